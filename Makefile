@@ -1,0 +1,48 @@
+# Spasm Diary: `make run` serves the app, `make test` runs the whole suite.
+# Both set everything up on a fresh machine with Python 3.11+.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app wsgi
+STAMP := $(VENV)/.installed
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test test-unit test-postgres test-e2e migrate bench screenshots lint clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+migrate: $(STAMP)
+	$(FLASK) db upgrade
+
+run: migrate
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: $(STAMP)
+	$(FLASK) db upgrade
+	$(MAKE) --no-print-directory test-unit
+	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
+	else echo "PostgreSQL tests skipped: TEST_DATABASE_URL is not set."; fi
+	@$(MAKE) --no-print-directory test-e2e
+
+test-unit: $(STAMP)
+	env -u TEST_DATABASE_URL $(BIN)/pytest --ignore=tests/e2e -q
+
+test-postgres: $(STAMP)
+	$(BIN)/pytest --ignore=tests/e2e -q
+
+test-e2e: $(STAMP)
+	@if [ -x "$(CHROMIUM)" ]; then $(BIN)/pytest tests/e2e -q; \
+	elif [ "$$CI" = "true" ]; then echo "Chromium not found at $(CHROMIUM): CI needs the browser tests."; exit 1; \
+	else echo "Browser tests SKIPPED: Chromium not found at $(CHROMIUM) (apt-get install chromium)."; fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check diary tests bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,47 @@
+"""Database engine set-up: SQLite pragmas and explicit write transactions."""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from diary.extensions import db
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def configure_engine(engine: Engine) -> None:
+    """Give SQLite foreign keys, WAL, a busy timeout and BEGIN IMMEDIATE for writes.
+
+    pysqlite opens transactions lazily, so a read that later writes fails with "database is
+    locked" at once, ignoring the busy timeout. We take over BEGIN ourselves (SQLAlchemy's
+    pysqlite recipe) and let a write transaction ask for IMMEDIATE up front.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        immediate = connection.get_execution_options().get("sqlite_immediate", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def begin_write() -> None:
+    """Start the session's write transaction, taking SQLite's write lock at once.
+
+    Any read transaction already open (the user loader's) is ended first, so the write never
+    has to upgrade a stale read snapshot. On PostgreSQL this is a plain transaction.
+    """
+    if db.session.in_transaction():
+        db.session.commit()
+    db.session.connection(execution_options={"sqlite_immediate": True})

@@ -1,0 +1,68 @@
+"""Friendly error pages, and JSON errors under /api/."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+bp = Blueprint("errors", __name__)
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("Something in the request was not right", "Please go back and try again."),
+    403: ("Not allowed", "Your account cannot open this page."),
+    404: ("Page not found", "This page does not exist, or it is not yours to see."),
+    405: ("Not allowed", "This page cannot be used that way."),
+    413: ("Too much data", "What you sent is too large."),
+    429: ("Too many attempts", "Please wait a few minutes before trying again."),
+    500: ("Something went wrong on our side", "Nothing you did caused this. Please try again."),
+}
+
+
+def wants_json() -> bool:
+    """Whether the client gets JSON errors: every request under /api/."""
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, message: str | None = None, fields: dict | None = None):
+    """Render an error as a page in the layout, or as JSON under /api/."""
+    title, default_message = MESSAGES.get(status, MESSAGES[400])
+    text = message or default_message
+    if wants_json():
+        code = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+                413: "too_large", 429: "too_many_requests", 500: "server_error"}.get(status, "error")
+        return jsonify({"error": {"code": code, "message": text, "fields": fields or {}}}), status
+    return render_template("errors/error.html", status=status, title=title, message=text), status
+
+
+@bp.app_errorhandler(CSRFError)
+def handle_csrf_error(error: CSRFError):
+    """An expired or missing form token: ask to reload rather than blame the user."""
+    return error_response(400, "The form had expired. Please reload the page and send it again.")
+
+
+@bp.app_errorhandler(HTTPException)
+def handle_http_error(error: HTTPException):
+    """Every HTTP error in the layout (or as JSON)."""
+    status = error.code or 500
+    if status == 500:
+        return error_response(500)
+    return error_response(status, None if status in MESSAGES else error.description)
+
+
+@bp.app_errorhandler(InternalServerError)
+def handle_server_error(error: InternalServerError):
+    """An unexpected failure: logged with its traceback, shown without detail."""
+    return error_response(500)
+
+
+@bp.app_errorhandler(Exception)
+def handle_unexpected(error: Exception):
+    """Any exception that escaped a view: log it, answer a friendly 500."""
+    if isinstance(error, HTTPException):
+        return handle_http_error(error)
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return error_response(500)

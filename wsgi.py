@@ -1,0 +1,5 @@
+"""The WSGI entry point: the only module-level app."""
+
+from diary import create_app
+
+app = create_app()
