@@ -1,0 +1,78 @@
+"""Daily series on plain values: a missing day is absent, never zero."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from diary.trajectory import rules
+
+# A diary as the maths sees it: local date -> number of spasms that day. A day that is not a
+# key is missing; a key with 0 is a day the patient said had no spasms.
+Diary = Mapping[date, int]
+
+
+@dataclass(frozen=True, slots=True)
+class WindowMean:
+    """The mean spasms per logged day over a window, with how many days were logged."""
+
+    start: date
+    end: date  # inclusive
+    mean: float | None
+    logged_days: int
+
+    @property
+    def window_days(self) -> int:
+        """Calendar days in the window."""
+        return (self.end - self.start).days + 1
+
+
+def days(start: date, end: date) -> Iterator[date]:
+    """Every calendar day from start to end, inclusive."""
+    for offset in range((end - start).days + 1):
+        yield start + timedelta(days=offset)
+
+
+def window_mean(diary: Diary, start: date, end: date) -> WindowMean:
+    """Mean spasms per logged day between two dates (inclusive); missing days are skipped."""
+    values = [diary[d] for d in days(start, end) if d in diary] if end >= start else []
+    mean = sum(values) / len(values) if values else None
+    return WindowMean(start=start, end=end, mean=mean, logged_days=len(values))
+
+
+def rolling_means(
+    diary: Diary, start: date, end: date, width: int = rules.ROLLING_MEAN_DAYS
+) -> dict[date, float | None]:
+    """For each day, the mean over the logged days of the `width` days ending on it."""
+    result: dict[date, float | None] = {}
+    total = 0
+    count = 0
+    window_start = start - timedelta(days=width - 1)
+    # Prime the window with the days before `start`.
+    for d in days(window_start, start - timedelta(days=1)):
+        if d in diary:
+            total += diary[d]
+            count += 1
+    for d in days(start, end):
+        if d in diary:
+            total += diary[d]
+            count += 1
+        leaving = d - timedelta(days=width)
+        if leaving >= window_start and leaving in diary:
+            total -= diary[leaving]
+            count -= 1
+        result[d] = total / count if count else None
+    return result
+
+
+def last_spasm_day(diary: Diary, until: date | None = None) -> date | None:
+    """The latest logged day with at least one spasm (up to `until` when given)."""
+    spasm_days = [d for d, n in diary.items() if n > 0 and (until is None or d <= until)]
+    return max(spasm_days) if spasm_days else None
+
+
+def last_logged_day(diary: Diary, until: date | None = None) -> date | None:
+    """The latest logged day (up to `until` when given)."""
+    logged = [d for d in diary if until is None or d <= until]
+    return max(logged) if logged else None

@@ -1,0 +1,104 @@
+"""The remission summary of one patient: every figure the surgeon reads at a glance."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from diary.trajectory import rules
+from diary.trajectory.baseline import Baseline, ToxinCycle, baseline
+from diary.trajectory.outcome import (
+    TimeGroup,
+    days_between,
+    outcome_class,
+    percent_change,
+    recurrence_day,
+    remission_start,
+    time_group,
+    window_before,
+)
+from diary.trajectory.series import Diary, WindowMean, last_logged_day, last_spasm_day, window_mean
+
+
+@dataclass(frozen=True, slots=True)
+class ManualBaseline:
+    """A pre-operative baseline a clinician entered for a patient who enrolled after surgery."""
+
+    spasms_per_day: float
+
+
+@dataclass(frozen=True, slots=True)
+class RemissionSummary:
+    """Baseline, now, change, class, remission and recurrence for one patient on one day."""
+
+    today: date
+    surgery: date | None
+    baseline: Baseline | None
+    baseline_mean: float | None  # the figure change is measured against
+    baseline_source: str | None  # "diary", "clinician" or None
+    trailing: WindowMean
+    percent_change: float | None
+    outcome: str
+    remission_start: date | None
+    recurrence_on: date | None
+    time_to_remission: TimeGroup | None
+    last_spasm: date | None
+    last_entry: date | None
+
+    @property
+    def outcome_label(self) -> str:
+        """The class as a surgeon reads it."""
+        return rules.CLASS_LABELS[self.outcome]
+
+    @property
+    def days_since_last_spasm(self) -> int | None:
+        """Days from the last spasm to today."""
+        return days_between(self.last_spasm, self.today)
+
+    @property
+    def days_since_surgery(self) -> int | None:
+        """Days from the reference surgery to today."""
+        return days_between(self.surgery, self.today)
+
+    @property
+    def recurrence(self) -> bool:
+        """Spasms returned on 3 of 14 days after remission began."""
+        return self.recurrence_on is not None
+
+
+def summarise(
+    diary: Diary,
+    today: date,
+    surgery: date | None,
+    cycles: Sequence[ToxinCycle] = (),
+    manual_baseline: ManualBaseline | None = None,
+) -> RemissionSummary:
+    """Compute the remission summary from a diary, the reference surgery and toxin cycles."""
+    start, end = window_before(today, rules.TRAILING_WINDOW_DAYS)
+    trailing = window_mean(diary, start, end)
+    pre_op = baseline(diary, cycles, surgery) if surgery is not None else None
+
+    base_mean: float | None = None
+    source: str | None = None
+    if pre_op is not None and pre_op.usable:
+        base_mean, source = pre_op.mean, "diary"
+    elif manual_baseline is not None:
+        base_mean, source = manual_baseline.spasms_per_day, "clinician"
+
+    remission = remission_start(diary, surgery, today) if surgery is not None else None
+    return RemissionSummary(
+        today=today,
+        surgery=surgery,
+        baseline=pre_op,
+        baseline_mean=base_mean,
+        baseline_source=source,
+        trailing=trailing,
+        percent_change=percent_change(base_mean, trailing.mean),
+        outcome=outcome_class(base_mean, trailing.mean, trailing.logged_days, source is not None),
+        remission_start=remission,
+        recurrence_on=recurrence_day(diary, remission, today),
+        time_to_remission=time_group(surgery, remission) if surgery and remission else None,
+        last_spasm=last_spasm_day(diary, until=today),
+        last_entry=last_logged_day(diary, until=today),
+    )
