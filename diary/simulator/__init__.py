@@ -1,0 +1,1 @@
+"""The trajectory simulator: realistic diaries for the demo clinic and the benchmark."""
