@@ -90,7 +90,11 @@ class TimeGroup:
 
 def time_group(surgery: date, remission: date) -> TimeGroup:
     """The published group of the time from surgery to remission (DOMAIN.md's table)."""
-    elapsed = (remission - surgery).days
+    return time_group_for_days((remission - surgery).days)
+
+
+def time_group_for_days(elapsed: int) -> TimeGroup:
+    """The published group of a number of days from surgery to remission."""
     for key, label, upper in rules.TIME_GROUPS:
         if upper is None or elapsed < upper:
             return TimeGroup(key, label)
