@@ -37,7 +37,7 @@ test-postgres: $(STAMP)
 	$(BIN)/pytest --ignore=tests/e2e -q
 
 test-e2e: $(STAMP)
-	@if [ -x "$(CHROMIUM)" ]; then $(BIN)/pytest tests/e2e -q; \
+	@if [ -x "$(CHROMIUM)" ]; then CHROMIUM="$(CHROMIUM)" $(BIN)/pytest tests/e2e -q; \
 	elif [ "$$CI" = "true" ]; then echo "Chromium not found at $(CHROMIUM): CI needs the browser tests."; exit 1; \
 	else echo "Browser tests SKIPPED: Chromium not found at $(CHROMIUM) (apt-get install chromium)."; fi
 
