@@ -37,6 +37,25 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def set_sqlite_foreign_keys(connection, on):
+    """Switch SQLite's foreign keys, outside any transaction (inside one the pragma is ignored).
+
+    Through SQLAlchemy the pragma would run inside a transaction: the connection autobegins,
+    and diary.database emits BEGIN for it. So it goes to the driver's connection directly,
+    which the engine runs in autocommit mode, and is read back to be sure it took effect.
+    """
+    if connection.in_transaction():
+        connection.commit()
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+        (state,) = cursor.execute("PRAGMA foreign_keys").fetchone()
+    finally:
+        cursor.close()
+    if state != int(on):
+        raise RuntimeError(f"could not turn SQLite foreign keys {'on' if on else 'off'}")
+
+
 def run_migrations_offline():
     """Emit SQL for a URL without connecting."""
     context.configure(
@@ -70,21 +89,27 @@ def run_migrations_online():
         is_sqlite = connection.dialect.name == "sqlite"
         if is_sqlite:
             # A batch migration recreates tables (copy, drop, rename). With foreign keys on,
-            # dropping a parent cascades into its children and silently empties them. The
-            # pragma only takes effect outside a transaction, so it is set before one starts.
+            # dropping a parent cascades into its children and silently empties them.
+            set_sqlite_foreign_keys(connection, on=False)
+        try:
+            context.configure(
+                connection=connection, target_metadata=target_db.metadata, **conf_args
+            )
+            with context.begin_transaction():
+                context.run_migrations()
             if connection.in_transaction():
                 connection.commit()
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
-        with context.begin_transaction():
-            context.run_migrations()
-        if is_sqlite:
-            problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-            if problems:
-                raise RuntimeError(f"foreign key check failed after migration: {problems}")
-        if connection.in_transaction():
-            connection.commit()
+            if is_sqlite:
+                problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                connection.commit()
+                if problems:
+                    raise RuntimeError(f"foreign key check failed after migration: {problems}")
+        finally:
+            if is_sqlite:
+                # The connection goes back to the pool: it must not keep foreign keys off.
+                if connection.in_transaction():
+                    connection.rollback()
+                set_sqlite_foreign_keys(connection, on=True)
 
 
 if context.is_offline_mode():

@@ -1,0 +1,148 @@
+"""One valid sample row per table, built from the models' metadata, for the schema tests.
+
+A column gets a value from its type unless SAMPLE_OVERRIDES names one: enumerated strings and
+numbers that a CHECK constraint limits. Every column is filled, nullable ones too, so a
+migration that loses or garbles any value is seen. Every table must have an entry in
+SAMPLE_OVERRIDES, even an empty one, so that a new table is looked at once before the
+migration tests trust its generated row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+
+import diary.models  # noqa: F401  (registers every table on the metadata)
+from diary import create_app
+from diary.extensions import db
+from diary.orm import UTCDateTime
+
+# Microseconds on purpose: a migration that truncates timestamps must be seen.
+SAMPLE_MOMENT = datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=UTC)
+SAMPLE_DAY = date(2026, 3, 1)
+SAMPLE_ID = 1
+
+SAMPLE_OVERRIDES: dict[str, dict[str, Any]] = {
+    "users": {
+        "email": "sample@example.org",
+        "role": "patient",
+        "timezone": "Europe/Berlin",
+        "affected_side": "left",
+        "symptoms_since_year": 2019,
+        "session_version": 3,
+    },
+    "clinics": {},
+    "login_failures": {"scope": "account"},
+    "care_links": {},
+    "check_ins": {
+        "spasm_count": 7,
+        "typical_duration_seconds": 12,
+        "jrs_severity": 2,
+        "jrs_frequency": 3,
+        "regions": ["eye", "cheek"],
+        "side": "left",
+        "spasm_type": "clonic",
+        "triggers": ["stress", "talking"],
+        "entry_method": "form",
+    },
+    "clinic_memberships": {"member_role": "nurse"},
+    "entry_revisions": {
+        "entry_type": "check_in",
+        "entry_id": 41,
+        "action": "update",
+        "before": {"spasm_count": 3, "regions": ["eye"]},
+    },
+    "spasm_episodes": {"timezone": "Europe/Berlin", "duration_seconds": 5},
+}
+
+
+def generic_value(column: sa.Column, position: int) -> Any:
+    """A value of the column's type; distinct per column where the type allows it."""
+    if column.primary_key:
+        return SAMPLE_ID
+    if column.foreign_keys:
+        return SAMPLE_ID  # every parent's sample row has SAMPLE_ID
+    kind = column.type
+    if isinstance(kind, UTCDateTime):
+        # Distinct moments per column, so a migration that swaps two columns is seen.
+        return SAMPLE_MOMENT + timedelta(minutes=position)
+    if isinstance(kind, sa.Boolean):
+        return True  # the non-default value of every flag we have
+    if isinstance(kind, sa.Date):
+        return SAMPLE_DAY
+    if isinstance(kind, sa.JSON):
+        return {"sample": column.name}
+    if isinstance(kind, sa.Integer):
+        return 1
+    if isinstance(kind, sa.String):  # Text is a String
+        text = f"sample {column.name}"
+        return text[: kind.length] if kind.length else text
+    raise TypeError(
+        f"no sample value for {column.table.name}.{column.name} ({kind!r}): "
+        "add one to SAMPLE_OVERRIDES in tests/schema_rows.py"
+    )
+
+
+def sample_row(table: sa.Table) -> dict[str, Any]:
+    """A valid row for the table, every column filled."""
+    overrides = SAMPLE_OVERRIDES[table.name]
+    return {
+        column.name: overrides[column.name]
+        if column.name in overrides
+        else generic_value(column, position)
+        for position, column in enumerate(table.columns)
+    }
+
+
+def parent_tables(table: sa.Table) -> list[sa.Table]:
+    """Every table the given one refers to, directly or not, parents first."""
+    needed: set[str] = set()
+    pending = [table]
+    while pending:
+        for key in pending.pop().foreign_keys:
+            parent = key.column.table
+            if parent.name not in needed and parent is not table:
+                needed.add(parent.name)
+                pending.append(parent)
+    return [t for t in db.metadata.sorted_tables if t.name in needed]
+
+
+def insert_parents(connection: sa.Connection, table: sa.Table) -> None:
+    """Insert the sample rows a row of the table refers to."""
+    for parent in parent_tables(table):
+        connection.execute(parent.insert().values(sample_row(parent)))
+
+
+@contextmanager
+def app_on_test_database(template_database, instance: Path) -> Iterator[Flask]:
+    """An app on the session's test database (a copy of the SQLite template), disposed after.
+
+    For tests that roll back everything they write: they can share one app, with no copy or
+    truncation per test.
+    """
+    from tests.conftest import base_config, fresh_database_url
+
+    app = create_app(base_config(instance, fresh_database_url(template_database, instance)))
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@contextmanager
+def rolled_back_connection(app: Flask) -> Iterator[sa.Connection]:
+    """A connection in a transaction that is rolled back at the end."""
+    with app.app_context(), db.engine.connect() as conn:
+        conn.begin()
+        try:
+            yield conn
+        finally:
+            conn.rollback()
