@@ -42,6 +42,7 @@ def begin_write() -> None:
     Any read transaction already open (the user loader's) is ended first, so the write never
     has to upgrade a stale read snapshot. On PostgreSQL this is a plain transaction.
     """
-    if db.session.in_transaction():
-        db.session.commit()
-    db.session.connection(execution_options={"sqlite_immediate": True})
+    session = db.session()  # the scoped_session proxy does not offer in_transaction()
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={"sqlite_immediate": True})
