@@ -50,7 +50,10 @@ def handle_http_error(error: HTTPException):
     status = error.code or 500
     if status == 500:
         return error_response(500)
-    return error_response(status, None if status in MESSAGES else error.description)
+    body, status = error_response(status, None if status in MESSAGES else error.description)
+    # Keep the headers the error carries: Allow on a 405 (required), Retry-After on a 429.
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    return body, status, headers
 
 
 @bp.app_errorhandler(InternalServerError)
