@@ -1,0 +1,234 @@
+"""The database itself refuses bad rows: CHECK, NOT NULL, unique and foreign key constraints.
+
+Autogenerate ignores CHECK constraints, so each is proved by a raw insert (SQLAlchemy core, no
+form or model validation in the way) of an otherwise valid row: one violating value fails
+with IntegrityError naming the constraint, and the same row with a valid value is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any, NamedTuple
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from diary.extensions import db
+from tests.schema_rows import (
+    SAMPLE_DAY,
+    app_on_test_database,
+    insert_parents,
+    rolled_back_connection,
+    sample_row,
+)
+
+
+class Violation(NamedTuple):
+    """A column, values its CHECK must refuse, and a valid value at the edge."""
+
+    column: str
+    bad: tuple[Any, ...]
+    good: Any
+
+
+# Keyed by the constraint's name in the database (after the naming convention).
+VIOLATIONS: dict[str, Violation] = {
+    "ck_clinics_name_length": Violation("name", ("",), "x" * 120),
+    "ck_login_failures_scope_known": Violation("scope", ("user", ""), "address"),
+    "ck_users_symptoms_since_year_range": Violation("symptoms_since_year", (1899, 2101), 1900),
+    "ck_users_session_version_positive": Violation("session_version", (0, -1), 1),
+    "ck_users_display_name_length": Violation("display_name", ("",), "x" * 80),
+    "ck_users_active_bool": Violation("active", (2,), False),
+    "ck_users_role_known": Violation("role", ("nurse", "Patient"), "admin"),
+    "ck_users_affected_side_known": Violation("affected_side", ("up",), "both"),
+    "ck_check_ins_typical_duration_range": Violation("typical_duration_seconds", (0, 3601), 3600),
+    "ck_check_ins_note_length": Violation("note", ("x" * 2001,), "x" * 2000),
+    "ck_check_ins_retrospective_bool": Violation("retrospective", (2,), False),
+    "ck_check_ins_jrs_severity_range": Violation("jrs_severity", (-1, 5), 4),
+    "ck_check_ins_side_known": Violation("side", ("middle",), "right"),
+    "ck_check_ins_spasm_count_range": Violation("spasm_count", (-1, 2001), 2000),
+    "ck_check_ins_entry_method_known": Violation("entry_method", ("api",), "no_spasms_since"),
+    "ck_check_ins_trigger_other_length": Violation("trigger_other", ("x" * 201,), "x" * 200),
+    "ck_check_ins_jrs_frequency_range": Violation("jrs_frequency", (-1, 5), 0),
+    "ck_check_ins_spasm_type_known": Violation("spasm_type", ("mixed",), "both"),
+    "ck_clinic_memberships_member_role_known": Violation("member_role", ("patient",), "clinician"),
+    "ck_clinic_memberships_active_bool": Violation("active", (2,), False),
+    "ck_entry_revisions_entry_type_known": Violation("entry_type", ("episode",), "spasm_episode"),
+    "ck_entry_revisions_action_known": Violation("action", ("create",), "delete"),
+    "ck_spasm_episodes_retrospective_bool": Violation("retrospective", (2,), False),
+    "ck_spasm_episodes_duration_range": Violation("duration_seconds", (0, 3601), 1),
+}
+
+
+def check_constraints() -> list[tuple[sa.Table, sa.CheckConstraint]]:
+    """Every CHECK constraint of the models, Boolean ones included."""
+    return [
+        (table, constraint)
+        for table in db.metadata.sorted_tables
+        for constraint in table.constraints
+        if isinstance(constraint, sa.CheckConstraint)
+    ]
+
+
+@pytest.fixture(scope="module")
+def shared_app(template_database, tmp_path_factory) -> Iterator[Flask]:
+    """One app for the module's rolled-back tests."""
+    with app_on_test_database(template_database, tmp_path_factory.mktemp("instance")) as app:
+        yield app
+
+
+@pytest.fixture
+def connection(shared_app) -> Iterator[sa.Connection]:
+    """A connection whose writes are rolled back after the test."""
+    with rolled_back_connection(shared_app) as conn:
+        yield conn
+
+
+def refused(conn: sa.Connection, statement) -> sa.exc.DBAPIError | None:
+    """Run the statement in a savepoint; return the database's refusal, or None if stored."""
+    try:
+        with conn.begin_nested():
+            conn.execute(statement)
+    except sa.exc.DBAPIError as error:
+        return error
+    return None
+
+
+def constraint_column(table: sa.Table, constraint: sa.CheckConstraint) -> sa.Column:
+    """The column a CHECK constraint is about, as named in VIOLATIONS."""
+    return table.c[VIOLATIONS[constraint.name].column]
+
+
+def raw_value(column: sa.Column, value: Any) -> Any:
+    """The value as SQL of the column's type; past SQLAlchemy's Boolean, which refuses 2 itself."""
+    if value is None:
+        return sa.null()
+    if isinstance(column.type, sa.Boolean):
+        return sa.literal(value, sa.Integer())
+    return sa.literal(value, column.type)
+
+
+def column_type_refuses(conn: sa.Connection, column: sa.Column, value: Any) -> bool:
+    """Whether the column's own type refuses the value before any CHECK sees it.
+
+    PostgreSQL needs no CHECK for a boolean (2 is not one) and enforces varchar lengths;
+    SQLite does neither, which is why those CHECKs exist. That they exist on PostgreSQL too is
+    test_check_constraints_exist_by_name.
+    """
+    if conn.dialect.name == "sqlite":
+        return False
+    if isinstance(column.type, sa.Boolean):
+        return conn.dialect.supports_native_boolean
+    length = getattr(column.type, "length", None)
+    return isinstance(value, str) and length is not None and len(value) > length
+
+
+def test_every_check_constraint_has_a_violation():
+    names = {constraint.name for _, constraint in check_constraints()}
+    assert names, "no CHECK constraints found: were the models imported?"
+    assert names - VIOLATIONS.keys() == set(), "add a Violation for each new CHECK constraint"
+    assert VIOLATIONS.keys() - names == set(), "these constraints no longer exist"
+
+
+def test_check_constraints_exist_by_name(connection):
+    """By name, so that a batch migration can drop and recreate each one."""
+    inspector = sa.inspect(connection)
+    native_boolean = connection.dialect.supports_native_boolean
+    expected = {
+        (table.name, constraint.name)
+        for table, constraint in check_constraints()
+        # With a native boolean type SQLAlchemy rightly creates no CHECK for a Boolean.
+        if not (native_boolean and isinstance(constraint_column(table, constraint).type, sa.Boolean))
+    }
+    present = {
+        (table.name, reflected["name"])
+        for table in db.metadata.sorted_tables
+        for reflected in inspector.get_check_constraints(table.name)
+    }
+    assert expected - present == set()
+
+
+@pytest.mark.parametrize(
+    ("table", "constraint"),
+    check_constraints(),
+    ids=[constraint.name for _, constraint in check_constraints()],
+)
+def test_check_constraint_refuses_a_bad_value_in_the_database(connection, table, constraint):
+    violation = VIOLATIONS[constraint.name]
+    column = constraint_column(table, constraint)
+    insert_parents(connection, table)
+    for bad in violation.bad:
+        row = {**sample_row(table), violation.column: raw_value(column, bad)}
+        error = refused(connection, table.insert().values(row))
+        assert error is not None, f"{table.name}.{violation.column} = {bad!r} was stored"
+        if column_type_refuses(connection, column, bad):
+            assert isinstance(error, sa.exc.ProgrammingError | sa.exc.DataError), error
+        else:
+            assert isinstance(error, sa.exc.IntegrityError), error
+            assert constraint.name in str(error.orig), str(error.orig)
+
+    row = {**sample_row(table), violation.column: violation.good}
+    assert refused(connection, table.insert().values(row)) is None
+
+
+def test_not_null_columns_refuse_null(connection):
+    accepted = []
+    for table in db.metadata.sorted_tables:
+        insert_parents(connection, table)
+        for column in table.columns:
+            if column.nullable or column.primary_key:
+                continue
+            row = {**sample_row(table), column.name: sa.null()}
+            error = refused(connection, table.insert().values(row))
+            message = str(error.orig).lower() if error is not None else ""
+            if not (isinstance(error, sa.exc.IntegrityError) and "null" in message):
+                accepted.append(f"{table.name}.{column.name}")
+        connection.rollback()
+        connection.begin()
+    assert accepted == []
+
+
+def test_a_second_check_in_for_the_same_day_is_refused(connection):
+    check_ins = db.metadata.tables["check_ins"]
+    insert_parents(connection, check_ins)
+    connection.execute(check_ins.insert().values(sample_row(check_ins)))
+
+    same_day = {**sample_row(check_ins), "id": 2, "spasm_count": 0}
+    error = refused(connection, check_ins.insert().values(same_day))
+    assert isinstance(error, sa.exc.IntegrityError)
+    # PostgreSQL names the constraint; SQLite names its columns.
+    message = str(error.orig)
+    assert "uq_check_ins_patient_id_day" in message or "check_ins.patient_id, check_ins.day" in message
+
+    next_day = {**same_day, "day": SAMPLE_DAY + timedelta(days=1)}
+    assert refused(connection, check_ins.insert().values(next_day)) is None
+
+
+def test_a_double_tapped_spasm_episode_is_refused(connection):
+    episodes = db.metadata.tables["spasm_episodes"]
+    insert_parents(connection, episodes)
+    connection.execute(episodes.insert().values(sample_row(episodes)))
+    again = {**sample_row(episodes), "id": 2}
+    assert isinstance(refused(connection, episodes.insert().values(again)), sa.exc.IntegrityError)
+
+
+def foreign_keys() -> list[sa.ForeignKey]:
+    """Every foreign key of the models."""
+    return [key for table in db.metadata.sorted_tables for key in table.foreign_keys]
+
+
+@pytest.mark.parametrize(
+    "key",
+    foreign_keys(),
+    ids=[f"{k.parent.table.name}.{k.parent.name}" for k in foreign_keys()],
+)
+def test_a_reference_to_a_missing_row_is_refused(connection, key):
+    """On SQLite too: the engine turns foreign keys on for every connection."""
+    table = key.parent.table
+    insert_parents(connection, table)
+    orphan = {**sample_row(table), key.parent.name: 999}
+    error = refused(connection, table.insert().values(orphan))
+    assert isinstance(error, sa.exc.IntegrityError), f"{key.parent} = 999 was stored"
+    assert "foreign key" in str(error.orig).lower()
