@@ -12,6 +12,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
+from tests.e2e.watch import problems_of
+
 VENDOR = Path(__file__).resolve().parent / "vendor"
 PHONE = {"width": 360, "height": 740}
 # axe impacts that fail a test (QUALITY.md: no serious or critical violation).
@@ -103,8 +105,18 @@ def assert_fits_phone(page: Page) -> None:
     )
 
 
+def assert_no_browser_problems(page: Page) -> None:
+    """Fail now, rather than at teardown, when the page's watcher has seen a problem."""
+    problems = problems_of(page)
+    if problems is not None:
+        report = problems.report()
+        assert not report, f"The browser saw problems by {page.url}:\n{report}"
+
+
 def check_page(page: Page) -> None:
-    """The checks for every visited page: loaded, axe-clean, and fits a 360 px phone."""
+    """The checks for every visited page: no browser problem, axe-clean, fits a 360 px phone."""
     page.wait_for_load_state("load")
+    assert_no_browser_problems(page)
     assert_axe_clean(page)
     assert_fits_phone(page)
+    assert_no_browser_problems(page)  # axe's round trips deliver late events

@@ -19,7 +19,11 @@ def test_register_page(page: Page):
     page.goto("/login")
     page.get_by_role("link", name="Register").first.click()
     expect(page).to_have_url("/register")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Register")
+    for label in ("Email", "Repeat password", "Your name", "Time zone", "Affected side",
+                  "Year the spasms began"):
+        expect(page.get_by_label(label)).to_be_visible()
+    expect(page.get_by_label("Password", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Create account")).to_be_visible()
     check_page(page)
 
 
