@@ -36,10 +36,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from diary import security
+    from diary import logging_filters, security
     from diary.cli import register_cli
 
     security.init_app(app)
+    logging_filters.install()
     register_cli(app)
     return app
 
@@ -63,7 +64,9 @@ def _register_blueprints(app: Flask) -> None:
     from diary.auth import bp as auth_bp
     from diary.errors import bp as errors_bp
     from diary.journal import bp as journal_bp
+    from diary.treatments import bp as treatments_bp
 
     app.register_blueprint(errors_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(journal_bp)
+    app.register_blueprint(treatments_bp)

@@ -1,7 +1,105 @@
-"""Flask CLI commands (skeleton; `users create` comes with the accounts work)."""
+"""Flask CLI commands: `flask --app wsgi users create ...`."""
 
+from __future__ import annotations
+
+import sys
+
+import click
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
 from flask import Flask
+from flask.cli import AppGroup
+
+from diary.auth import rules
+from diary.auth.services import AccountError, create_user, normalise_email
+from diary.extensions import db
+from diary.models import Clinic, ClinicMembership, Role
+
+users = AppGroup("users", help="Manage accounts.")
+
+
+def stdin_is_terminal() -> bool:
+    """Whether a person is typing (prompt) or a pipe is feeding the password."""
+    return sys.stdin.isatty()
+
+
+def read_password() -> str:
+    """A hidden prompt with confirmation, or the first line of standard input when piped."""
+    if stdin_is_terminal():
+        return click.prompt(
+            "Password", hide_input=True, confirmation_prompt="Repeat password"
+        )
+    line = sys.stdin.readline()
+    if not line:
+        raise click.ClickException("No password on standard input (expected one line).")
+    return line.rstrip("\r\n")
+
+
+def check_email(email: str) -> str:
+    """The address as stored, or a usage error."""
+    if len(email) > rules.EMAIL_MAX_LENGTH:
+        raise click.BadParameter("this email address is too long.", param_hint="EMAIL")
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise click.BadParameter(str(error), param_hint="EMAIL") from None
+    return normalise_email(email)
+
+
+def check_time_zone(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """An IANA zone name such as Europe/Berlin."""
+    if not rules.is_time_zone(value):
+        raise click.BadParameter(
+            f"unknown time zone {value!r}; use an IANA name such as Europe/Berlin or UTC."
+        )
+    return value
+
+
+def check_name(value: str, max_length: int, option: str) -> str:
+    """A stripped name of 1..max_length printable characters (the table's CHECK)."""
+    value = value.strip()
+    if not 1 <= len(value) <= max_length or rules.has_control_characters(value):
+        raise click.BadParameter(f"use 1 to {max_length} printable characters.", param_hint=option)
+    return value
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(rules.ROLES), help="What the account is for.")
+@click.option("--clinic", help="Clinicians only: the clinic to join (created when new).")
+@click.option("--tz", "time_zone", default=rules.DEFAULT_TIME_ZONE, show_default=True,
+              callback=check_time_zone, help="IANA time zone, e.g. Europe/Berlin.")
+@click.option("--name", "display_name", help="Display name (default: the part before the @).")
+def create_command(email: str, role: str, clinic: str | None, time_zone: str,
+                   display_name: str | None) -> None:
+    """Create an account; the password is asked for, or read from standard input."""
+    email = check_email(email)
+    default_name = email.partition("@")[0][: rules.DISPLAY_NAME_MAX_LENGTH]
+    display_name = check_name(display_name or default_name, rules.DISPLAY_NAME_MAX_LENGTH, "--name")
+    if clinic is not None:
+        if role != Role.CLINICIAN:
+            raise click.BadParameter("only clinicians belong to a clinic.", param_hint="--clinic")
+        clinic = check_name(clinic, rules.CLINIC_NAME_MAX_LENGTH, "--clinic")
+    password = read_password()
+    problem = rules.password_problem(password)
+    if problem:
+        raise click.ClickException(f"Password refused: {problem}")
+    try:
+        user = create_user(email=email, password=password, role=role, display_name=display_name,
+                           timezone=time_zone, clinic_name=clinic)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created {role} account {user.email} (id {user.id}, name {user.display_name!r}, "
+               f"time zone {user.timezone}).")
+    clinic_names = db.session.scalars(
+        sa.select(Clinic.name).join(ClinicMembership).where(ClinicMembership.user_id == user.id)
+    ).all()
+    for name in clinic_names:
+        click.echo(f"Member of clinic {name!r}.")
+    click.echo("The email address is not confirmed yet: a confirmation link can be sent from "
+               "the account page after logging in.")
 
 
 def register_cli(app: Flask) -> None:
     """Attach the project's commands to the app."""
+    app.cli.add_command(users)

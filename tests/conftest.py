@@ -254,3 +254,51 @@ def patient(make_user, auth) -> int:
     response = auth.login()
     assert response.status_code == 302, response.data
     return user_id
+
+
+class Mailbox:
+    """The messages the app wrote to its outbox, parsed, oldest first."""
+
+    def __init__(self, outbox: Path) -> None:
+        self.outbox = outbox
+
+    def messages(self, to: str | None = None) -> list:
+        """Every message so far, or those addressed to one recipient."""
+        from email import policy
+        from email.parser import BytesParser
+
+        if not self.outbox.exists():
+            return []
+        parsed = [
+            BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+            for path in sorted(self.outbox.glob("*.eml"))
+        ]
+        return [m for m in parsed if to is None or m["To"] == to]
+
+    def last(self, to: str | None = None):
+        """The newest message (to one recipient)."""
+        messages = self.messages(to)
+        assert messages, f"no mail to {to or 'anyone'}"
+        return messages[-1]
+
+    @staticmethod
+    def text(message) -> str:
+        """The plain-text part."""
+        return message.get_body(preferencelist=("plain",)).get_content()
+
+    def link(self, message, path_prefix: str) -> str:
+        """The first link in the text part whose path starts with the prefix, as a path."""
+        import re
+        from urllib.parse import urlsplit
+
+        for url in re.findall(r"https?://\S+", self.text(message)):
+            path = urlsplit(url).path
+            if path.startswith(path_prefix):
+                return path
+        raise AssertionError(f"no {path_prefix} link in the message")
+
+
+@pytest.fixture
+def mailbox(outbox) -> Mailbox:
+    """Read what the app mailed (the outbox of a test app without SMTP)."""
+    return Mailbox(outbox)

@@ -1,14 +1,182 @@
-"""Account forms."""
+"""Account forms. Limits come from diary.auth.rules, which mirrors the users table's CHECKs."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    Email,
+    EqualTo,
+    Length,
+    Optional,
+    ValidationError,
+)
+
+from diary.auth import rules
+
+SIDE_CHOICES = [
+    SelectChoice("", "Choose a side"),
+    SelectChoice("left", "Left"),
+    SelectChoice("right", "Right"),
+    SelectChoice("both", "Both sides"),
+]
+
+
+def _strip(value):
+    """Surrounding spaces never matter in these fields."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def time_zone_choices() -> list[SelectChoice]:
+    """Every zone, labelled with spaces for underscores so the list reads naturally."""
+    return [SelectChoice(zone, zone.replace("_", " ")) for zone in rules.time_zones()]
+
+
+class NoControlCharacters:
+    """Refuse control characters, which no name contains."""
+
+    def __call__(self, form, field) -> None:
+        """Raise when the text holds one."""
+        if isinstance(field.data, str) and rules.has_control_characters(field.data):
+            raise ValidationError("Please use letters, digits and punctuation only.")
+
+
+class NewPassword:
+    """A new password's rules (length, not only spaces)."""
+
+    def __call__(self, form, field) -> None:
+        """Raise with the reason when the password is refused."""
+        problem = rules.password_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+
+class YearField(IntegerField):
+    """A whole year, with a message people understand when it is not a number."""
+
+    def process_formdata(self, valuelist):
+        """Parse the year; explain what is wanted when it is not one."""
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError("Enter a year as four digits, such as 2019.") from error
+
+
+def email_field(label: str = "Email") -> EmailField:
+    """The one email field of every form."""
+    return EmailField(
+        label,
+        filters=[_strip],
+        validators=[
+            DataRequired(message="Enter your email address."),
+            Length(max=rules.EMAIL_MAX_LENGTH, message="This email address is too long."),
+            Email(message="Enter an email address such as name@example.org."),
+        ],
+    )
+
+
+def new_password_fields(label: str, repeat_label: str) -> tuple[PasswordField, PasswordField]:
+    """A new password and its repetition."""
+    return (
+        PasswordField(label, validators=[DataRequired(message="Choose a password."), NewPassword()]),
+        PasswordField(
+            repeat_label,
+            validators=[
+                DataRequired(message="Type the password a second time."),
+                EqualTo("password", message="The two passwords are not the same."),
+            ],
+        ),
+    )
 
 
 class LoginForm(FlaskForm):
     """Email and password."""
 
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=128)])
+    email = email_field()
+    password = PasswordField(
+        "Password",
+        validators=[
+            DataRequired(message="Enter your password."),
+            Length(max=rules.PASSWORD_MAX_LENGTH, message="The email or password is not right."),
+        ],
+    )
+
+
+class PersonalDetailsForm(FlaskForm):
+    """Name, time zone and, for a patient, side and onset year."""
+
+    display_name = StringField(
+        "Your name",
+        filters=[_strip],
+        validators=[
+            DataRequired(message="Enter the name we should greet you with."),
+            Length(
+                max=rules.DISPLAY_NAME_MAX_LENGTH,
+                message=f"Use at most {rules.DISPLAY_NAME_MAX_LENGTH} characters.",
+            ),
+            NoControlCharacters(),
+        ],
+    )
+    timezone = SelectField(
+        "Time zone",
+        choices=time_zone_choices,
+        default=rules.DEFAULT_TIME_ZONE,
+        invalid_choice_message="Choose a time zone from the list.",
+    )
+    affected_side = SelectField(
+        "Affected side",
+        choices=SIDE_CHOICES,
+        default="",
+        validate_choice=False,
+        validators=[AnyOf(rules.SIDES, message="Choose the side of your face with the spasms.")],
+    )
+    symptoms_since_year = YearField("Year the spasms began", validators=[Optional()])
+
+    def validate_symptoms_since_year(self, field) -> None:
+        """Between 1900 and this year in the chosen zone (the app clock)."""
+        if field.data is None:  # not a number: process_formdata has said so
+            return
+        latest = rules.latest_symptom_year(self.timezone.data)
+        if not rules.EARLIEST_SYMPTOM_YEAR <= field.data <= latest:
+            raise ValidationError(f"Enter a year between {rules.EARLIEST_SYMPTOM_YEAR} and {latest}.")
+
+
+class RegistrationForm(PersonalDetailsForm):
+    """A patient's own registration."""
+
+    email = email_field()
+    password, password_repeat = new_password_fields("Password", "Repeat password")
+
+
+class ProfileForm(PersonalDetailsForm):
+    """The account page's details; clinicians and administrators have no side or onset year."""
+
+    def __init__(self, *args, patient: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not patient:
+            del self.affected_side
+            del self.symptoms_since_year
+
+
+class PasswordChangeForm(FlaskForm):
+    """The current password, and a new one twice."""
+
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(message="Enter your current password.")]
+    )
+    password, password_repeat = new_password_fields("New password", "Repeat new password")
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password, twice (after a reset link)."""
+
+    password, password_repeat = new_password_fields("New password", "Repeat new password")
+
+
+class EmailForm(FlaskForm):
+    """One email address: asking for a reset link or a new confirmation link."""
+
+    email = email_field()

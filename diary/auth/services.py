@@ -1,10 +1,15 @@
-"""Account services: creating accounts and changing what belongs to them."""
+"""Account services: creating accounts, signing in, and changing what belongs to them."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+from dataclasses import dataclass
 
-from diary.auth.passwords import hash_password
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from diary.auth import emails, throttle, tokens
+from diary.auth.passwords import hash_password, needs_rehash, verify_password
 from diary.clock import utcnow
 from diary.database import begin_write
 from diary.extensions import db
@@ -13,6 +18,10 @@ from diary.models import Clinic, ClinicMembership, Role, User
 
 class AccountError(ValueError):
     """An account cannot be created or changed as asked; the message says why."""
+
+
+class Throttled(Exception):
+    """Too many recent failures for this account or address: answer 429, check nothing."""
 
 
 def normalise_email(email: str) -> str:
@@ -51,16 +60,23 @@ def create_user(
         symptoms_since_year=symptoms_since_year if role == Role.PATIENT else None,
     )
     db.session.add(user)
-    db.session.flush()
-    if role == Role.CLINICIAN:
-        name = (clinic_name or f"Clinic of {user.display_name}").strip()
-        clinic = db.session.scalar(sa.select(Clinic).where(Clinic.name == name))
-        if clinic is None:
-            clinic = Clinic(name=name)
-            db.session.add(clinic)
-            db.session.flush()
-        db.session.add(ClinicMembership(clinic_id=clinic.id, user_id=user.id))
-    db.session.commit()
+    try:
+        db.session.flush()
+        if role == Role.CLINICIAN:
+            name = (clinic_name or f"Clinic of {user.display_name}").strip()
+            clinic = db.session.scalar(sa.select(Clinic).where(Clinic.name == name))
+            if clinic is None:
+                clinic = Clinic(name=name)
+                db.session.add(clinic)
+                db.session.flush()
+            db.session.add(ClinicMembership(clinic_id=clinic.id, user_id=user.id))
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        if find_user_by_email(email) is None:
+            raise
+        # PostgreSQL: a concurrent registration of the same address won the race.
+        raise AccountError("An account with this email already exists.") from None
     return user
 
 
@@ -69,4 +85,203 @@ def mark_email_verified(user: User) -> None:
     begin_write()
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
+    db.session.commit()
+
+
+# Registration ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What became of a registration: a new account, or a notice mailed to an existing one."""
+
+    user: User | None
+    mail_sent: bool
+
+
+def register_patient(
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    timezone: str,
+    affected_side: str,
+    symptoms_since_year: int | None,
+    address: str | None,
+) -> Registration:
+    """Create a patient and mail the confirmation link; for a taken address, mail its owner.
+
+    A taken address is answered without revealing it (docs/security.md): the owner gets a
+    notice, the attempt counts against the address's login budget, and the password is
+    hashed anyway so both paths cost the same.
+    """
+    if throttle.is_throttled(None, address):
+        raise Throttled
+    existing = find_user_by_email(email)
+    if existing is None:
+        try:
+            user = create_user(
+                email=email,
+                password=password,
+                display_name=display_name,
+                timezone=timezone,
+                affected_side=affected_side,
+                symptoms_since_year=symptoms_since_year,
+            )
+        except AccountError:
+            existing = find_user_by_email(email)
+        else:
+            return Registration(user=user, mail_sent=emails.send_verification(user))
+    hash_password(password)
+    throttle.record_failure(None, address)
+    sent = existing is not None and existing.active and emails.send_second_sign_up_notice(existing)
+    return Registration(user=None, mail_sent=bool(sent))
+
+
+# Email verification ------------------------------------------------------------------------
+
+
+def send_verification_again(user: User) -> bool:
+    """Mail a new confirmation link to an unverified account (False when nothing was sent)."""
+    if user.email_verified or not user.active:
+        return False
+    return emails.send_verification(user)
+
+
+def send_verification_to(email: str) -> None:
+    """The public resend form: mail a link if an unverified account has this address."""
+    user = find_user_by_email(email)
+    if user is not None:
+        send_verification_again(user)
+
+
+def confirm_email(token: str) -> User | None:
+    """Mark the token's account verified; None for a forged, expired or outdated link."""
+    claims = tokens.read(
+        tokens.VERIFY_EMAIL, token, current_app.config["EMAIL_VERIFY_MAX_AGE"]
+    )
+    if claims is None or not isinstance(claims.get("uid"), int):
+        return None
+    user = db.session.get(User, claims["uid"])
+    # The link confirms the address it was sent to, not whatever the account holds now.
+    if user is None or not user.active or user.email != claims.get("email"):
+        return None
+    mark_email_verified(user)
+    return user
+
+
+# Signing in --------------------------------------------------------------------------------
+
+
+def authenticate(email: str, password: str, address: str | None) -> User | None:
+    """The active account these credentials open, or None after counting a failure.
+
+    Raises Throttled before looking at the password when the account or the address has
+    too many recent failures, whether or not the account exists.
+    """
+    account = normalise_email(email)
+    if throttle.is_throttled(account, address):
+        raise Throttled
+    user = find_user_by_email(account)
+    valid = verify_password(user.password_hash if user else None, password)
+    if user is None or not valid or not user.active:
+        throttle.record_failure(account, address)
+        return None
+    if needs_rehash(user.password_hash):
+        begin_write()
+        user.password_hash = hash_password(password)
+        db.session.commit()
+    return user
+
+
+def _set_password(user: User, password: str) -> None:
+    """New hash and a new session version, inside the caller's write transaction."""
+    user.password_hash = hash_password(password)
+    # In SQL, so two changes at once cannot both read the same version.
+    user.session_version = User.session_version + 1
+
+
+def change_password(user: User, current: str, new: str, address: str | None) -> bool:
+    """Replace the password when `current` is right; every session of the old version ends.
+
+    A wrong current password counts as a login failure (a stolen session must not become a
+    way to guess the password), and over the limit this raises Throttled.
+    """
+    if throttle.is_throttled(user.email, address):
+        raise Throttled
+    if not verify_password(user.password_hash, current):
+        throttle.record_failure(user.email, address)
+        return False
+    begin_write()
+    _set_password(user, new)
+    db.session.commit()
+    return True
+
+
+# Password reset ----------------------------------------------------------------------------
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link when an active account with a verified address has this email."""
+    user = find_user_by_email(email)
+    if user is not None and user.active and user.email_verified:
+        emails.send_password_reset(user)
+
+
+def _reset_claims_user(token: str | None, *, for_update: bool = False) -> User | None:
+    """The account a reset token is for, while the token is still unused and unexpired."""
+    if not token:
+        return None
+    claims = tokens.read(
+        tokens.RESET_PASSWORD, token, current_app.config["PASSWORD_RESET_MAX_AGE"]
+    )
+    if claims is None or not isinstance(claims.get("uid"), int):
+        return None
+    query = sa.select(User).where(User.id == claims["uid"])
+    if for_update:
+        query = query.with_for_update()
+    user = db.session.scalar(query)
+    # Using the link bumps the session version, so the version in the token makes it single-use.
+    if user is None or not user.active or user.session_version != claims.get("sv"):
+        return None
+    return user
+
+
+def user_for_reset(token: str | None) -> User | None:
+    """The account a still-valid reset token is for, else None."""
+    return _reset_claims_user(token)
+
+
+def reset_password(token: str | None, new: str) -> User | None:
+    """Set the new password if the token is still valid; it can be used once."""
+    begin_write()
+    user = _reset_claims_user(token, for_update=True)
+    if user is None:
+        db.session.rollback()
+        return None
+    _set_password(user, new)
+    # The mailbox is proven: earlier failed logins no longer hold the owner back.
+    throttle.clear_account(user.email)
+    db.session.commit()
+    return user
+
+
+# Profile -----------------------------------------------------------------------------------
+
+
+def update_profile(
+    user: User,
+    *,
+    display_name: str,
+    timezone: str,
+    affected_side: str | None = None,
+    symptoms_since_year: int | None = None,
+) -> None:
+    """Save the account page's details at once (patient-only fields only for patients)."""
+    begin_write()
+    user.display_name = display_name.strip()
+    user.timezone = timezone
+    if user.is_patient:
+        user.affected_side = affected_side
+        user.symptoms_since_year = symptoms_since_year
     db.session.commit()

@@ -1,0 +1,78 @@
+"""The account emails: confirm the address, reset the password, notice of a second sign-up.
+
+Subjects never name the condition: they show on lock screens and in shared inboxes.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+
+from flask import current_app, render_template, url_for
+
+from diary.auth import tokens
+from diary.mail import send_email
+from diary.models import User
+
+log = logging.getLogger(__name__)
+
+SUBJECT_VERIFY = "Confirm your email address"
+SUBJECT_RESET = "Reset your password"
+SUBJECT_SECOND_SIGN_UP = "Someone tried to create an account with your email address"
+
+
+def duration_words(seconds: int) -> str:
+    """A link's lifetime in words: "1 hour", "7 days", "30 minutes"."""
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return f"{seconds} seconds"
+
+
+def _send(user: User, subject: str, template: str, **context) -> bool:
+    """Render the text and HTML parts and send; False (logged without detail) when it failed."""
+    text = render_template(f"mail/{template}.txt", user=user, **context)
+    html = render_template(f"mail/{template}.html", user=user, **context)
+    try:
+        send_email(user.email, subject, text, html)
+    except (smtplib.SMTPException, OSError) as error:
+        # The exception's text may quote the recipient; its type is enough to look further.
+        log.warning("could not send mail: subject=%r error=%s", subject, type(error).__name__)
+        return False
+    return True
+
+
+def send_verification(user: User) -> bool:
+    """Mail a link that confirms the account's address."""
+    token = tokens.issue(tokens.VERIFY_EMAIL, uid=user.id, email=user.email)
+    return _send(
+        user,
+        SUBJECT_VERIFY,
+        "verify_email",
+        link=url_for("auth.verify_email", token=token, _external=True),
+        valid_for=duration_words(current_app.config["EMAIL_VERIFY_MAX_AGE"]),
+    )
+
+
+def send_password_reset(user: User) -> bool:
+    """Mail a single-use reset link; the caller has checked that the address is verified."""
+    token = tokens.issue(tokens.RESET_PASSWORD, uid=user.id, sv=user.session_version)
+    return _send(
+        user,
+        SUBJECT_RESET,
+        "reset_password",
+        link=url_for("auth.reset_link", token=token, _external=True),
+        valid_for=duration_words(current_app.config["PASSWORD_RESET_MAX_AGE"]),
+    )
+
+
+def send_second_sign_up_notice(user: User) -> bool:
+    """Tell an account's owner that someone tried to register their address again."""
+    return _send(
+        user,
+        SUBJECT_SECOND_SIGN_UP,
+        "second_sign_up",
+        login_link=url_for("auth.login", _external=True),
+        reset_link=url_for("auth.forgot_password", _external=True),
+    )

@@ -1,0 +1,44 @@
+"""Signed tokens for email links, dated by the app clock.
+
+itsdangerous signs the payload; the age is checked here against utcnow() rather than with
+TimestampSigner (which reads time.time()), so the clock that tests freeze also governs expiry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from diary.clock import utcnow
+
+VERIFY_EMAIL = "verify-email"
+RESET_PASSWORD = "reset-password"  # noqa: S105 (a purpose, not a password)
+
+# Servers in a cluster disagree by a little; a token "from the future" within this is accepted.
+CLOCK_SKEW_SECONDS = 300
+
+
+def _serializer(purpose: str) -> URLSafeSerializer:
+    """A serializer whose salt binds tokens to one purpose (a reset token never verifies)."""
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=f"diary.auth.{purpose}")
+
+
+def issue(purpose: str, **claims: Any) -> str:
+    """A URL-safe token carrying the claims and its issue time."""
+    return _serializer(purpose).dumps({**claims, "iat": int(utcnow().timestamp())})
+
+
+def read(purpose: str, token: str, max_age_seconds: int) -> dict[str, Any] | None:
+    """The claims of a genuine, unexpired token for this purpose, else None."""
+    try:
+        claims = _serializer(purpose).loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(claims, dict) or not isinstance(claims.get("iat"), int):
+        return None
+    age = utcnow().timestamp() - claims["iat"]
+    if age > max_age_seconds or age < -CLOCK_SKEW_SECONDS:
+        return None
+    return claims
