@@ -1,20 +1,265 @@
-"""Diary pages (skeleton; filled in by the diary work)."""
+"""Diary pages: each parses its input, calls one query or service, and renders."""
 
-from flask import render_template
-from flask_login import login_required
+from __future__ import annotations
 
-from diary.journal import bp
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from diary import policy
+from diary.clock import local_today
+from diary.journal import bp, queries, services, wording
+from diary.journal.forms import (
+    CheckInForm,
+    EpisodeEditForm,
+    EpisodeLengthForm,
+    NoSpasmsSinceForm,
+    NoSpasmsTodayForm,
+    SpasmNowForm,
+)
+from diary.models import Side, User
+
+# Ids beyond a 32-bit integer do not exist; refusing them in the URL keeps them from the database.
+ENTRY_ID = "int(min=1, max=2147483647)"
+MAX_PAGE = 100_000
+INVALID = 422
+
+
+def patient_required(view: Callable) -> Callable:
+    """Diary pages are for patients; anyone else gets 404, as the policy answers."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        patient = policy.patient_or_404(current_user, current_user.id)
+        return view(patient, *args, **kwargs)
+
+    return wrapped
+
+
+def _page_arg() -> int:
+    """The ?page= number, kept within sane bounds."""
+    page = request.args.get("page", 1, type=int)
+    return min(max(page, 1), MAX_PAGE)
+
+
+def _day_arg(today: date) -> date:
+    """The ?day= of a link, or today when it is absent, unreadable or in the future."""
+    raw = request.args.get("day")
+    if not raw:
+        return today
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        flash("That link's date could not be read, so the form shows today.", "warning")
+        return today
+    if day > today:
+        flash("That day has not come yet, so the form shows today.", "warning")
+        return today
+    return day
+
+
+def _render_home(patient: User, *, since_form: NoSpasmsSinceForm | None = None, status: int = 200):
+    """The home page: today's state, the one-tap buttons and the last 14 days."""
+    today = local_today(patient.timezone)
+    view = queries.home_view(patient.id, today)
+    return render_template(
+        "journal/home.html",
+        view=view,
+        spasm_now=SpasmNowForm.fresh(),
+        none_today=NoSpasmsTodayForm(),
+        none_since=since_form or NoSpasmsSinceForm(formdata=None, today=today),
+    ), status
 
 
 @bp.route("/")
 @login_required
 def home():
-    """Today."""
-    return render_template("errors/error.html", status=200, title="Today", message="")
+    """Today, for a patient; a pointer to the account page for everyone else."""
+    if not current_user.is_patient:
+        return render_template("journal/home_other.html")
+    return _render_home(policy.patient_or_404(current_user, current_user.id))
+
+
+@bp.route("/checkin", methods=["GET", "POST"])
+@patient_required
+def checkin(patient: User):
+    """The daily check-in for a local date (today by default), prefilled when it exists."""
+    today = local_today(patient.timezone)
+    ask_side = patient.affected_side == Side.BOTH
+    if request.method == "POST":
+        form = CheckInForm(today=today, ask_side=ask_side)
+        if form.validate_on_submit():
+            values = form.values()
+            try:
+                services.save_check_in(patient, current_user, values)
+            except services.DiaryError as error:
+                form.day.errors.append(str(error))
+            else:
+                flash(
+                    f"Saved {wording.long_date(values.day)}: {wording.spasms(values.spasm_count)}.",
+                    "success",
+                )
+                return redirect(url_for(".home"))
+        return render_template("journal/checkin.html", form=form, existing=None), INVALID
+    day = _day_arg(today)
+    existing = queries.check_in_on(patient.id, day)
+    data = existing.form_data() if existing else {"day": day}
+    form = CheckInForm(formdata=None, data=data, today=today, ask_side=ask_side)
+    return render_template("journal/checkin.html", form=form, existing=existing)
+
+
+@bp.route("/checkin/none", methods=["POST"])
+@patient_required
+def no_spasms_today(patient: User):
+    """One tap: no spasms today, unless today already has an entry."""
+    if NoSpasmsTodayForm().validate_on_submit():
+        outcome = services.record_no_spasms_today(patient, current_user)
+        if outcome.recorded:
+            flash("Saved: no spasms today.", "success")
+        elif outcome.already:
+            flash(
+                f"Today already has {wording.spasms(outcome.already)}, so nothing was changed. "
+                "To correct it, change today's check-in.",
+                "warning",
+            )
+        else:
+            flash("Today is already logged with no spasms.", "success")
+    return redirect(url_for(".home"))
+
+
+@bp.route("/checkin/none-since", methods=["POST"])
+@patient_required
+def no_spasms_since(patient: User):
+    """Explicit zero days from a date up to today, never over an existing entry."""
+    form = NoSpasmsSinceForm(today=local_today(patient.timezone))
+    if not form.validate_on_submit():
+        return _render_home(patient, since_form=form, status=INVALID)
+    try:
+        outcome = services.record_no_spasms_since(patient, current_user, form.since.data)
+    except services.DiaryError as error:
+        form.since.errors.append(str(error))
+        return _render_home(patient, since_form=form, status=INVALID)
+    message = f"Saved {wording.days(len(outcome.recorded))} with no spasms."
+    if outcome.kept:
+        message += f" {wording.days(len(outcome.kept))} already had an entry and stayed as they were."
+    flash(message, "success")
+    return redirect(url_for(".home"))
+
+
+@bp.route("/episodes", methods=["POST"])
+@patient_required
+def spasm_now(patient: User):
+    """One tap: a spasm now. A double tap (same page token) records it once."""
+    form = SpasmNowForm()
+    if not form.validate_on_submit():
+        flash("That tap could not be recorded: the page was out of date. Please tap again.", "error")
+        return redirect(url_for(".home"))
+    episode_id = services.record_spasm_now(patient, current_user, form.client_token.data)
+    if episode_id is None:
+        flash("That spasm was recorded and then deleted. Tap again to record a new one.", "warning")
+        return redirect(url_for(".home"))
+    return redirect(url_for(".episode", episode_id=episode_id))
+
+
+@bp.route(f"/episodes/<{ENTRY_ID}:episode_id>", methods=["GET", "POST"])
+@patient_required
+def episode(patient: User, episode_id: int):
+    """How long the spasm lasted (with a start/stop timer where JavaScript runs)."""
+    view = queries.episode_view(current_user, episode_id, for_edit=True)
+    form = EpisodeLengthForm(data={"duration_seconds": view.duration_seconds})
+    if form.validate_on_submit():
+        services.edit_episode(current_user, episode_id, duration_seconds=form.duration_seconds.data)
+        flash(f"Saved: the spasm lasted {wording.seconds_label(form.duration_seconds.data)}.", "success")
+        return redirect(url_for(".home"))
+    status = INVALID if form.is_submitted() else 200
+    return render_template("journal/episode.html", episode=view, form=form), status
+
+
+@bp.route(f"/episodes/<{ENTRY_ID}:episode_id>/edit", methods=["GET", "POST"])
+@patient_required
+def edit_episode(patient: User, episode_id: int):
+    """Correct a spasm's date, time (in the zone it was captured in) and length."""
+    view = queries.episode_view(current_user, episode_id, for_edit=True)
+    today = local_today(view.timezone)
+    form = EpisodeEditForm(
+        today=today,
+        data={"day": view.day, "time": view.occurred_at.time(), "duration_seconds": view.duration_seconds},
+    )
+    if form.validate_on_submit():
+        try:
+            services.edit_episode(
+                current_user,
+                episode_id,
+                duration_seconds=form.duration_seconds.data,
+                day=form.day.data,
+                at=form.time.data,
+            )
+        except services.DiaryError as error:
+            form.time.errors.append(str(error))
+        else:
+            flash("Saved the changes to the spasm.", "success")
+            return redirect(url_for(".history"))
+    status = INVALID if form.is_submitted() else 200
+    return render_template("journal/episode_edit.html", episode=view, form=form), status
+
+
+@bp.route(f"/checkins/<{ENTRY_ID}:check_in_id>/delete", methods=["GET", "POST"])
+@patient_required
+def delete_check_in(patient: User, check_in_id: int):
+    """Ask, then delete a check-in (kept as a revision, gone from every view and count)."""
+    if request.method == "POST":
+        services.delete_check_in(current_user, check_in_id)
+        flash("Entry deleted.", "success")
+        return redirect(url_for(".history"))
+    view = queries.check_in_view(current_user, check_in_id, for_edit=True)
+    return render_template("journal/delete.html", check_in=view, episode=None)
+
+
+@bp.route(f"/episodes/<{ENTRY_ID}:episode_id>/delete", methods=["GET", "POST"])
+@patient_required
+def delete_episode(patient: User, episode_id: int):
+    """Ask, then delete a spasm episode (kept as a revision, gone from every view and count)."""
+    if request.method == "POST":
+        services.delete_episode(current_user, episode_id)
+        flash("Entry deleted.", "success")
+        return redirect(url_for(".history"))
+    view = queries.episode_view(current_user, episode_id, for_edit=True)
+    return render_template("journal/delete.html", check_in=None, episode=view)
 
 
 @bp.route("/history")
-@login_required
-def history():
-    """History."""
-    return render_template("errors/error.html", status=200, title="History", message="")
+@patient_required
+def history(patient: User):
+    """Every logged day, newest first, with its entries and markers."""
+    page = queries.history_page(patient.id, _page_arg(), current_app.config["HISTORY_PAGE_SIZE"])
+    return render_template("journal/history.html", history=page)
+
+
+@bp.route("/history/changes")
+@patient_required
+def changes(patient: User):
+    """Every edit and deletion of the diary, with the values before it."""
+    page = queries.changes_page(
+        patient.id, patient.timezone, _page_arg(), current_app.config["HISTORY_PAGE_SIZE"]
+    )
+    return render_template("journal/changes.html", changes=page, entry=None)
+
+
+@bp.route(f"/checkins/<{ENTRY_ID}:check_in_id>/changes")
+@patient_required
+def check_in_changes(patient: User, check_in_id: int):
+    """The earlier versions of one check-in."""
+    revisions = queries.entry_revisions(current_user, "check_in", check_in_id, patient.timezone)
+    return render_template("journal/changes.html", changes=None, revisions=revisions, entry="check-in")
+
+
+@bp.route(f"/episodes/<{ENTRY_ID}:episode_id>/changes")
+@patient_required
+def episode_changes(patient: User, episode_id: int):
+    """The earlier versions of one spasm episode."""
+    revisions = queries.entry_revisions(current_user, "spasm_episode", episode_id, patient.timezone)
+    return render_template("journal/changes.html", changes=None, revisions=revisions, entry="spasm")

@@ -1,0 +1,328 @@
+"""Diary forms: server-side validation that mirrors the CHECK constraints of the models."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    StopValidation,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from diary.journal import wording
+from diary.journal.services import FUTURE_DAY, NO_SPASMS_SINCE_MAX_DAYS, CheckInValues
+from diary.models.journal import MAX_NOTE_LENGTH, MAX_SPASM_SECONDS, MAX_SPASMS_PER_DAY
+
+# The same lower bound as the year symptoms began (users.symptoms_since_year).
+EARLIEST_DAY = date(1900, 1, 1)
+MAX_TRIGGER_OTHER_LENGTH = 200
+CHOOSE_FROM_LIST = "Choose one of the options shown."
+DAY_MESSAGE = "Enter a date like 2026-03-10."
+
+
+def optional_int(value: str | int | None) -> int | None:
+    """Coerce a submitted choice: empty means "not answered"."""
+    if value is None or value == "":
+        return None
+    return int(value)
+
+
+def optional_str(value: str | None) -> str | None:
+    """Coerce a submitted choice: empty means "not answered"."""
+    return value or None
+
+
+def clean_text(value: str | None) -> str | None:
+    """Trim, normalise line ends, drop NUL (PostgreSQL refuses it); empty becomes None."""
+    if value is None:
+        return None
+    value = value.replace("\x00", "").replace("\r\n", "\n").strip()
+    return value or None
+
+
+def present(message: str):
+    """A validator: the field has a value (a field that could not be read already says so)."""
+
+    def check(form, field) -> None:
+        if field.process_errors:
+            raise StopValidation()
+        if field.data is None:
+            raise StopValidation(message)
+
+    return check
+
+
+def not_future(form, field) -> None:
+    """A validator: the date is not after the form's `today` (the patient's), nor before 1900."""
+    if field.data is None:
+        return
+    if field.data > form.today:
+        raise ValidationError(FUTURE_DAY)
+    if field.data < EARLIEST_DAY:
+        raise ValidationError("Enter a date after 1900.")
+
+
+class LocalDateField(DateField):
+    """A date field where a blank entry is "no value", not a format error."""
+
+    def process_formdata(self, valuelist):
+        """Treat an empty string as no value."""
+        if valuelist and not "".join(valuelist).strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+
+class WholeNumberField(IntegerField):
+    """An integer field where a blank entry is "no value", not a format error."""
+
+    def process_formdata(self, valuelist):
+        """Treat an empty string as no value."""
+        if valuelist and not valuelist[0].strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as checkboxes (rendered by the choices() macro)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _choices(labels: dict, blank: str | None = None) -> list[SelectChoice]:
+    """SelectChoice objects from a value -> label (or (label, description)) mapping."""
+    out = [SelectChoice("", blank)] if blank else []
+    for value, label in labels.items():
+        out.append(SelectChoice(str(value), label[0] if isinstance(label, tuple) else label))
+    return out
+
+
+def _descriptions(labels: dict) -> dict[str, str]:
+    """The per-choice descriptions of a mapping, keyed by the submitted value."""
+    return {str(v): label[1] for v, label in labels.items() if isinstance(label, tuple)}
+
+
+def _jrs_choices(levels: dict[int, str]) -> list[SelectChoice]:
+    """JRS levels labelled by their number; the wording goes beside as a description."""
+    return [SelectChoice("", "Not rated")] + [SelectChoice(str(n), str(n)) for n in levels]
+
+
+class CheckInForm(FlaskForm):
+    """The daily check-in: only the number of spasms is required."""
+
+    day = LocalDateField(
+        "Date",
+        validators=[present("Enter the date of the day you are logging."), not_future],
+        invalid_value_message=DAY_MESSAGE,
+    )
+    spasm_count = WholeNumberField(
+        "Number of spasms",
+        validators=[
+            present("Enter the number of spasms; 0 if there were none."),
+            NumberRange(0, MAX_SPASMS_PER_DAY, f"Enter a number from 0 to {MAX_SPASMS_PER_DAY}."),
+        ],
+        invalid_value_message="Enter a whole number, like 12.",
+    )
+    typical_duration_seconds = SelectField(
+        "Typical length of one spasm",
+        coerce=optional_int,
+        choices=_choices(wording.DURATION_CHOICES, blank="Not sure"),
+        invalid_value_message=CHOOSE_FROM_LIST,
+        invalid_choice_message=CHOOSE_FROM_LIST,
+    )
+    jrs_severity = RadioField(
+        "Severity (self-rated)",
+        coerce=optional_int,
+        choices=_jrs_choices(wording.JRS_SEVERITY),
+        invalid_value_message=CHOOSE_FROM_LIST,
+        invalid_choice_message=CHOOSE_FROM_LIST,
+    )
+    jrs_frequency = RadioField(
+        "Frequency (self-rated)",
+        coerce=optional_int,
+        choices=_jrs_choices(wording.JRS_FREQUENCY),
+        invalid_value_message=CHOOSE_FROM_LIST,
+        invalid_choice_message=CHOOSE_FROM_LIST,
+    )
+    regions = MultiCheckboxField(
+        "Where on the face",
+        choices=_choices(wording.REGIONS),
+        invalid_choice_message=CHOOSE_FROM_LIST,
+    )
+    side = RadioField(
+        "Side",
+        coerce=optional_str,
+        choices=_choices(wording.SIDES, blank="Not sure"),
+        invalid_choice_message=CHOOSE_FROM_LIST,
+    )
+    spasm_type = RadioField(
+        "Kind of spasm",
+        coerce=optional_str,
+        choices=_choices(wording.SPASM_TYPES, blank="Not sure"),
+        invalid_choice_message=CHOOSE_FROM_LIST,
+    )
+    triggers = MultiCheckboxField(
+        "What set them off",
+        choices=_choices(wording.TRIGGERS),
+        invalid_choice_message=CHOOSE_FROM_LIST,
+    )
+    trigger_other = StringField(
+        "Other trigger",
+        filters=[clean_text],
+        validators=[
+            Length(max=MAX_TRIGGER_OTHER_LENGTH, message="Please keep this under 200 characters.")
+        ],
+    )
+    note = TextAreaField(
+        "Note",
+        filters=[clean_text],
+        validators=[
+            Length(max=MAX_NOTE_LENGTH, message=f"Please keep the note under {MAX_NOTE_LENGTH:,} characters.")
+        ],
+    )
+
+    # Wording beside each choice, keyed by field name, for the choices() macro.
+    descriptions = {
+        "jrs_severity": {str(k): v for k, v in wording.JRS_SEVERITY.items()},
+        "jrs_frequency": {str(k): v for k, v in wording.JRS_FREQUENCY.items()},
+        "regions": _descriptions(wording.REGIONS),
+        "spasm_type": _descriptions(wording.SPASM_TYPES),
+    }
+
+    def __init__(self, *args, today: date, ask_side: bool, **kwargs) -> None:
+        """Bind the patient's local today (for future dates) and whether to ask for a side."""
+        self.today = today
+        super().__init__(*args, **kwargs)
+        if not ask_side:
+            del self.side
+
+    def values(self) -> CheckInValues:
+        """The validated input as plain values for the service."""
+        return CheckInValues(
+            day=self.day.data,
+            spasm_count=self.spasm_count.data,
+            typical_duration_seconds=self.typical_duration_seconds.data,
+            jrs_severity=self.jrs_severity.data,
+            jrs_frequency=self.jrs_frequency.data,
+            regions=_in_choice_order(self.regions),
+            side=self.side.data if "side" in self else None,
+            spasm_type=self.spasm_type.data,
+            triggers=_in_choice_order(self.triggers),
+            trigger_other=self.trigger_other.data,
+            note=self.note.data,
+        )
+
+
+def _in_choice_order(field: MultiCheckboxField) -> list[str]:
+    """Ticked values once each, in the order the form lists them."""
+    ticked = set(field.data or [])
+    return [c.value for c in field.choices if c.value in ticked]
+
+
+class SpasmNowForm(FlaskForm):
+    """One tap: the token generated with the page makes a double tap insert once."""
+
+    client_token = HiddenField(
+        validators=[
+            present("The page had expired."),
+            Length(min=8, max=64),
+            Regexp(r"^[A-Za-z0-9_-]+$"),
+        ]
+    )
+
+    @classmethod
+    def fresh(cls) -> SpasmNowForm:
+        """The form for a page being rendered, with a token of its own."""
+        return cls(formdata=None, data={"client_token": secrets.token_urlsafe(16)})
+
+
+class NoSpasmsTodayForm(FlaskForm):
+    """One tap, no fields: only the CSRF token."""
+
+
+class NoSpasmsSinceForm(FlaskForm):
+    """Explicit zero days from a date up to today."""
+
+    since = LocalDateField(
+        "No spasms since",
+        validators=[present("Enter the first day without spasms."), not_future],
+        invalid_value_message=DAY_MESSAGE,
+    )
+
+    def __init__(self, *args, today: date, **kwargs) -> None:
+        """Bind the patient's local today."""
+        self.today = today
+        super().__init__(*args, **kwargs)
+
+    def validate_since(self, field) -> None:
+        """At most 14 days back: longer gaps are better logged day by day."""
+        if field.data is not None and field.data < self.earliest:
+            raise ValidationError(
+                f"You can go back at most {NO_SPASMS_SINCE_MAX_DAYS} days, "
+                f"to {wording.long_date(self.earliest)}."
+            )
+
+    @property
+    def earliest(self) -> date:
+        """The first day this form accepts."""
+        return self.today - timedelta(days=NO_SPASMS_SINCE_MAX_DAYS)
+
+
+SECONDS_MESSAGE = f"Enter the number of seconds, from 1 to {MAX_SPASM_SECONDS} (an hour)."
+
+
+class EpisodeLengthForm(FlaskForm):
+    """How long the spasm just logged lasted."""
+
+    duration_seconds = WholeNumberField(
+        "How long did it last (seconds)?",
+        validators=[present(SECONDS_MESSAGE), NumberRange(1, MAX_SPASM_SECONDS, SECONDS_MESSAGE)],
+        invalid_value_message=SECONDS_MESSAGE,
+    )
+
+
+class EpisodeEditForm(FlaskForm):
+    """Correct the time (in the zone where it was captured) and the length of a spasm."""
+
+    day = LocalDateField(
+        "Date",
+        validators=[present("Enter the date of the spasm."), not_future],
+        invalid_value_message=DAY_MESSAGE,
+    )
+    time = TimeField(
+        "Time",
+        validators=[present("Enter the time, like 14:05.")],
+        format=["%H:%M", "%H:%M:%S"],
+        invalid_value_message="Enter the time, like 14:05.",
+    )
+    duration_seconds = WholeNumberField(
+        "How long did it last (seconds)?",
+        validators=[Optional(), NumberRange(1, MAX_SPASM_SECONDS, SECONDS_MESSAGE)],
+        invalid_value_message=SECONDS_MESSAGE,
+    )
+
+    def __init__(self, *args, today: date, **kwargs) -> None:
+        """Bind today's date in the zone the spasm was captured in."""
+        self.today = today
+        super().__init__(*args, **kwargs)

@@ -1,0 +1,177 @@
+"""What the diary's choices are called, in the patient's words, and how entries read back.
+
+One place for every label, so the form, the history and the changes view say the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from diary.models.journal import EntryMethod, Region, SpasmType, Trigger
+
+# Typical length of one spasm: value in seconds -> label. Clonic twitches last under a second
+# to a few seconds, tonic spasms seconds to minutes (DOMAIN.md, The condition). "Under a
+# second" is stored as 1 because the column's CHECK allows 1-3600 seconds only.
+DURATION_CHOICES: dict[int, str] = {
+    1: "Under a second",
+    2: "1-2 seconds",
+    5: "About 5 seconds",
+    10: "About 10 seconds",
+    30: "About 30 seconds",
+    60: "About a minute",
+    300: "Several minutes",
+}
+
+# Jankovic Rating Scale levels (DOMAIN.md, Severity scales). Self-rating is common but not
+# validated for HFS, so the form always labels these "self-rated".
+JRS_SEVERITY: dict[int, str] = {
+    0: "None",
+    1: "More blinking only when provoked (light, wind, reading)",
+    2: "Spontaneous fluttering, noticeable, not disabling",
+    3: "Clear spasm, mildly incapacitating",
+    4: "Incapacitating, may spread to other facial muscles",
+}
+JRS_FREQUENCY: dict[int, str] = {
+    0: "None",
+    1: "Slightly more blinking than normal",
+    2: "Fluttering episodes under 1 second",
+    3: "Spasms over 1 second, eyes open more than half of waking time",
+    4: "Eyes shut by spasm more than half of waking time",
+}
+
+# Regions of DOMAIN.md, with the muscle a clinician would name beside the plain word.
+REGIONS: dict[str, tuple[str, str]] = {
+    Region.EYE: ("Eye", "Eyelids and around the eye (orbicularis oculi)"),
+    Region.BROW: ("Brow or forehead", "Frontalis"),
+    Region.CHEEK: ("Cheek", "Zygomaticus"),
+    Region.MOUTH: ("Mouth corner", "Orbicularis oris, risorius"),
+    Region.CHIN: ("Chin", "Mentalis"),
+    Region.NECK: ("Neck", "Platysma"),
+}
+
+SIDES: dict[str, str] = {"left": "Left", "right": "Right", "both": "Both sides"}
+
+SPASM_TYPES: dict[str, tuple[str, str]] = {
+    SpasmType.CLONIC: ("Twitches (clonic)", "Brief twitches"),
+    SpasmType.TONIC: ("Sustained (tonic)", "The eye or face stays pulled shut for seconds or longer"),
+    SpasmType.BOTH: ("Both", "Twitches and sustained spasms"),
+}
+
+TRIGGERS: dict[str, str] = {
+    Trigger.STRESS: "Stress",
+    Trigger.FATIGUE: "Tiredness",
+    Trigger.TALKING: "Talking",
+    Trigger.CHEWING: "Chewing",
+    Trigger.SMILING: "Smiling",
+    Trigger.ANXIETY: "Anxiety",
+    Trigger.BRIGHT_LIGHT: "Bright light",
+}
+
+ENTRY_METHODS: dict[str, str] = {
+    EntryMethod.FORM: "Check-in",
+    EntryMethod.NO_SPASMS_TODAY: "\"No spasms today\"",
+    EntryMethod.NO_SPASMS_SINCE: "\"No spasms since\"",
+}
+
+
+def long_date(day: date) -> str:
+    """A date as a patient reads it: "Tuesday 10 March 2026"."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def short_date(day: date) -> str:
+    """A compact date for the day strip: "Tue 10 Mar"."""
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def clock_time(moment: datetime) -> str:
+    """The wall-clock time of an aware datetime, in its own zone: "14:05"."""
+    return f"{moment:%H:%M}"
+
+
+def spasms(count: int) -> str:
+    """ "1 spasm", "3 spasms", "no spasms"."""
+    if count == 0:
+        return "no spasms"
+    return f"{count} spasm" if count == 1 else f"{count} spasms"
+
+
+def days(count: int) -> str:
+    """ "1 day", "4 days"."""
+    return "1 day" if count == 1 else f"{count} days"
+
+
+def duration_label(seconds: int | None) -> str | None:
+    """The words for a typical length; other values (from a timer) as plain seconds."""
+    if seconds is None:
+        return None
+    if seconds in DURATION_CHOICES:
+        return DURATION_CHOICES[seconds]
+    return seconds_label(seconds)
+
+
+def seconds_label(seconds: int) -> str:
+    """A measured length: "1 second", "45 seconds", "2 min 5 s"."""
+    if seconds < 60:
+        return "1 second" if seconds == 1 else f"{seconds} seconds"
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+
+
+def _labels(values: list[str] | None, names: Mapping[str, Any]) -> str:
+    """Known values by their label, unknown ones as they are."""
+    out = []
+    for value in values or []:
+        name = names.get(value, value)
+        out.append(name[0] if isinstance(name, tuple) else name)
+    return ", ".join(out)
+
+
+def describe_check_in(values: Mapping[str, Any]) -> list[str]:
+    """A check-in (or a revision's snapshot of one) as short lines of text."""
+    lines = [f"Number of spasms: {values['spasm_count']}"]
+    if values.get("typical_duration_seconds") is not None:
+        lines.append(f"Typical length: {duration_label(values['typical_duration_seconds'])}")
+    if values.get("jrs_severity") is not None:
+        lines.append(f"Severity (self-rated): {values['jrs_severity']} of 4")
+    if values.get("jrs_frequency") is not None:
+        lines.append(f"Frequency (self-rated): {values['jrs_frequency']} of 4")
+    if values.get("regions"):
+        lines.append(f"Where: {_labels(values['regions'], REGIONS)}")
+    if values.get("side"):
+        lines.append(f"Side: {SIDES.get(values['side'], values['side'])}")
+    if values.get("spasm_type"):
+        lines.append(f"Kind: {_labels([values['spasm_type']], SPASM_TYPES)}")
+    triggers = _labels(values.get("triggers"), TRIGGERS)
+    if values.get("trigger_other"):
+        triggers = ", ".join(t for t in (triggers, values["trigger_other"]) if t)
+    if triggers:
+        lines.append(f"Set off by: {triggers}")
+    if values.get("note"):
+        lines.append(f"Note: {values['note']}")
+    return lines
+
+
+def describe_episode(values: Mapping[str, Any]) -> list[str]:
+    """A spasm episode (or a revision's snapshot of one) as short lines of text."""
+    occurred = values["occurred_at"]
+    if isinstance(occurred, str):
+        occurred = datetime.fromisoformat(occurred)
+    moment = occurred.astimezone(ZoneInfo(values["timezone"]))
+    lines = [f"Time: {long_date(moment.date())}, {clock_time(moment)}"]
+    if values.get("duration_seconds") is not None:
+        lines.append(f"Length: {seconds_label(values['duration_seconds'])}")
+    else:
+        lines.append("Length: not given")
+    return lines
+
+
+def entry_lines(entry: Any, entry_type: str | None = None) -> list[str]:
+    """Lines of text for a check-in or episode: a view dataclass or a revision's snapshot."""
+    values = asdict(entry) if is_dataclass(entry) else entry
+    kind = entry_type or ("check_in" if "spasm_count" in values else "spasm_episode")
+    return describe_check_in(values) if kind == "check_in" else describe_episode(values)

@@ -1,0 +1,56 @@
+// A start/stop timer for "How long did it last?". Loaded only on that page; without it the
+// page still works: the patient types the number of seconds.
+(function () {
+  "use strict";
+
+  var MAX_SECONDS = 3600;
+
+  function setUp(panel) {
+    var display = panel.querySelector("[data-timer-display]");
+    var start = panel.querySelector("[data-timer-start]");
+    var stop = panel.querySelector("[data-timer-stop]");
+    var status = panel.querySelector("[data-timer-status]");
+    var target = document.querySelector("input[data-timer-target]");
+    if (!display || !start || !stop || !target) return;
+
+    var startedAt = null;
+    var ticker = null;
+
+    function elapsedSeconds() {
+      return Math.min(MAX_SECONDS, Math.max(1, Math.round((Date.now() - startedAt) / 1000)));
+    }
+
+    function show() {
+      display.textContent = Math.floor((Date.now() - startedAt) / 1000) + " s";
+    }
+
+    start.addEventListener("click", function () {
+      startedAt = Date.now();
+      show();
+      ticker = window.setInterval(show, 250);
+      start.disabled = true;
+      stop.disabled = false;
+      stop.focus();
+      if (status) status.textContent = "Timer running.";
+    });
+
+    stop.addEventListener("click", function () {
+      if (startedAt === null) return;
+      window.clearInterval(ticker);
+      var seconds = elapsedSeconds();
+      display.textContent = seconds + " s";
+      target.value = String(seconds);
+      startedAt = null;
+      start.disabled = false;
+      stop.disabled = true;
+      target.focus();
+      if (status) status.textContent = "Stopped at " + seconds + " seconds; the length is filled in.";
+    });
+
+    panel.hidden = false;
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-timer]").forEach(setUp);
+  });
+})();
