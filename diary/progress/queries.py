@@ -1,0 +1,118 @@
+"""Reads for the trajectory: the daily series and its weekly and monthly buckets, in SQL.
+
+Each function runs a fixed number of queries whatever the length of the diary. Callers pass
+a patient id they have authorised through diary.policy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from diary.extensions import db
+from diary.models import CheckIn, SpasmEpisode
+from diary.progress.sql import month_start, week_start
+
+BUCKETS = ("day", "week", "month")
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """A day, week or month of the diary: spasms per logged day, and how many days were logged."""
+
+    start: date
+    spasms: float  # for a day its number; for a week or month the mean per logged day
+    logged_days: int
+    severity: float | None  # mean self-rated JRS severity over the days that carry one
+
+
+def daily_numbers(patient_id: int, start: date | None = None, end: date | None = None) -> sa.Subquery:
+    """One row per logged day: its number (DESIGN.md's day rule) and self-rated severity.
+
+    A day's number is the larger of the check-in's count and the number of live episodes;
+    a day with neither has no row, so it is missing, never zero.
+    """
+
+    def live(model):
+        conditions = [model.patient_id == patient_id, model.deleted_at.is_(None)]
+        if start is not None:
+            conditions.append(model.day >= start)
+        if end is not None:
+            conditions.append(model.day <= end)
+        return conditions
+
+    check_ins = sa.select(
+        CheckIn.day.label("day"),
+        CheckIn.spasm_count.label("check_in_count"),
+        sa.literal(0, sa.Integer).label("episode"),
+        CheckIn.jrs_severity.label("severity"),
+    ).where(*live(CheckIn))
+    episodes = sa.select(
+        SpasmEpisode.day.label("day"),
+        sa.cast(sa.null(), sa.Integer).label("check_in_count"),
+        sa.literal(1, sa.Integer).label("episode"),
+        sa.cast(sa.null(), sa.Integer).label("severity"),
+    ).where(*live(SpasmEpisode))
+    entries = sa.union_all(check_ins, episodes).subquery("entries")
+    check_in = sa.func.max(entries.c.check_in_count)
+    episode_count = sa.func.sum(entries.c.episode)
+    spasms = sa.case(
+        (sa.and_(check_in.is_not(None), check_in >= episode_count), check_in),
+        else_=episode_count,
+    )
+    return (
+        sa.select(
+            entries.c.day.label("day"),
+            spasms.label("spasms"),
+            check_in.label("check_in_count"),
+            episode_count.label("episode_count"),
+            sa.func.max(entries.c.severity).label("severity"),
+        )
+        .group_by(entries.c.day)
+        .subquery("daily")
+    )
+
+
+def diary_counts(patient_id: int, start: date | None = None, end: date | None = None) -> dict[date, int]:
+    """The diary as the remission maths takes it: local date -> spasms (one query)."""
+    daily = daily_numbers(patient_id, start, end)
+    return {day: int(n) for day, n in db.session.execute(sa.select(daily.c.day, daily.c.spasms))}
+
+
+def series(patient_id: int, bucket: str, start: date, end: date) -> list[Bucket]:
+    """The diary between two dates in daily, weekly (Monday) or monthly buckets (one query)."""
+    if bucket not in BUCKETS:
+        raise ValueError(f"unknown bucket {bucket!r}")
+    daily = daily_numbers(patient_id, start, end)
+    if bucket == "day":
+        statement = sa.select(
+            daily.c.day, daily.c.spasms, sa.literal(1), daily.c.severity
+        ).order_by(daily.c.day)
+    else:
+        key = (week_start if bucket == "week" else month_start)(daily.c.day).label("bucket")
+        statement = (
+            sa.select(
+                key,
+                sa.func.avg(daily.c.spasms),
+                sa.func.count(),
+                sa.func.avg(daily.c.severity),
+            )
+            .group_by(key)
+            .order_by(key)
+        )
+    return [
+        Bucket(
+            start=_as_date(first),
+            spasms=float(spasms),
+            logged_days=int(logged),
+            severity=float(severity) if severity is not None else None,
+        )
+        for first, spasms, logged, severity in db.session.execute(statement)
+    ]
+
+
+def _as_date(value: date | str) -> date:
+    """SQLite returns computed dates as text."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
