@@ -230,11 +230,7 @@ def home_view(patient_id: int, today: date) -> HomeView:
 
 def check_in_on(patient_id: int, day: date) -> CheckInView | None:
     """The patient's live check-in for a day, if any."""
-    row = db.session.execute(
-        sa.select(CheckIn, _has_revisions("check_in", CheckIn)).where(
-            CheckIn.patient_id == patient_id, CheckIn.day == day, CheckIn.deleted_at.is_(None)
-        )
-    ).first()
+    row = db.session.execute(_live_check_ins(patient_id, CheckIn.day == day)).first()
     return _check_in_view(*row) if row else None
 
 
@@ -256,7 +252,7 @@ def history_page(patient_id: int, page: int, per_page: int) -> HistoryPage:
     days = sa.select(entries.c.day).group_by(entries.c.day).order_by(entries.c.day.desc())
     pagination = db.paginate(days, page=page, per_page=per_page, error_out=False)
     page_days: list[date] = list(pagination.items)
-    info = Page(number=pagination.page, pages=max(pagination.pages, 1), total=pagination.total or 0)
+    info = _page_of(pagination)
     if not page_days:
         return HistoryPage(days=[], page=info)
     first, last = min(page_days), max(page_days)
@@ -264,11 +260,7 @@ def history_page(patient_id: int, page: int, per_page: int) -> HistoryPage:
     check_ins = {
         c.day: _check_in_view(c, edited)
         for c, edited in db.session.execute(
-            sa.select(CheckIn, _has_revisions("check_in", CheckIn)).where(
-                CheckIn.patient_id == patient_id,
-                CheckIn.deleted_at.is_(None),
-                CheckIn.day.between(first, last),
-            )
+            _live_check_ins(patient_id, CheckIn.day.between(first, last))
         )
     }
     episodes: dict[date, list[EpisodeView]] = {}
@@ -317,7 +309,19 @@ def changes_page(patient_id: int, zone: str, page: int, per_page: int) -> Change
     pagination = db.paginate(statement, page=page, per_page=per_page, error_out=False)
     return ChangesPage(
         revisions=[_revision_view(r, zone) for r in pagination.items],
-        page=Page(number=pagination.page, pages=max(pagination.pages, 1), total=pagination.total or 0),
+        page=_page_of(pagination),
+    )
+
+
+def _page_of(pagination) -> Page:
+    """Where a Flask-SQLAlchemy pagination stands, as plain data."""
+    return Page(number=pagination.page, pages=max(pagination.pages, 1), total=pagination.total or 0)
+
+
+def _live_check_ins(patient_id: int, *conditions: sa.ColumnElement[bool]) -> sa.Select:
+    """The patient's live check-ins matching the conditions, each with its "edited" flag."""
+    return sa.select(CheckIn, _has_revisions("check_in", CheckIn)).where(
+        CheckIn.patient_id == patient_id, CheckIn.deleted_at.is_(None), *conditions
     )
 
 
