@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,31 @@ SAMPLE_OVERRIDES: dict[str, dict[str, Any]] = {
         "before": {"spasm_count": 3, "regions": ["eye"]},
     },
     "spasm_episodes": {"timezone": "Europe/Berlin", "duration_seconds": 5},
+    "injections": {
+        "product": "other",
+        "product_other": "Letybo",
+        "total_units": Decimal("22.50"),
+        "side_effects": ["ptosis", "tearing"],
+    },
+    "injection_sites": {"muscle": "oo_pretarsal_lower", "side": "affected", "units": Decimal("2.50")},
+    "medication_regimens": {
+        "drug": "other",
+        "drug_other": "Pregabalin",
+        "strength": Decimal("0.500"),
+        "unit": "mg",
+        "doses_per_day": 2,
+        "times_of_day": ["08:00", "20:00"],
+    },
+    "dose_logs": {"status": "missed", "count": 2},
+    "surgeries": {
+        "surgery_type": "redo_mvd",
+        "side": "left",
+        "vessels": ["aica", "vein"],
+        "technique": "interposition",
+        "implant": "teflon_felt",
+        "complications": ["facial_weakness"],
+        "house_brackmann_grade": 2,
+    },
 }
 
 

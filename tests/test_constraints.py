@@ -8,7 +8,7 @@ with IntegrityError naming the constraint, and the same row with a valid value i
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 import pytest
@@ -59,6 +59,33 @@ VIOLATIONS: dict[str, Violation] = {
     "ck_entry_revisions_action_known": Violation("action", ("create",), "delete"),
     "ck_spasm_episodes_retrospective_bool": Violation("retrospective", (2,), False),
     "ck_spasm_episodes_duration_range": Violation("duration_seconds", (0, 3601), 1),
+    "ck_injections_product_known": Violation("product", ("botox", ""), "incobotulinumtoxinA"),
+    "ck_injections_product_other_named": Violation("product_other", (None, ""), "X"),
+    "ck_injections_total_units_range": Violation("total_units", (0, -5, 401), 400),
+    "ck_injections_effect_dates_order": Violation("effect_began_on", (date(2026, 2, 28),), SAMPLE_DAY),
+    "ck_injections_note_length": Violation("note", ("x" * 2001,), "x" * 2000),
+    "ck_injections_retrospective_bool": Violation("retrospective", (2,), False),
+    "ck_injection_sites_muscle_known": Violation("muscle", ("eyelid",), "platysma"),
+    "ck_injection_sites_side_known": Violation("side", ("left",), "other"),
+    "ck_injection_sites_units_range": Violation("units", (0, 401), 400),
+    "ck_medication_regimens_drug_known": Violation("drug", ("aspirin",), "lacosamide"),
+    "ck_medication_regimens_drug_other_named": Violation("drug_other", (None, ""), "X"),
+    "ck_medication_regimens_unit_known": Violation("unit", ("µg", "tablet"), "mcg"),
+    "ck_medication_regimens_strength_range": Violation("strength", (0, -1, 100001), 100000),
+    "ck_medication_regimens_doses_per_day_range": Violation("doses_per_day", (0, 25), 24),
+    "ck_medication_regimens_stop_after_start": Violation("stopped_on", (date(2026, 2, 28),), SAMPLE_DAY),
+    "ck_medication_regimens_retrospective_bool": Violation("retrospective", (2,), False),
+    "ck_dose_logs_status_known": Violation("status", ("skipped",), "taken_as_planned"),
+    "ck_dose_logs_count_range": Violation("count", (0, 25), 24),
+    "ck_dose_logs_retrospective_bool": Violation("retrospective", (2,), False),
+    "ck_surgeries_surgery_type_known": Violation("surgery_type", ("gamma_knife",), "other"),
+    "ck_surgeries_side_known": Violation("side", ("both",), "right"),
+    "ck_surgeries_technique_known": Violation("technique", ("clipping",), "transposition"),
+    "ck_surgeries_implant_known": Violation("implant", ("gelfoam",), "sling"),
+    "ck_surgeries_house_brackmann_range": Violation("house_brackmann_grade", (0, 7), 6),
+    "ck_surgeries_note_length": Violation("note", ("x" * 2001,), "x" * 2000),
+    "ck_surgeries_is_reference_bool": Violation("is_reference", (2,), False),
+    "ck_surgeries_retrospective_bool": Violation("retrospective", (2,), False),
 }
 
 

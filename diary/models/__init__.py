@@ -1,9 +1,16 @@
 """All models, imported here so Alembic and the app see every table."""
 
-from diary.orm import Base, UTCDateTime
 from diary.models.clinic import CareLink, Clinic, ClinicMembership
 from diary.models.journal import CheckIn, EntryRevision, SpasmEpisode
+from diary.models.treatment import (
+    DoseLog,
+    Injection,
+    InjectionSite,
+    MedicationRegimen,
+    Surgery,
+)
 from diary.models.user import LoginFailure, Role, Side, User
+from diary.orm import Base, UTCDateTime
 
 __all__ = [
     "Base",
@@ -11,11 +18,16 @@ __all__ = [
     "CheckIn",
     "Clinic",
     "ClinicMembership",
+    "DoseLog",
     "EntryRevision",
+    "Injection",
+    "InjectionSite",
     "LoginFailure",
+    "MedicationRegimen",
     "Role",
     "Side",
     "SpasmEpisode",
+    "Surgery",
     "User",
     "UTCDateTime",
 ]

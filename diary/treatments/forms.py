@@ -1,0 +1,452 @@
+"""Treatment forms: they read what was typed into rule values; the rules judge the values.
+
+Parsing problems (not a date, not a number) are reported here, next to the field; what is
+impossible or unusual about the values is decided by diary.treatments.rules, so the services
+refuse the same things whether a form or a test calls them.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+
+from diary.models.journal import MAX_NOTE_LENGTH
+from diary.models.treatment import MAX_NAME_LENGTH, DoseStatus, SiteSide
+from diary.treatments import wording as w
+from diary.treatments.entries import Confirmation
+from diary.treatments.values import (
+    DoseChangeValues,
+    DoseValues,
+    InjectionValues,
+    RegimenValues,
+    SiteValues,
+    SurgeryValues,
+)
+
+# Enough blank site lines for a usual session; 12 muscles on two sides at most.
+SITE_ROWS = 6
+MAX_SITE_ROWS = 24
+TIME_OF_DAY = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
+
+
+def clean_text(value: str | None) -> str | None:
+    """Trim, normalise line ends, drop NUL (PostgreSQL refuses it); empty becomes None."""
+    if value is None:
+        return None
+    value = value.replace("\x00", "").replace("\r\n", "\n").strip()
+    return value or None
+
+
+def _choices(names: dict, blank: str | None = None) -> list[SelectChoice]:
+    """Form choices from a label table, optionally after a blank "not answered" one."""
+    first = [SelectChoice("", blank)] if blank is not None else []
+    return first + [SelectChoice(str(value), label) for value, label in names.items()]
+
+
+class NumberField(DecimalField):
+    """A decimal number that accepts a decimal comma and refuses NaN, infinity and extra places.
+
+    A text input with a decimal keyboard: a number input would refuse "2,5" in an English page.
+    """
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, max_places: int = 2, **kwargs) -> None:
+        kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
+        super().__init__(label, validators, **kwargs)
+        self.max_places = max_places
+
+    def process_formdata(self, valuelist) -> None:
+        """Read "2,5" as 2.5."""
+        if valuelist:
+            valuelist = [valuelist[0].strip().replace(",", ".")]
+        super().process_formdata(valuelist)
+
+    def pre_validate(self, form) -> None:
+        """Only plain finite numbers with at most max_places decimals."""
+        if self.data is None:
+            return
+        try:
+            finite = self.data.is_finite()
+            places = -self.data.as_tuple().exponent if finite else 0
+        except (InvalidOperation, TypeError):
+            finite = False
+        if not finite:
+            raise StopValidation("Give a number, for example 20 or 2.5.")
+        if places > self.max_places:
+            raise StopValidation(f"Give at most {self.max_places} decimal places.")
+
+    def _value(self) -> str:
+        """Show what was typed, or the stored number without trailing zeros."""
+        if self.raw_data:
+            return self.raw_data[0]
+        return w.amount(self.data) if isinstance(self.data, Decimal) else ""
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ConfirmingForm(FlaskForm):
+    """A form whose unusual values are confirmed by "Save anyway" or by saving again."""
+
+    save_anyway = BooleanField("Save anyway")
+    warnings_seen = HiddenField()
+
+    def confirmation(self) -> Confirmation:
+        """How the user answered the warnings shown last time."""
+        return Confirmation(bool(self.save_anyway.data), self.warnings_seen.data or None)
+
+
+def optional_date(label: str) -> DateField:
+    """A date that may stay empty."""
+    return DateField(label, validators=[Optional()])
+
+
+def required_date(label: str, message: str) -> DateField:
+    """A date that must be given."""
+    return DateField(label, validators=[InputRequired(message)])
+
+
+# Injections ------------------------------------------------------------------------------
+
+
+class SiteForm(Form):
+    """One line of the sites table: muscle, side, units."""
+
+    muscle = SelectField("Muscle", choices=_choices(w.MUSCLES, blank="No site"), default="")
+    side = SelectField("Side", choices=_choices(w.SITE_SIDES), default=SiteSide.AFFECTED.value)
+    units = NumberField("Units", validators=[Optional()])
+
+    def validate_units(self, field) -> None:
+        """Units belong to a muscle."""
+        if field.data is not None and not self.muscle.data:
+            raise ValidationError("Choose the muscle for these units.")
+
+
+class InjectionForm(ConfirmingForm):
+    """A botulinum-toxin injection and the cycle of its effect."""
+
+    injected_on = required_date("Date of the injection", "Give the date of the injection.")
+    product = RadioField(
+        "Product",
+        choices=_choices(w.PRODUCTS),
+        validators=[InputRequired("Choose the product, or “Not known”.")],
+    )
+    product_other = StringField(
+        "Name of the other product",
+        validators=[Length(max=MAX_NAME_LENGTH)],
+        filters=[clean_text],
+    )
+    total_units = NumberField("Total units", validators=[Optional()])
+    sites = FieldList(FormField(SiteForm), min_entries=SITE_ROWS, max_entries=MAX_SITE_ROWS)
+    injector = StringField(
+        "Injected by", validators=[Length(max=MAX_NAME_LENGTH)], filters=[clean_text]
+    )
+    lot = StringField("Lot number", validators=[Length(max=60)], filters=[clean_text])
+    effect_began_on = optional_date("The effect began on")
+    best_effect_on = optional_date("The best effect was on")
+    wore_off_on = optional_date("The effect wore off on")
+    side_effects = CheckboxesField("Side effects", choices=_choices(w.SIDE_EFFECTS))
+    note = TextAreaField("Note", validators=[Length(max=MAX_NOTE_LENGTH)], filters=[clean_text])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        filled = sum(1 for entry in self.sites if entry.muscle.data)
+        while len(self.sites) < min(filled + 2, MAX_SITE_ROWS):
+            self.sites.append_entry()
+        for number, entry in enumerate(self.sites, start=1):
+            entry.muscle.label.text = f"Site {number}: muscle"
+            entry.side.label.text = f"Site {number}: side"
+            entry.units.label.text = f"Site {number}: units"
+
+    def values(self) -> InjectionValues:
+        """What was entered, as rule values; empty site lines are left out."""
+        sites = tuple(
+            SiteValues(entry.muscle.data, entry.side.data, entry.units.data, row)
+            for row, entry in enumerate(self.sites)
+            if entry.muscle.data
+        )
+        return InjectionValues(
+            injected_on=self.injected_on.data,
+            product=self.product.data,
+            product_other=self.product_other.data,
+            total_units=self.total_units.data,
+            sites=sites,
+            injector=self.injector.data,
+            lot=self.lot.data,
+            note=self.note.data,
+            effect_began_on=self.effect_began_on.data,
+            best_effect_on=self.best_effect_on.data,
+            wore_off_on=self.wore_off_on.data,
+            side_effects=tuple(self.side_effects.data or ()),
+        )
+
+    @staticmethod
+    def data_of(injection) -> dict:
+        """A stored injection as form data."""
+        return {
+            "injected_on": injection.injected_on,
+            "product": injection.product,
+            "product_other": injection.product_other,
+            "total_units": injection.total_units,
+            "sites": [
+                {"muscle": s.muscle, "side": s.side, "units": s.units} for s in injection.sites
+            ],
+            "injector": injection.injector,
+            "lot": injection.lot,
+            "effect_began_on": injection.effect_began_on,
+            "best_effect_on": injection.best_effect_on,
+            "wore_off_on": injection.wore_off_on,
+            "side_effects": list(injection.side_effects or []),
+            "note": injection.note,
+        }
+
+
+# Medication ------------------------------------------------------------------------------
+
+
+def parse_times(text: str | None) -> tuple[str, ...]:
+    """ "8:00, 20.00" as ("08:00", "20:00"); ValueError for anything else."""
+    if not text:
+        return ()
+    times = []
+    for part in re.split(r"[,;\s]+", text.strip()):
+        match = TIME_OF_DAY.match(part)
+        if not match:
+            raise ValueError(part)
+        times.append(f"{int(match.group(1)):02d}:{match.group(2)}")
+    return tuple(times)
+
+
+class DoseFields(ConfirmingForm):
+    """Strength, unit, doses per day and their times: the dose of a regimen."""
+
+    strength = NumberField(
+        "Strength of one dose",
+        validators=[InputRequired("Give the strength of one dose.")],
+        max_places=3,
+    )
+    unit = SelectField("Unit", choices=_choices(w.UNITS), default="mg")
+    doses_per_day = IntegerField(
+        "Doses per day", validators=[InputRequired("Give the number of doses a day.")], default=1
+    )
+    times_of_day = StringField(
+        "Times of day (optional)", validators=[Length(max=200)], filters=[clean_text]
+    )
+
+    def validate_times_of_day(self, field) -> None:
+        """Times like 08:00, separated by commas."""
+        try:
+            parse_times(field.data)
+        except ValueError as error:
+            raise ValidationError(
+                f"“{error}” is not a time of day: write times like 08:00, 20:00."
+            ) from None
+
+    @property
+    def times(self) -> tuple[str, ...]:
+        """The times of day, parsed."""
+        return parse_times(self.times_of_day.data)
+
+
+class RegimenForm(DoseFields):
+    """A drug at a dose from a start date, optionally to a stop date."""
+
+    drug = SelectField(
+        "Drug",
+        choices=_choices(w.DRUGS, blank="Choose a drug"),
+        validators=[InputRequired("Choose the drug.")],
+    )
+    drug_other = StringField(
+        "Name of the other drug", validators=[Length(max=MAX_NAME_LENGTH)], filters=[clean_text]
+    )
+    started_on = required_date("Started on", "Give the day you started.")
+    stopped_on = optional_date("Stopped on (optional)")
+    change_reason = StringField(
+        "Why you started (optional)", validators=[Length(max=200)], filters=[clean_text]
+    )
+    stop_reason = StringField(
+        "Why you stopped (optional)", validators=[Length(max=200)], filters=[clean_text]
+    )
+
+    def values(self) -> RegimenValues:
+        """What was entered, as rule values."""
+        return RegimenValues(
+            drug=self.drug.data,
+            drug_other=self.drug_other.data,
+            strength=self.strength.data,
+            unit=self.unit.data,
+            doses_per_day=self.doses_per_day.data,
+            times_of_day=self.times,
+            started_on=self.started_on.data,
+            stopped_on=self.stopped_on.data,
+            change_reason=self.change_reason.data,
+            stop_reason=self.stop_reason.data,
+        )
+
+    @staticmethod
+    def data_of(regimen) -> dict:
+        """A stored regimen as form data."""
+        return {
+            "drug": regimen.drug,
+            "drug_other": regimen.drug_other,
+            "strength": regimen.strength,
+            "unit": regimen.unit,
+            "doses_per_day": regimen.doses_per_day,
+            "times_of_day": ", ".join(regimen.times_of_day or []),
+            "started_on": regimen.started_on,
+            "stopped_on": regimen.stopped_on,
+            "change_reason": regimen.change_reason,
+            "stop_reason": regimen.stop_reason,
+        }
+
+
+class DoseChangeForm(DoseFields):
+    """The new dose of the same drug, from a day."""
+
+    changed_on = required_date("New dose from", "Give the day the new dose began.")
+    change_reason = StringField(
+        "Reason for the change (optional)", validators=[Length(max=200)], filters=[clean_text]
+    )
+
+    def values(self) -> DoseChangeValues:
+        """What was entered, as rule values."""
+        return DoseChangeValues(
+            changed_on=self.changed_on.data,
+            strength=self.strength.data,
+            unit=self.unit.data,
+            doses_per_day=self.doses_per_day.data,
+            times_of_day=self.times,
+            change_reason=self.change_reason.data,
+        )
+
+
+class TakenForm(FlaskForm):
+    """One tap: today's doses were taken as planned."""
+
+
+class DoseForm(FlaskForm):
+    """A missed or an extra dose."""
+
+    @staticmethod
+    def regimen_choices(regimens: list[tuple[int, str]]) -> list[SelectChoice]:
+        """The regimens a dose can be recorded for."""
+        return [SelectChoice(regimen_id, label) for regimen_id, label in regimens]
+
+    regimen_id = SelectField("Medication", coerce=int, validate_choice=True)
+    status = RadioField(
+        "What happened",
+        choices=_choices(
+            {DoseStatus.MISSED: "I missed a dose", DoseStatus.EXTRA: "I took an extra dose"}
+        ),
+        validators=[InputRequired("Choose missed or extra.")],
+    )
+    count = IntegerField(
+        "Number of doses", validators=[InputRequired("Give the number of doses.")], default=1
+    )
+    day = required_date("Day", "Give the day.")
+    note = StringField("Note (optional)", validators=[Length(max=200)], filters=[clean_text])
+
+    def values(self) -> DoseValues:
+        """What was entered, as rule values."""
+        return DoseValues(self.day.data, self.status.data, self.count.data, self.note.data)
+
+
+# Surgery ---------------------------------------------------------------------------------
+
+
+def optional_choice(value: str | None) -> str | None:
+    """An unanswered choice is None."""
+    return value or None
+
+
+class SurgeryForm(FlaskForm):
+    """An operation for HFS and what was found and done."""
+
+    surgery_type = RadioField(
+        "Operation",
+        choices=_choices(w.SURGERY_TYPES),
+        validators=[InputRequired("Choose the kind of operation.")],
+    )
+    performed_on = required_date("Date of the operation", "Give the date of the operation.")
+    side = RadioField(
+        "Side operated on",
+        choices=_choices(w.SURGERY_SIDES),
+        validators=[InputRequired("Choose the side.")],
+    )
+    centre = StringField(
+        "Hospital or centre", validators=[Length(max=MAX_NAME_LENGTH)], filters=[clean_text]
+    )
+    surgeon = StringField("Surgeon", validators=[Length(max=MAX_NAME_LENGTH)], filters=[clean_text])
+    vessels = CheckboxesField("Vessels found pressing on the nerve", choices=_choices(w.VESSELS))
+    technique = RadioField("Technique", choices=_choices(w.TECHNIQUES), validators=[Optional()])
+    implant = RadioField("Implant", choices=_choices(w.IMPLANTS), validators=[Optional()])
+    complications = CheckboxesField("Complications", choices=_choices(w.COMPLICATIONS))
+    house_brackmann_grade = SelectField(
+        "House-Brackmann grade of the facial weakness",
+        choices=_choices(w.HOUSE_BRACKMANN, blank="Not given"),
+        default="",
+    )
+    note = TextAreaField("Note", validators=[Length(max=MAX_NOTE_LENGTH)], filters=[clean_text])
+
+    def values(self) -> SurgeryValues:
+        """What was entered, as rule values."""
+        grade = self.house_brackmann_grade.data
+        return SurgeryValues(
+            surgery_type=self.surgery_type.data,
+            performed_on=self.performed_on.data,
+            side=self.side.data,
+            centre=self.centre.data,
+            surgeon=self.surgeon.data,
+            vessels=tuple(self.vessels.data or ()),
+            technique=optional_choice(self.technique.data),
+            implant=optional_choice(self.implant.data),
+            complications=tuple(self.complications.data or ()),
+            house_brackmann_grade=int(grade) if grade else None,
+            note=self.note.data,
+        )
+
+    @staticmethod
+    def data_of(surgery) -> dict:
+        """A stored operation as form data."""
+        return {
+            "surgery_type": surgery.surgery_type,
+            "performed_on": surgery.performed_on,
+            "side": surgery.side,
+            "centre": surgery.centre,
+            "surgeon": surgery.surgeon,
+            "vessels": list(surgery.vessels or []),
+            "technique": surgery.technique,
+            "implant": surgery.implant,
+            "complications": list(surgery.complications or []),
+            "house_brackmann_grade": str(surgery.house_brackmann_grade or ""),
+            "note": surgery.note,
+        }
+
+
+class DeleteForm(FlaskForm):
+    """The confirmation of a deletion: a POST with its CSRF token."""

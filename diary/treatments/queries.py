@@ -1,0 +1,233 @@
+"""Treatment reads for the chart and the trajectory: plain dataclasses, a fixed number of queries.
+
+Callers pass a patient id they obtained through the authorisation policy (patient_or_404);
+these functions read exactly that patient's live (not deleted) records. Each function issues
+the same number of queries whatever the number of records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from diary.extensions import db
+from diary.models import Injection, InjectionSite, MedicationRegimen, Surgery
+from diary.treatments.rules import reference_surgery
+from diary.treatments.wording import product_name
+
+
+@dataclass(frozen=True, slots=True)
+class SiteRecord:
+    """Where part of an injection went."""
+
+    muscle: str
+    side: str
+    units: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class InjectionRecord:
+    """One injection: its units always travel with their product."""
+
+    id: int
+    injected_on: date
+    product: str
+    product_other: str | None
+    total_units: Decimal | None
+    sites: tuple[SiteRecord, ...]
+    effect_began_on: date | None
+    best_effect_on: date | None
+    wore_off_on: date | None
+
+    @property
+    def product_name(self) -> str:
+        """The product as it is shown beside the units."""
+        return product_name(self.product, self.product_other)
+
+
+@dataclass(frozen=True, slots=True)
+class RegimenPeriod:
+    """One drug at one dose over a period; stopped_on None means still taken."""
+
+    id: int
+    drug: str
+    drug_other: str | None
+    strength: Decimal
+    unit: str
+    doses_per_day: int
+    started_on: date
+    stopped_on: date | None
+    previous_regimen_id: int | None
+
+    @property
+    def daily_amount(self) -> Decimal:
+        """Strength times doses per day, in the regimen's unit."""
+        return self.strength * self.doses_per_day
+
+
+@dataclass(frozen=True, slots=True)
+class SurgeryRecord:
+    """One operation."""
+
+    id: int
+    surgery_type: str
+    performed_on: date
+    side: str
+    is_reference: bool
+    verified: bool
+    patient_reported: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ChartTreatments:
+    """Everything the chart draws beside the spasm series."""
+
+    injections: list[InjectionRecord]
+    regimens: list[RegimenPeriod]
+    surgeries: list[SurgeryRecord]
+
+
+def injections_between(patient_id: int, start: date, end: date) -> list[InjectionRecord]:
+    """The patient's injections from start to end (inclusive), oldest first, with sites: 2 queries."""
+    in_range = (
+        Injection.patient_id == patient_id,
+        Injection.deleted_at.is_(None),
+        Injection.injected_on.between(start, end),
+    )
+    sites: dict[int, list[SiteRecord]] = {}
+    for injection_id, muscle, side, units in db.session.execute(
+        sa.select(
+            InjectionSite.injection_id,
+            InjectionSite.muscle,
+            InjectionSite.side,
+            InjectionSite.units,
+        )
+        .join(Injection, Injection.id == InjectionSite.injection_id)
+        .where(*in_range)
+        .order_by(InjectionSite.id)
+    ):
+        sites.setdefault(injection_id, []).append(SiteRecord(muscle, side, units))
+    rows = db.session.execute(
+        sa.select(
+            Injection.id,
+            Injection.injected_on,
+            Injection.product,
+            Injection.product_other,
+            Injection.total_units,
+            Injection.effect_began_on,
+            Injection.best_effect_on,
+            Injection.wore_off_on,
+        )
+        .where(*in_range)
+        .order_by(Injection.injected_on, Injection.id)
+    )
+    return [
+        InjectionRecord(
+            id=row.id,
+            injected_on=row.injected_on,
+            product=row.product,
+            product_other=row.product_other,
+            total_units=row.total_units,
+            sites=tuple(sites.get(row.id, ())),
+            effect_began_on=row.effect_began_on,
+            best_effect_on=row.best_effect_on,
+            wore_off_on=row.wore_off_on,
+        )
+        for row in rows
+    ]
+
+
+def regimen_periods_between(patient_id: int, start: date, end: date) -> list[RegimenPeriod]:
+    """Regimens that overlap start..end (inclusive), oldest first: 1 query."""
+    rows = db.session.execute(
+        sa.select(
+            MedicationRegimen.id,
+            MedicationRegimen.drug,
+            MedicationRegimen.drug_other,
+            MedicationRegimen.strength,
+            MedicationRegimen.unit,
+            MedicationRegimen.doses_per_day,
+            MedicationRegimen.started_on,
+            MedicationRegimen.stopped_on,
+            MedicationRegimen.previous_regimen_id,
+        )
+        .where(
+            MedicationRegimen.patient_id == patient_id,
+            MedicationRegimen.deleted_at.is_(None),
+            MedicationRegimen.started_on <= end,
+            sa.or_(MedicationRegimen.stopped_on.is_(None), MedicationRegimen.stopped_on >= start),
+        )
+        .order_by(MedicationRegimen.started_on, MedicationRegimen.id)
+    )
+    return [RegimenPeriod(*row) for row in rows]
+
+
+def surgeries_between(
+    patient_id: int, start: date | None = None, end: date | None = None
+) -> list[SurgeryRecord]:
+    """Operations from start to end (inclusive; open ends mean all), oldest first: 1 query."""
+    query = sa.select(Surgery).where(Surgery.patient_id == patient_id, Surgery.deleted_at.is_(None))
+    if start is not None:
+        query = query.where(Surgery.performed_on >= start)
+    if end is not None:
+        query = query.where(Surgery.performed_on <= end)
+    surgeries = db.session.scalars(query.order_by(Surgery.performed_on, Surgery.id))
+    return [
+        SurgeryRecord(
+            id=s.id,
+            surgery_type=s.surgery_type,
+            performed_on=s.performed_on,
+            side=s.side,
+            is_reference=s.is_reference,
+            verified=s.verified_at is not None,
+            patient_reported=s.patient_reported,
+        )
+        for s in surgeries
+    ]
+
+
+def treatments_between(patient_id: int, start: date, end: date) -> ChartTreatments:
+    """Injections, regimen periods and surgeries of a date range: 4 queries."""
+    return ChartTreatments(
+        injections=injections_between(patient_id, start, end),
+        regimens=regimen_periods_between(patient_id, start, end),
+        surgeries=surgeries_between(patient_id, start, end),
+    )
+
+
+def reference_surgery_of(patient_id: int) -> SurgeryRecord | None:
+    """The patient's reference surgery by DESIGN.md's rule: 1 query."""
+    return reference_surgery(surgeries_between(patient_id))
+
+
+def units_by_product_between(patient_id: int, start: date, end: date) -> dict[str, Decimal]:
+    """Toxin units given per product name in a date range, summed in SQL: 1 query.
+
+    Grouped by product and its name, never across: Botox and Dysport units do not convert
+    1:1 (DOMAIN.md). A session without a total counts the units of its sites.
+    """
+    site_units = (
+        sa.select(sa.func.sum(InjectionSite.units))
+        .where(InjectionSite.injection_id == Injection.id)
+        .scalar_subquery()
+    )
+    session_units = sa.func.coalesce(Injection.total_units, site_units)
+    rows = db.session.execute(
+        sa.select(Injection.product, Injection.product_other, sa.func.sum(session_units))
+        .where(
+            Injection.patient_id == patient_id,
+            Injection.deleted_at.is_(None),
+            Injection.injected_on.between(start, end),
+        )
+        .group_by(Injection.product, Injection.product_other)
+        .order_by(Injection.product, Injection.product_other)
+    )
+    totals: dict[str, Decimal] = {}
+    for product, product_other, total in rows:
+        if total is not None:
+            name = product_name(product, product_other)
+            totals[name] = totals.get(name, Decimal(0)) + Decimal(total)
+    return totals

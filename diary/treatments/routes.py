@@ -1,0 +1,320 @@
+"""Treatment pages: the timeline, the forms, the medication page, deleting.
+
+Routes read the form, call one service or page query, and render. Every record is reached
+through the authorisation policy; another patient's record answers 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import FieldList, FormField
+
+from diary import policy
+from diary.clock import local_today
+from diary.models import Injection, MedicationRegimen, Surgery, User
+from diary.treatments import bp, forms, medication, services, timeline
+from diary.treatments.entries import Saved, TreatmentRefused
+
+# After a save or a deletion, where the entry is seen again.
+HOME_OF = {
+    "injections": "treatments.index",
+    "surgeries": "treatments.index",
+    "medication": "treatments.medication_page",
+    "doses": "treatments.medication_page",
+}
+
+
+def _patient() -> User:
+    """The logged-in patient, through the policy: clinicians and admins have no own treatments."""
+    return policy.patient_or_404(current_user, current_user.id)
+
+
+def _attach(form: FlaskForm, errors: dict[str, str]) -> None:
+    """Put refusals next to their fields; the rest at the top of the form."""
+
+    def walk(fields):
+        for field in fields:
+            yield field.name, field
+            if isinstance(field, FieldList | FormField):
+                yield from walk(field)
+
+    by_name = dict(walk(form))
+    for name, message in errors.items():
+        field = by_name.get(name)
+        if field is None:
+            form.form_errors.append(message)
+        else:
+            field.errors = [*field.errors, message]
+
+
+def _save_or_render(
+    form: FlaskForm, save: Callable[[], Saved], done: str, message: str, template: str, **context
+):
+    """Save a valid form, or show it again: with warnings to confirm, or refusals (422)."""
+    warnings: tuple[str, ...] = ()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            saved = save()
+        except TreatmentRefused as refused:
+            _attach(form, refused.errors)
+            status = 422
+        else:
+            if not saved.pending:
+                flash(message, "success")
+                return redirect(url_for(done))
+            warnings = saved.warnings
+            form.warnings_seen.data = saved.token
+            form.save_anyway.data = False
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        template, form=form, warnings=warnings, invalid=status == 422, **context
+    ), status
+
+
+@bp.route("")
+@login_required
+def index():
+    """The timeline of every treatment, newest first."""
+    patient = _patient()
+    return render_template("treatments/index.html", events=timeline.timeline(patient.id))
+
+
+# Injections ------------------------------------------------------------------------------
+
+
+@bp.route("/injections/new", methods=["GET", "POST"])
+@login_required
+def new_injection():
+    """Record an injection."""
+    patient = _patient()
+    form = forms.InjectionForm()
+    return _save_or_render(
+        form,
+        lambda: services.save_injection(
+            current_user, form.values(), patient_id=patient.id, confirmation=form.confirmation()
+        ),
+        "treatments.index",
+        "Injection saved.",
+        "treatments/injection_form.html",
+        title="Add an injection",
+    )
+
+
+@bp.route("/injections/<int:entry_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_injection(entry_id: int):
+    """Correct an injection."""
+    injection = policy.editable_or_404(current_user, Injection, entry_id)
+    form = forms.InjectionForm(
+        data=None if request.method == "POST" else forms.InjectionForm.data_of(injection)
+    )
+    return _save_or_render(
+        form,
+        lambda: services.save_injection(
+            current_user, form.values(), injection_id=entry_id, confirmation=form.confirmation()
+        ),
+        "treatments.index",
+        "Injection updated.",
+        "treatments/injection_form.html",
+        title="Edit the injection",
+    )
+
+
+# Medication ------------------------------------------------------------------------------
+
+
+@bp.route("/medication")
+@login_required
+def medication_page():
+    """Current and past medication, and today's doses."""
+    patient = _patient()
+    return _medication_page(patient, forms.DoseForm(formdata=None))
+
+
+def _medication_page(patient: User, dose_form: forms.DoseForm, status: int = 200):
+    """Render the medication page with a dose form (fresh, or with its errors)."""
+    today = local_today(patient.timezone)
+    page = timeline.medication_page(patient.id, today)
+    dose_form.regimen_id.choices = forms.DoseForm.regimen_choices(page.current_choices)
+    if dose_form.day.data is None and not dose_form.is_submitted():
+        dose_form.day.data = today
+    return render_template(
+        "treatments/medication.html",
+        page=page,
+        taken_form=forms.TakenForm(formdata=None),
+        dose_form=dose_form,
+    ), status
+
+
+@bp.route("/medication/new", methods=["GET", "POST"])
+@login_required
+def new_regimen():
+    """Record a medication."""
+    patient = _patient()
+    form = forms.RegimenForm()
+    return _save_or_render(
+        form,
+        lambda: medication.save_regimen(
+            current_user, form.values(), patient_id=patient.id, confirmation=form.confirmation()
+        ),
+        "treatments.medication_page",
+        "Medication saved.",
+        "treatments/regimen_form.html",
+        title="Add a medication",
+    )
+
+
+@bp.route("/medication/<int:entry_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_regimen(entry_id: int):
+    """Correct a medication regimen, or record that it stopped."""
+    regimen = policy.editable_or_404(current_user, MedicationRegimen, entry_id)
+    form = forms.RegimenForm(
+        data=None if request.method == "POST" else forms.RegimenForm.data_of(regimen)
+    )
+    return _save_or_render(
+        form,
+        lambda: medication.save_regimen(
+            current_user, form.values(), regimen_id=entry_id, confirmation=form.confirmation()
+        ),
+        "treatments.medication_page",
+        "Medication updated.",
+        "treatments/regimen_form.html",
+        title="Edit the medication",
+    )
+
+
+@bp.route("/medication/<int:entry_id>/change", methods=["GET", "POST"])
+@login_required
+def change_dose(entry_id: int):
+    """Change the dose: the current regimen ends the day before, the new one begins."""
+    regimen = policy.editable_or_404(current_user, MedicationRegimen, entry_id)
+    form = forms.DoseChangeForm()
+    if not form.is_submitted():
+        patient = _patient()
+        form.process(data={**forms.RegimenForm.data_of(regimen), "change_reason": None})
+        form.changed_on.data = local_today(patient.timezone)
+    return _save_or_render(
+        form,
+        lambda: medication.change_dose(
+            current_user, entry_id, form.values(), confirmation=form.confirmation()
+        ),
+        "treatments.medication_page",
+        "Dose changed.",
+        "treatments/change_form.html",
+        title="Change the dose",
+        current=timeline.describe(regimen),
+    )
+
+
+@bp.route("/medication/taken", methods=["POST"])
+@login_required
+def taken_as_planned():
+    """One tap: today's doses of every current medication were taken as planned."""
+    patient = _patient()
+    if not forms.TakenForm().validate_on_submit():
+        abort(400)
+    recorded = medication.record_doses_taken_as_planned(patient, local_today(patient.timezone))
+    if recorded:
+        flash("Today's medication is recorded as taken as planned.", "success")
+    else:
+        flash("No medication is recorded for today.", "info")
+    return redirect(url_for("treatments.medication_page"))
+
+
+@bp.route("/medication/doses", methods=["POST"])
+@login_required
+def record_dose():
+    """Record a missed or an extra dose."""
+    patient = _patient()
+    form = forms.DoseForm()
+    page = timeline.medication_page(patient.id, local_today(patient.timezone))
+    form.regimen_id.choices = forms.DoseForm.regimen_choices(page.current_choices)
+    if form.validate_on_submit():
+        try:
+            medication.record_dose(current_user, form.regimen_id.data, form.values())
+        except TreatmentRefused as refused:
+            _attach(form, refused.errors)
+        else:
+            flash("Dose recorded.", "success")
+            return redirect(url_for("treatments.medication_page"))
+    return _medication_page(patient, form, 422)
+
+
+# Surgery ---------------------------------------------------------------------------------
+
+
+@bp.route("/surgeries/new", methods=["GET", "POST"])
+@login_required
+def new_surgery():
+    """Record an operation."""
+    patient = _patient()
+    form = forms.SurgeryForm()
+    if not form.is_submitted() and patient.affected_side in ("left", "right"):
+        form.side.data = patient.affected_side
+    return _save_or_render(
+        form,
+        lambda: services.save_surgery(current_user, form.values(), patient_id=patient.id),
+        "treatments.index",
+        "Surgery saved.",
+        "treatments/surgery_form.html",
+        title="Add a surgery",
+    )
+
+
+@bp.route("/surgeries/<int:entry_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_surgery(entry_id: int):
+    """Correct an operation's details."""
+    surgery = policy.editable_or_404(current_user, Surgery, entry_id)
+    form = forms.SurgeryForm(
+        data=None if request.method == "POST" else forms.SurgeryForm.data_of(surgery)
+    )
+    return _save_or_render(
+        form,
+        lambda: services.save_surgery(current_user, form.values(), surgery_id=entry_id),
+        "treatments.index",
+        "Surgery updated.",
+        "treatments/surgery_form.html",
+        title="Edit the surgery",
+        verified=surgery.verified_at is not None,
+    )
+
+
+# Deleting --------------------------------------------------------------------------------
+
+
+@bp.route("/<kind>/<int:entry_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_entry(kind: str, entry_id: int):
+    """Ask before deleting; delete on POST."""
+    if kind not in services.ENTRY_KINDS:
+        abort(404)
+    model, _ = services.ENTRY_KINDS[kind]
+    entry = policy.editable_or_404(current_user, model, entry_id)
+    form = forms.DeleteForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.delete_entry(current_user, kind, entry_id)
+        except TreatmentRefused as refused:
+            form.form_errors.extend(refused.errors.values())
+            status = 422
+            entry = policy.editable_or_404(current_user, model, entry_id)
+        else:
+            flash("Entry deleted.", "success")
+            return redirect(url_for(HOME_OF[kind]))
+    title, lines = timeline.describe(entry)
+    return render_template(
+        "treatments/delete.html",
+        form=form,
+        title=title,
+        lines=lines,
+        back=url_for(HOME_OF[kind]),
+    ), status
