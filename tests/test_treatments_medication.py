@@ -415,7 +415,9 @@ def test_a_dose_for_another_patients_regimen_answers_404(client, app, make_user,
 def test_deleting_a_dose_record_hides_it(client, app, patient, record):
     regimen = record.regimen()
     dose = record.dose(regimen, TODAY, "missed")
-    assert "10 March 2026 : Gabapentin, missed, 1 dose" in text_of(client.get("/treatments/medication"))
+    assert "10 March 2026 : Gabapentin, missed, 1 dose" in text_of(
+        client.get("/treatments/medication")
+    )
     confirm = client.get(f"/treatments/doses/{dose}/delete")
     assert "Gabapentin: missed, 1 dose" in text_of(confirm)
     assert client.post(f"/treatments/doses/{dose}/delete").status_code == 302

@@ -9,7 +9,8 @@ import pytest
 
 from diary.treatments import queries
 from diary.treatments.queries import InjectionRecord, RegimenPeriod, SiteRecord, SurgeryRecord
-from tests.treatments_support import TreatmentRecorder, counted_queries
+from tests.journal_helpers import counted_queries
+from tests.treatments_support import TreatmentRecorder
 
 
 @pytest.fixture
@@ -131,7 +132,7 @@ def fill(record: TreatmentRecorder, count: int) -> None:
 
 def chart_statements(app, patient_id: int, expected: int) -> int:
     """Statements the chart's reads need for one patient with `expected` records of each kind."""
-    with counted_queries(app) as statements:
+    with app.app_context(), counted_queries(app) as statements:
         chart = queries.treatments_between(patient_id, date(2023, 1, 1), date(2026, 3, 10))
         queries.units_by_product_between(patient_id, date(2023, 1, 1), date(2026, 3, 10))
         queries.reference_surgery_of(patient_id)

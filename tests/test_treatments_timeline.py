@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from diary.models import EntryRevision, Injection
-from tests.treatments_support import TreatmentRecorder, counted_queries, rows, text_of
+from tests.journal_helpers import counted_queries
+from tests.treatments_support import TreatmentRecorder, rows, text_of
 
 
 @pytest.fixture

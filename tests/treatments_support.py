@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -138,24 +137,6 @@ def rows(app: Flask, model, **where) -> list:
         found = db.session.scalars(query).all()
         db.session.expunge_all()
         return list(found)
-
-
-@contextmanager
-def counted_queries(app: Flask):
-    """The SQL queries run inside the block (in an app context); BEGIN and the like are not counted."""
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        if statement.split(None, 1)[0].upper() not in {"BEGIN", "COMMIT", "ROLLBACK"}:
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-        sa.event.listen(engine, "before_cursor_execute", count)
-        try:
-            yield statements
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", count)
 
 
 def text_of(response) -> str:

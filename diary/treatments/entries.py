@@ -97,6 +97,17 @@ def provenance(author_id: int, now: datetime) -> dict[str, Any]:
     }
 
 
+def open_entry(
+    model: type, entry: Any, patient_id: int, author_id: int, now: datetime
+) -> tuple[Any, dict | None]:
+    """The entry to write: a new one with its provenance, or the existing one and its values before."""
+    if entry is not None:
+        return entry, entry.snapshot()
+    entry = model(patient_id=patient_id, **provenance(author_id, now))
+    db.session.add(entry)
+    return entry, None
+
+
 def mark_retrospective(entry: Any, day: date, zone: str, now: datetime) -> None:
     """Entered more than a day after its day (DESIGN.md, Provenance); counted from creation."""
     entered_on = (entry.created_at or now).astimezone(ZoneInfo(zone)).date()

@@ -30,6 +30,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
+from diary.journal.forms import clean_text
 from diary.models.journal import MAX_NOTE_LENGTH
 from diary.models.treatment import MAX_NAME_LENGTH, DoseStatus, SiteSide
 from diary.treatments import wording as w
@@ -47,14 +48,6 @@ from diary.treatments.values import (
 SITE_ROWS = 6
 MAX_SITE_ROWS = 24
 TIME_OF_DAY = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
-
-
-def clean_text(value: str | None) -> str | None:
-    """Trim, normalise line ends, drop NUL (PostgreSQL refuses it); empty becomes None."""
-    if value is None:
-        return None
-    value = value.replace("\x00", "").replace("\r\n", "\n").strip()
-    return value or None
 
 
 def _choices(names: dict, blank: str | None = None) -> list[SelectChoice]:

@@ -65,12 +65,7 @@ def save_regimen(
         db.session.rollback()
         return Saved(None, tuple(warnings))
 
-    if regimen is None:
-        regimen = MedicationRegimen(patient_id=patient.id, **entries.provenance(viewer_id, now))
-        db.session.add(regimen)
-        before = None
-    else:
-        before = regimen.snapshot()
+    regimen, before = entries.open_entry(MedicationRegimen, regimen, patient.id, viewer_id, now)
     for name in (
         "drug",
         "strength",

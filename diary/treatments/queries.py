@@ -203,20 +203,24 @@ def reference_surgery_of(patient_id: int) -> SurgeryRecord | None:
     return reference_surgery(surgeries_between(patient_id))
 
 
+def session_units() -> sa.ColumnElement:
+    """An injection's units in SQL: its total, else the sum of its sites' units."""
+    site_units = (
+        sa.select(sa.func.sum(InjectionSite.units))
+        .where(InjectionSite.injection_id == Injection.id)
+        .scalar_subquery()
+    )
+    return sa.func.coalesce(Injection.total_units, site_units)
+
+
 def units_by_product_between(patient_id: int, start: date, end: date) -> dict[str, Decimal]:
     """Toxin units given per product name in a date range, summed in SQL: 1 query.
 
     Grouped by product and its name, never across: Botox and Dysport units do not convert
     1:1 (DOMAIN.md). A session without a total counts the units of its sites.
     """
-    site_units = (
-        sa.select(sa.func.sum(InjectionSite.units))
-        .where(InjectionSite.injection_id == Injection.id)
-        .scalar_subquery()
-    )
-    session_units = sa.func.coalesce(Injection.total_units, site_units)
     rows = db.session.execute(
-        sa.select(Injection.product, Injection.product_other, sa.func.sum(session_units))
+        sa.select(Injection.product, Injection.product_other, sa.func.sum(session_units()))
         .where(
             Injection.patient_id == patient_id,
             Injection.deleted_at.is_(None),

@@ -19,6 +19,7 @@ from diary.extensions import db
 from diary.models import DoseLog, Injection, InjectionSite, MedicationRegimen, Surgery, User
 from diary.treatments import entries, medication, rules
 from diary.treatments.entries import Confirmation, Saved
+from diary.treatments.queries import session_units
 from diary.treatments.values import (
     InjectionValues,
     OtherInjection,
@@ -59,12 +60,7 @@ def save_injection(
         db.session.rollback()
         return Saved(None, tuple(warnings))
 
-    if injection is None:
-        injection = Injection(patient_id=patient.id, **entries.provenance(viewer_id, now))
-        db.session.add(injection)
-        before = None
-    else:
-        before = injection.snapshot()
+    injection, before = entries.open_entry(Injection, injection, patient.id, viewer_id, now)
     for name in (
         "injected_on",
         "product",
@@ -101,17 +97,9 @@ def _replace_sites(injection: Injection, values: InjectionValues) -> None:
 def _injections_near(patient_id: int, day: date, exclude_id: int | None) -> list[OtherInjection]:
     """The patient's other live injections within the warning window around a day."""
     window = timedelta(days=rules.CLOSE_INJECTION_DAYS)
-    site_units = (
-        sa.select(sa.func.sum(InjectionSite.units))
-        .where(InjectionSite.injection_id == Injection.id)
-        .scalar_subquery()
-    )
     rows = db.session.execute(
         sa.select(
-            Injection.injected_on,
-            Injection.product,
-            Injection.product_other,
-            sa.func.coalesce(Injection.total_units, site_units),
+            Injection.injected_on, Injection.product, Injection.product_other, session_units()
         ).where(
             Injection.patient_id == patient_id,
             Injection.deleted_at.is_(None),
@@ -143,12 +131,7 @@ def save_surgery(
     surgery, patient = entries.load_for_write(viewer, Surgery, surgery_id, patient_id)
     now = utcnow()
     entries.refuse(rules.surgery_problems(values, local_today(patient.timezone, now)))
-    if surgery is None:
-        surgery = Surgery(patient_id=patient.id, **entries.provenance(viewer_id, now))
-        db.session.add(surgery)
-        before = None
-    else:
-        before = surgery.snapshot()
+    surgery, before = entries.open_entry(Surgery, surgery, patient.id, viewer_id, now)
     for name in (
         "surgery_type",
         "performed_on",
