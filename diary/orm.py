@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
@@ -33,13 +33,13 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError("naive datetime refused: store aware UTC timestamps")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value, dialect):
         """Return stored values as aware UTC datetimes."""
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
 
     def __repr__(self) -> str:
         """Render as the importable name so Alembic writes usable migrations."""
@@ -63,4 +63,4 @@ def utc_now() -> datetime:
         from diary.clock import utcnow
 
         return utcnow()
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -11,7 +11,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -33,7 +33,7 @@ settings.register_profile(
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 # A fixed moment for every test: Tuesday 10 March 2026, 12:00 UTC.
-DEFAULT_NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
+DEFAULT_NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery staple"
 
 

@@ -85,6 +85,12 @@ SAMPLE_OVERRIDES: dict[str, dict[str, Any]] = {
         "complications": ["facial_weakness"],
         "house_brackmann_grade": 2,
     },
+    "patient_summaries": {
+        "baseline_source": "diary",
+        "baseline_logged_days": 28,
+        "trailing_logged_days": 21,
+        "outcome": "reduced_90",
+    },
 }
 
 
@@ -106,6 +112,8 @@ def generic_value(column: sa.Column, position: int) -> Any:
         return {"sample": column.name}
     if isinstance(kind, sa.Integer):
         return 1
+    if isinstance(kind, sa.Float):
+        return 0.5 + position  # exact in binary, distinct per column
     if isinstance(kind, sa.String):  # Text is a String
         text = f"sample {column.name}"
         return text[: kind.length] if kind.length else text

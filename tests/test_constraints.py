@@ -86,6 +86,19 @@ VIOLATIONS: dict[str, Violation] = {
     "ck_surgeries_note_length": Violation("note", ("x" * 2001,), "x" * 2000),
     "ck_surgeries_is_reference_bool": Violation("is_reference", (2,), False),
     "ck_surgeries_retrospective_bool": Violation("retrospective", (2,), False),
+    "ck_patient_summaries_outcome_known": Violation("outcome", ("cured",), "not_enough_data"),
+    "ck_patient_summaries_baseline_source_known": Violation(
+        "baseline_source", ("patient",), "clinician"
+    ),
+    "ck_patient_summaries_trailing_logged_days_range": Violation(
+        "trailing_logged_days", (-1, 29), 28
+    ),
+    "ck_patient_summaries_baseline_logged_days_range": Violation(
+        "baseline_logged_days", (-1, 29), 0
+    ),
+    "ck_patient_summaries_baseline_suppressed_bool": Violation(
+        "baseline_suppressed", (2,), True
+    ),
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -81,7 +81,7 @@ def test_unknown_bucket_is_refused(app, make_user):
 def test_diary_counts_feed_the_maths(app, clock, make_user):
     patient = make_user()
     check_in(app, patient, MONDAY, 7)
-    clock.set(datetime(2026, 3, 10, 23, 30, tzinfo=timezone.utc))  # 00:30 on 11 March in Berlin
+    clock.set(datetime(2026, 3, 10, 23, 30, tzinfo=UTC))  # 00:30 on 11 March in Berlin
     spasm_now(app, patient, "late")
     with app.app_context():
         assert queries.diary_counts(patient) == {MONDAY: 7, date(2026, 3, 11): 1}

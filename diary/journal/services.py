@@ -22,6 +22,7 @@ from diary.extensions import db
 from diary.journal import queries
 from diary.models import CheckIn, EntryRevision, SpasmEpisode, User
 from diary.models.journal import EntryMethod
+from diary.progress.summary import refresh_summary
 
 # "No spasms since" reaches this many days back (DESIGN.md, A day's number of spasms).
 NO_SPASMS_SINCE_MAX_DAYS = 14
@@ -117,6 +118,7 @@ def save_check_in(
         if before != CheckIn(**row).snapshot():
             _add_revision(patient_id, "check_in", existing.id, "update", before, author_id, now)
     _upsert_check_ins([row])
+    refresh_summary(patient_id, now=now)
     db.session.commit()
 
 
@@ -135,6 +137,7 @@ def record_no_spasms_today(patient: User, author: User) -> NoSpasmsToday:
         [_zero_day(patient_id, today, EntryMethod.NO_SPASMS_TODAY, author_id, now, late=False)],
         revive_only=True,
     )
+    refresh_summary(patient_id, now=now)
     db.session.commit()
     return NoSpasmsToday(recorded=True)
 
@@ -163,6 +166,7 @@ def record_no_spasms_since(patient: User, author: User, since: date) -> NoSpasms
             ],
             revive_only=True,
         )
+        refresh_summary(patient_id, now=now)
     db.session.commit()
     return NoSpasmsSince(recorded=free, kept=sorted(taken))
 
@@ -196,6 +200,7 @@ def record_spasm_now(patient: User, author: User, client_token: str) -> int | No
             SpasmEpisode.deleted_at.is_(None),
         )
     )
+    refresh_summary(patient_id, now=now)
     db.session.commit()
     return episode_id
 
@@ -233,6 +238,7 @@ def edit_episode(
         _add_revision(episode.patient_id, "spasm_episode", episode.id, "update", before, viewer_id, now)
     if after != before:
         episode.updated_by_id = viewer_id
+        refresh_summary(episode.patient_id, now=now)
     db.session.commit()
 
 
@@ -256,6 +262,7 @@ def _delete(viewer: User, model: type, entry_type: str, entry_id: int) -> date:
     entry.deleted_at = now
     entry.updated_by_id = viewer_id
     day = entry.day
+    refresh_summary(entry.patient_id, now=now)
     db.session.commit()
     return day
 

@@ -2,6 +2,7 @@
 
 from diary.models.clinic import CareLink, Clinic, ClinicMembership
 from diary.models.journal import CheckIn, EntryRevision, SpasmEpisode
+from diary.models.summary import PatientSummary
 from diary.models.treatment import (
     DoseLog,
     Injection,
@@ -24,6 +25,7 @@ __all__ = [
     "InjectionSite",
     "LoginFailure",
     "MedicationRegimen",
+    "PatientSummary",
     "Role",
     "Side",
     "SpasmEpisode",

@@ -193,8 +193,12 @@ class EntryRevision(db.Model):
     __tablename__ = "entry_revisions"
     __table_args__ = (
         sa.Index("ix_entry_revisions_patient_changed", "patient_id", "changed_at"),
+        # "Was this entry edited?" is asked for every entry a history page shows.
+        sa.Index("ix_entry_revisions_entry", "entry_type", "entry_id"),
         sa.CheckConstraint(
-            "entry_type IN ('check_in', 'spasm_episode')", name="entry_type_known"
+            "entry_type IN ('check_in', 'spasm_episode', 'injection', 'medication_regimen', "
+            "'dose_log', 'surgery')",
+            name="entry_type_known",
         ),
         sa.CheckConstraint("action IN ('update', 'delete')", name="action_known"),
     )

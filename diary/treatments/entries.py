@@ -17,6 +17,7 @@ from flask import abort
 from diary import policy
 from diary.extensions import db
 from diary.models import EntryRevision, User
+from diary.progress.summary import refresh_summary
 from diary.treatments.rules import warnings_token
 
 
@@ -119,6 +120,7 @@ def finish(entry: Any, entry_type: str, before: dict | None, author_id: int, now
     note_update(entry, entry_type, before, author_id, now)
     db.session.flush()
     entry_id = entry.id
+    refresh_summary(entry.patient_id, now=now)
     db.session.commit()
     return entry_id
 

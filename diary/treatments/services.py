@@ -17,6 +17,7 @@ from diary.clock import local_today, utcnow
 from diary.database import begin_write
 from diary.extensions import db
 from diary.models import DoseLog, Injection, InjectionSite, MedicationRegimen, Surgery, User
+from diary.progress.summary import refresh_summary
 from diary.treatments import entries, medication, rules
 from diary.treatments.entries import Confirmation, Saved
 from diary.treatments.queries import session_units
@@ -183,4 +184,5 @@ def delete_entry(viewer: User, kind: str, entry_id: int) -> None:
             previous.stopped_on = entry.stopped_on
             previous.stop_reason = entry.stop_reason
     entries.soft_delete(entry, entry_type, viewer_id, now)
+    refresh_summary(entry.patient_id, now=now)
     db.session.commit()
