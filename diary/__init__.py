@@ -61,12 +61,16 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Register one blueprint per feature."""
+    from diary.api import bp as api_bp
     from diary.auth import bp as auth_bp
     from diary.errors import bp as errors_bp
     from diary.journal import bp as journal_bp
+    from diary.progress import bp as progress_bp
     from diary.treatments import bp as treatments_bp
 
     app.register_blueprint(errors_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(journal_bp)
     app.register_blueprint(treatments_bp)
+    app.register_blueprint(progress_bp)
+    app.register_blueprint(api_bp)

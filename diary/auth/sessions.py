@@ -23,6 +23,8 @@ def init_login(app: Flask) -> None:
     """Bind Flask-Login to the app."""
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+    # The JSON API answers 401 (as JSON, see diary.errors) instead of redirecting to a page.
+    login_manager.blueprint_login_views = {"api": None}
     login_manager.login_message = "Please log in to continue."
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)

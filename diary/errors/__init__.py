@@ -13,6 +13,7 @@ log = logging.getLogger(__name__)
 
 MESSAGES = {
     400: ("Something in the request was not right", "Please go back and try again."),
+    401: ("Please log in", "Log in to see this."),
     403: ("Not allowed", "Your account cannot open this page."),
     404: ("Page not found", "This page does not exist, or it is not yours to see."),
     405: ("Not allowed", "This page cannot be used that way."),
@@ -32,7 +33,7 @@ def error_response(status: int, message: str | None = None, fields: dict | None 
     title, default_message = MESSAGES.get(status, MESSAGES[400])
     text = message or default_message
     if wants_json():
-        code = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+        code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
                 413: "too_large", 429: "too_many_requests", 500: "server_error"}.get(status, "error")
         return jsonify({"error": {"code": code, "message": text, "fields": fields or {}}}), status
     return render_template("errors/error.html", status=status, title=title, message=text), status

@@ -1,0 +1,47 @@
+"""API routes: thin; parse, call one service, answer JSON."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import jsonify, request
+from flask_login import current_user, login_required
+
+from diary import policy
+from diary.api import bp
+from diary.clock import local_today
+from diary.errors import error_response
+from diary.progress.trajectory import (
+    TrajectoryRequestError,
+    build_trajectory,
+    resolve_range,
+    trajectory_payload,
+)
+
+
+def parse_day(name: str) -> date | None:
+    """A YYYY-MM-DD query parameter, or None when absent; raises with the field's name."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise TrajectoryRequestError({name: "Use a date written as YYYY-MM-DD."}) from None
+
+
+@bp.get("/me/trajectory")
+@login_required
+def my_trajectory():
+    """The logged-in patient's trajectory: series, treatments and summary."""
+    patient = policy.patient_or_404(current_user, current_user.id)
+    today = local_today(patient.timezone)
+    try:
+        bucket = request.args.get("bucket", "day")
+        start, end = resolve_range(
+            patient.id, today, start=parse_day("from"), end=parse_day("to")
+        )
+        trajectory = build_trajectory(patient.id, today, start, end, bucket)
+    except TrajectoryRequestError as error:
+        return error_response(400, str(error), error.fields)
+    return jsonify(trajectory_payload(trajectory))

@@ -1,0 +1,1 @@
+"""The patient's data leaving the app: CSV tables (and, later, FHIR and the full download)."""

@@ -1,0 +1,216 @@
+"""The trajectory of one patient as plain data: series, treatments and summary.
+
+One function builds it for the page, the API and (later) the clinic's review, in a fixed
+number of queries whatever the length of the diary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from diary.extensions import db
+from diary.models import CheckIn, SpasmEpisode
+from diary.progress.queries import BUCKETS, Bucket, series
+from diary.progress.summary import compute_summary
+from diary.trajectory import RemissionSummary, rolling_means, rules
+from diary.treatments import wording
+from diary.treatments.queries import ChartTreatments, reference_surgery_of, treatments_between
+
+RANGES = {"3m": 91, "6m": 182, "1y": 365, "all": None}
+RANGE_LABELS = {"3m": "3 months", "6m": "6 months", "1y": "1 year", "all": "All"}
+DEFAULT_BUCKET = {"3m": "day", "6m": "day", "1y": "week", "all": "month"}
+# The longest range the API serves in one answer: ten years of days.
+MAX_RANGE_DAYS = 3660
+
+
+class TrajectoryRequestError(ValueError):
+    """A trajectory request that cannot be answered; `fields` says which parameter is wrong."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__("; ".join(fields.values()))
+        self.fields = fields
+
+
+@dataclass(frozen=True, slots=True)
+class Trajectory:
+    """Everything the chart, the table and the summary cards show."""
+
+    start: date
+    end: date
+    bucket: str
+    buckets: list[Bucket]
+    rolling: list[float | None]  # the 7-day mean per day (day buckets only)
+    treatments: ChartTreatments
+    summary: RemissionSummary
+
+
+def first_entry_day(patient_id: int) -> date | None:
+    """The first logged day of the diary (one query)."""
+    first = [
+        sa.select(sa.func.min(model.day)).where(
+            model.patient_id == patient_id, model.deleted_at.is_(None)
+        )
+        for model in (CheckIn, SpasmEpisode)
+    ]
+    days = [d for d in db.session.execute(sa.select(first[0].scalar_subquery(), first[1].scalar_subquery())).one() if d]
+    return min(days) if days else None
+
+
+def resolve_range(
+    patient_id: int,
+    today: date,
+    *,
+    range_key: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> tuple[date, date]:
+    """The dates a request covers: explicit from/to, a named range, or the whole diary."""
+    end = end or today
+    if start is None:
+        days = RANGES.get(range_key or "all")
+        if days is not None:
+            start = end - timedelta(days=days - 1)
+        else:
+            start = first_entry_day(patient_id) or end
+            surgery = reference_surgery_of(patient_id)
+            if surgery is not None:
+                start = min(start, surgery.performed_on - timedelta(days=rules.BASELINE_WINDOW_DAYS))
+            start = max(start, end - timedelta(days=MAX_RANGE_DAYS))
+    if start > end:
+        raise TrajectoryRequestError({"from": "The start must not be after the end."})
+    if (end - start).days > MAX_RANGE_DAYS:
+        raise TrajectoryRequestError({"from": "Ask for at most ten years at a time."})
+    return start, end
+
+
+def current_summary(patient_id: int, today: date) -> RemissionSummary:
+    """The remission summary for today (the maths on the whole diary)."""
+    return compute_summary(patient_id, today)
+
+
+def build_trajectory(patient_id: int, today: date, start: date, end: date, bucket: str) -> Trajectory:
+    """The trajectory of a patient between two dates in the given buckets."""
+    if bucket not in BUCKETS:
+        raise TrajectoryRequestError({"bucket": "Choose day, week or month."})
+    if bucket == "day":
+        # Six days before the start prime the first rolling mean.
+        prime = start - timedelta(days=rules.ROLLING_MEAN_DAYS - 1)
+        rows = series(patient_id, "day", prime, end)
+        counts = {b.start: int(b.spasms) for b in rows}
+        means = rolling_means(counts, start, end)
+        buckets = [b for b in rows if b.start >= start]
+        rolling = [means[b.start] for b in buckets]
+    else:
+        buckets = series(patient_id, bucket, start, end)
+        rolling = []
+    return Trajectory(
+        start=start,
+        end=end,
+        bucket=bucket,
+        buckets=buckets,
+        rolling=rolling,
+        treatments=treatments_between(patient_id, start, end),
+        summary=current_summary(patient_id, today),
+    )
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _round(value: float | None, digits: int = 1) -> float | None:
+    return round(value, digits) if value is not None else None
+
+
+def summary_payload(summary: RemissionSummary) -> dict[str, Any]:
+    """The summary cards as JSON."""
+    base = summary.baseline
+    return {
+        "baseline": None
+        if base is None
+        else {
+            "mean": _round(summary.baseline_mean),
+            "source": summary.baseline_source,
+            "window_from": _day(base.window.start),
+            "window_to": _day(base.window.end),
+            "logged_days": base.window.logged_days,
+            "toxin_suppressed": base.toxin.suppressed,
+            "last_injection": _day(base.toxin.last_injection),
+            "days_since_injection": base.toxin.days_since_injection,
+            "wore_off_recorded": base.toxin.wore_off_recorded,
+            "untreated": None
+            if base.untreated is None
+            else {"mean": _round(base.untreated.mean), "logged_days": base.untreated.logged_days},
+        },
+        "last_28_days": {
+            "mean": _round(summary.trailing.mean),
+            "logged_days": summary.trailing.logged_days,
+        },
+        "percent_change": _round(summary.percent_change, 0),
+        "outcome": summary.outcome,
+        "outcome_label": summary.outcome_label,
+        "surgery": _day(summary.surgery),
+        "days_since_surgery": summary.days_since_surgery,
+        "last_spasm": _day(summary.last_spasm),
+        "days_since_last_spasm": summary.days_since_last_spasm,
+        "remission_start": _day(summary.remission_start),
+        "time_to_remission": summary.time_to_remission.label if summary.time_to_remission else None,
+        "recurrence_on": _day(summary.recurrence_on),
+        "last_entry": _day(summary.last_entry),
+    }
+
+
+def trajectory_payload(trajectory: Trajectory) -> dict[str, Any]:
+    """The trajectory as the JSON the page's chart and the API share (compact columns)."""
+    treatments = trajectory.treatments
+    series_payload: dict[str, Any] = {
+        "start": [b.start.isoformat() for b in trajectory.buckets],
+        "spasms": [
+            int(b.spasms) if trajectory.bucket == "day" else _round(b.spasms, 2)
+            for b in trajectory.buckets
+        ],
+        "severity": [_round(b.severity) for b in trajectory.buckets],
+    }
+    if trajectory.bucket == "day":
+        series_payload["rolling_mean"] = [_round(m) for m in trajectory.rolling]
+    else:
+        series_payload["logged_days"] = [b.logged_days for b in trajectory.buckets]
+    return {
+        "range": {
+            "from": trajectory.start.isoformat(),
+            "to": trajectory.end.isoformat(),
+            "bucket": trajectory.bucket,
+        },
+        "series": series_payload,
+        "surgeries": [
+            {
+                "date": s.performed_on.isoformat(),
+                "type": s.surgery_type,
+                "label": wording.SURGERY_TYPES.get(s.surgery_type, s.surgery_type),
+                "patient_reported": s.patient_reported,
+            }
+            for s in treatments.surgeries
+        ],
+        "injections": [
+            {
+                "date": i.injected_on.isoformat(),
+                "product": i.product_name,
+                "units": float(i.total_units) if i.total_units is not None else None,
+            }
+            for i in treatments.injections
+        ],
+        "regimens": [
+            {
+                "drug": wording.drug_name(r.drug, r.drug_other),
+                "dose": wording.dose(r.strength, r.unit, r.doses_per_day),
+                "from": r.started_on.isoformat(),
+                "to": _day(r.stopped_on),
+            }
+            for r in treatments.regimens
+        ],
+        "summary": summary_payload(trajectory.summary),
+    }
