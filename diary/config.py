@@ -60,7 +60,8 @@ def from_environment(instance_path: Path) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": env_bool("MAIL_USE_TLS", False),
         "MAIL_USE_SSL": env_bool("MAIL_USE_SSL", False),
-        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Spasm Diary <no-reply@localhost>"),
+        # The sender's name stays neutral: an inbox glance must not reveal the condition.
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Your diary <no-reply@localhost>"),
         "MAIL_OUTBOX": os.environ.get("MAIL_OUTBOX") or str(instance_path / "outbox"),
         # Login throttling: failures allowed per window, per account and per address.
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")),
