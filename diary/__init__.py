@@ -65,7 +65,7 @@ def _register_blueprints(app: Flask) -> None:
     from diary.auth import bp as auth_bp
     from diary.errors import bp as errors_bp
     from diary.journal import bp as journal_bp
-    from diary.progress import bp as progress_bp
+    from diary.progress.routes import bp as progress_bp
     from diary.treatments import bp as treatments_bp
 
     app.register_blueprint(errors_bp)

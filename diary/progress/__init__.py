@@ -1,7 +1,5 @@
-"""The remission trajectory in the app: SQL series, the per-patient summary, the pages."""
+"""The remission trajectory in the app: SQL series, the per-patient summary, the pages.
 
-from flask import Blueprint
-
-bp = Blueprint("progress", __name__)
-
-from diary.progress import routes  # noqa: E402,F401  (routes attach themselves to bp)
+The blueprint lives in routes.py and is imported only by create_app, so that write services
+can use the summary without pulling in every page's imports.
+"""

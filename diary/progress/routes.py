@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request, stream_with_context
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 from flask_login import current_user, login_required
 
 from diary import policy
 from diary.clock import local_today
 from diary.exports import csv_tables
-from diary.progress import bp
 from diary.progress.queries import BUCKETS
 from diary.progress.trajectory import (
     DEFAULT_BUCKET,
@@ -18,6 +17,8 @@ from diary.progress.trajectory import (
     resolve_range,
     trajectory_payload,
 )
+
+bp = Blueprint("progress", __name__)
 
 
 @bp.get("/trajectory")
