@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from diary import policy
 from diary.extensions import db
 from diary.models import CheckIn, EntryRevision, SpasmEpisode, User
+from diary.progress.queries import daily_numbers
 
 STRIP_DAYS = 14
 
@@ -169,46 +170,16 @@ class ChangesPage:
     page: Page
 
 
-def _live_entries(patient_id: int, start: date | None = None, end: date | None = None) -> sa.Subquery:
-    """Every live check-in and episode of the patient (between two days), one row each."""
-
-    def live(model: type[CheckIn] | type[SpasmEpisode]) -> list[sa.ColumnElement[bool]]:
-        conditions = [model.patient_id == patient_id, model.deleted_at.is_(None)]
-        if start is not None:
-            conditions.append(model.day >= start)
-        if end is not None:
-            conditions.append(model.day <= end)
-        return conditions
-
-    check_ins = sa.select(
-        CheckIn.day.label("day"),
-        CheckIn.spasm_count.label("check_in_count"),
-        sa.literal(0, sa.Integer).label("episode"),
-    ).where(*live(CheckIn))
-    episodes = sa.select(
-        SpasmEpisode.day.label("day"),
-        sa.cast(sa.null(), sa.Integer).label("check_in_count"),
-        sa.literal(1, sa.Integer).label("episode"),
-    ).where(*live(SpasmEpisode))
-    return sa.union_all(check_ins, episodes).subquery("entries")
-
-
 def day_numbers(patient_id: int, start: date, end: date) -> list[DayNumber]:
     """Each logged day between two dates (inclusive) with its number, oldest first.
 
     One aggregate query (DESIGN.md, A day's number of spasms): the larger of the check-in's
     count and the number of live episodes; a day with neither is absent, never zero.
     """
-    entries = _live_entries(patient_id, start, end)
-    check_in = sa.func.max(entries.c.check_in_count)
-    episodes = sa.func.sum(entries.c.episode)
-    spasms = sa.case(
-        (sa.and_(check_in.is_not(None), check_in >= episodes), check_in), else_=episodes
-    )
+    daily = daily_numbers(patient_id, start, end)
     rows = db.session.execute(
-        sa.select(entries.c.day, spasms, check_in, episodes)
-        .group_by(entries.c.day)
-        .order_by(entries.c.day)
+        sa.select(daily.c.day, daily.c.spasms, daily.c.check_in_count, daily.c.episode_count)
+        .order_by(daily.c.day)
     )
     return [
         DayNumber(day=day, spasms=int(n), check_in_count=c, episode_count=int(e))
@@ -248,8 +219,8 @@ def episode_view(viewer: User, episode_id: int, *, for_edit: bool = False) -> Ep
 
 def history_page(patient_id: int, page: int, per_page: int) -> HistoryPage:
     """Logged days, newest first, with their numbers and entries (five queries a page)."""
-    entries = _live_entries(patient_id)
-    days = sa.select(entries.c.day).group_by(entries.c.day).order_by(entries.c.day.desc())
+    daily = daily_numbers(patient_id)
+    days = sa.select(daily.c.day).order_by(daily.c.day.desc())
     pagination = db.paginate(days, page=page, per_page=per_page, error_out=False)
     page_days: list[date] = list(pagination.items)
     info = _page_of(pagination)
