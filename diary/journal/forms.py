@@ -20,7 +20,6 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     Length,
-    NumberRange,
     Optional,
     Regexp,
     StopValidation,
@@ -69,6 +68,23 @@ def present(message: str):
             raise StopValidation(message)
 
     return check
+
+
+class WholeNumberRange:
+    """A validator: a whole number from low to high (and min/max on the input, as NumberRange).
+
+    WTForms' NumberRange calls math.isnan() on the value, which raises OverflowError for an
+    integer beyond a float's range: a 400-digit number typed into a form answered 500.
+    """
+
+    def __init__(self, low: int, high: int, message: str) -> None:
+        self.low, self.high, self.message = low, high, message
+        self.field_flags = {"min": low, "max": high}
+
+    def __call__(self, form, field) -> None:
+        """Raise unless the value is a number within the range."""
+        if field.data is None or not self.low <= field.data <= self.high:
+            raise ValidationError(self.message)
 
 
 def not_future(form, field) -> None:
@@ -140,7 +156,9 @@ class CheckInForm(FlaskForm):
         "Number of spasms",
         validators=[
             present("Enter the number of spasms; 0 if there were none."),
-            NumberRange(0, MAX_SPASMS_PER_DAY, f"Enter a number from 0 to {MAX_SPASMS_PER_DAY}."),
+            WholeNumberRange(
+                0, MAX_SPASMS_PER_DAY, f"Enter a number from 0 to {MAX_SPASMS_PER_DAY}."
+            ),
         ],
         invalid_value_message="Enter a whole number, like 12.",
     )
@@ -247,7 +265,8 @@ class SpasmNowForm(FlaskForm):
         validators=[
             present("The page had expired."),
             Length(min=8, max=64),
-            Regexp(r"^[A-Za-z0-9_-]+$"),
+            # \Z, not $: "$" also matches before a final newline, which let "token\n" in.
+            Regexp(r"^[A-Za-z0-9_-]+\Z"),
         ]
     )
 
@@ -297,7 +316,10 @@ class EpisodeLengthForm(FlaskForm):
 
     duration_seconds = WholeNumberField(
         "How long did it last (seconds)?",
-        validators=[present(SECONDS_MESSAGE), NumberRange(1, MAX_SPASM_SECONDS, SECONDS_MESSAGE)],
+        validators=[
+            present(SECONDS_MESSAGE),
+            WholeNumberRange(1, MAX_SPASM_SECONDS, SECONDS_MESSAGE),
+        ],
         invalid_value_message=SECONDS_MESSAGE,
     )
 
@@ -318,7 +340,7 @@ class EpisodeEditForm(FlaskForm):
     )
     duration_seconds = WholeNumberField(
         "How long did it last (seconds)?",
-        validators=[Optional(), NumberRange(1, MAX_SPASM_SECONDS, SECONDS_MESSAGE)],
+        validators=[Optional(), WholeNumberRange(1, MAX_SPASM_SECONDS, SECONDS_MESSAGE)],
         invalid_value_message=SECONDS_MESSAGE,
     )
 
