@@ -1,17 +1,19 @@
-"""Flask CLI commands: `flask --app wsgi users create ...`."""
+"""Flask CLI commands: `flask --app wsgi users create ...`, `flask --app wsgi demo-data`."""
 
 from __future__ import annotations
 
+import secrets
 import sys
 
 import click
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from diary.auth import rules
 from diary.auth.services import AccountError, create_user, normalise_email
+from diary.clock import utcnow
 from diary.extensions import db
 from diary.models import Clinic, ClinicMembership, Role
 
@@ -100,6 +102,48 @@ def create_command(email: str, role: str, clinic: str | None, time_zone: str,
                "the account page after logging in.")
 
 
+@click.command("demo-data")
+@click.option("--force", is_flag=True,
+              help="Add the demo clinic to a database that holds other accounts; earlier demo "
+                   "accounts and the demo clinic are replaced, other accounts are kept.")
+@with_appcontext
+def demo_data_command(force: bool) -> None:
+    """Create a demo clinic: one clinician and six patients with realistic diaries."""
+    from diary.database import begin_write
+    from diary.simulator import demo
+
+    if not sa.inspect(db.engine).has_table("users"):
+        raise click.ClickException("The database has no tables yet: run `flask --app wsgi db upgrade`.")
+    others, earlier = demo.existing_accounts()
+    if (others or earlier) and not force:
+        raise click.ClickException(
+            f"The database already holds {others + earlier} account(s). demo-data fills an empty "
+            "database; use --force to add the demo clinic anyway (earlier demo accounts are "
+            "replaced, other accounts are kept)."
+        )
+    if earlier:
+        begin_write()
+        demo.remove_earlier_demo()
+        click.echo(f"Replaced {earlier} earlier demo account(s) and the earlier demo clinic.")
+    # One password for every demo account, made up now and shown once: nothing stores it.
+    password = secrets.token_urlsafe(12)
+    built = demo.build_demo(utcnow(), password)
+    click.echo(f"Created {built.clinic.clinic_name!r}: 1 clinician and "
+               f"{len(built.patients)} patients who share their diaries with the clinic.")
+    click.echo("")
+    click.echo("Log in at /login with any of these accounts:")
+    width = max(len(e) for e in demo.DEMO_EMAILS)
+    click.echo(f"  clinician  {demo.DEMO_CLINICIAN.email:<{width}}  {demo.DEMO_CLINICIAN.display_name}")
+    for _, patient in built.patients:
+        click.echo(f"  patient    {patient.person.email:<{width}}  {patient.person.display_name} "
+                   f"({patient.person.timezone}): {patient.story}")
+    click.echo("")
+    click.echo(f"Password of every demo account (shown only now): {password}")
+    click.echo("Note: clinicians will need a second factor (TOTP), which does not exist yet; "
+               "for now the clinician logs in with the password alone.")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the project's commands to the app."""
     app.cli.add_command(users)
+    app.cli.add_command(demo_data_command)

@@ -30,6 +30,9 @@ FAILED = "failed"
 RECURRENCE = "recurrence"
 TOXIN_ONLY = "toxin_only"
 
+# Recurrence comes at a mean of ~19 months (DOMAIN.md): by default 540 days after remission.
+RECURRENCE_DELAY_DAYS = 540
+
 PRODUCTS = (("botox", 15, 30), ("xeomin", 15, 30), ("dysport", 40, 90))
 
 
@@ -87,6 +90,12 @@ class SimPatient:
     injections: list[SimInjection] = field(default_factory=list)
     regimens: list[SimRegimen] = field(default_factory=list)
     remission_after_days: int | None = None
+    recurrence_after_days: int | None = None  # days from surgery until spasms return
+
+    @property
+    def first_day(self) -> date | None:
+        """The first logged day of the diary."""
+        return self.days[0].day if self.days else None
 
 
 def pick_course(rng: random.Random) -> str:
@@ -128,14 +137,17 @@ def toxin_factor(day: date, injections: list[SimInjection]) -> float:
     return 1.0
 
 
-def post_op_factor(course: str, t: int, remission_after: int | None, rng: random.Random) -> float:
+def post_op_factor(
+    course: str, t: int, remission_after: int | None, recurrence_after: int | None = None
+) -> float:
     """The fraction of the untreated level `t` days after surgery, for a course."""
     if course == FAILED:
-        return 0.6 + 0.3 * math.sin(t / 40)
+        # Unchanged: the untreated level, give or take the usual ups and downs.
+        return 0.9 + 0.15 * math.sin(t / 40)
     if course == GRADUAL:
         return max(0.0, 0.8 * (1 - t / (remission_after or 330)))
     assert remission_after is not None
-    if course == RECURRENCE and t >= remission_after + 540:  # recurs ~19 months later
+    if course == RECURRENCE and t >= (recurrence_after or remission_after + RECURRENCE_DELAY_DAYS):
         return 0.4
     if t >= remission_after:
         return 0.0
@@ -164,9 +176,17 @@ def simulate(
     post_op_days: int = 730,
     course: str | None = None,
     remission_after_days: int | None = None,
+    recurrence_after_days: int | None = None,
+    toxin_stop_days: int | None = None,
     completeness: float | None = None,
 ) -> SimPatient:
-    """One patient's diary ending `today`: a year of toxin cycles, surgery, and a course."""
+    """One patient's diary ending `today`: a year of toxin cycles, surgery, and a course.
+
+    `course` forces one of the courses (the demo clinic shows each); `remission_after_days`
+    and `recurrence_after_days` (both counted from the surgery) place its turning points;
+    `toxin_stop_days` is how long before surgery the last injection may be given at the
+    latest (drawn from 3 weeks to 4 months when not given).
+    """
     course = course or pick_course(rng)
     if course == IMMEDIATE and remission_after_days is None:
         remission_after_days = draw_time_to_spasm_free(rng)
@@ -181,13 +201,22 @@ def simulate(
 
     surgery = None if course == TOXIN_ONLY else today - timedelta(days=post_op_days)
     first_day = (surgery or today) - timedelta(days=pre_op_days)
-    patient = SimPatient(course, level, surgery, remission_after_days=remission_after_days)
+    if course == RECURRENCE and recurrence_after_days is None:
+        recurrence_after_days = remission_after_days + RECURRENCE_DELAY_DAYS
+    patient = SimPatient(
+        course,
+        level,
+        surgery,
+        remission_after_days=remission_after_days,
+        recurrence_after_days=recurrence_after_days,
+    )
 
     # Toxin every ~13 weeks until the surgery (or all along for toxin-only patients).
     product, low, high = rng.choice(PRODUCTS)
     injection_day = first_day - timedelta(days=rng.randint(0, 80))
     # Surgery is often booked as an injection wears off: stop 3 weeks to 4 months before it.
-    last_toxin_day = (surgery - timedelta(days=rng.randint(21, 120))) if surgery else today
+    stop = toxin_stop_days if toxin_stop_days is not None else rng.randint(21, 120)
+    last_toxin_day = (surgery - timedelta(days=stop)) if surgery else today
     while injection_day <= last_toxin_day:
         wore_off = injection_day + timedelta(days=rng.randint(80, 100)) if rng.random() < 0.5 else None
         patient.injections.append(SimInjection(injection_day, product, rng.randint(low, high), wore_off))
@@ -210,7 +239,9 @@ def simulate(
             continue
         factor = toxin_factor(day, patient.injections)
         if surgery is not None and day >= surgery:
-            factor = post_op_factor(course, (day - surgery).days, remission_after_days, rng)
+            factor = post_op_factor(
+                course, (day - surgery).days, remission_after_days, recurrence_after_days
+            )
         mean = level * factor
         spasms = 0 if mean <= 0 else max(0, int(rng.gauss(mean, max(1.0, mean * 0.25))))
         # Occasional single spasms on the way to remission.

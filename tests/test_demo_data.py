@@ -1,0 +1,143 @@
+"""`flask demo-data`: a demo clinic whose patients show each course of DOMAIN.md."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from diary import policy
+from diary.extensions import db
+from diary.models import CareLink, Clinic, PatientSummary, User
+from diary.simulator.courses import (
+    DELAYED,
+    FAILED,
+    GRADUAL,
+    IMMEDIATE,
+    RECURRENCE,
+    TOXIN_ONLY,
+)
+from diary.simulator.demo import DEMO_CLINIC, DEMO_CLINICIAN, DEMO_PATIENTS
+from diary.trajectory import rules
+
+EMAIL_OF = {p.course: p.person.email for p in DEMO_PATIENTS}
+
+
+def demo_password(output: str) -> str:
+    """The shared password the command printed."""
+    match = re.search(r"Password of every demo account \(shown only now\): (\S+)", output)
+    assert match, output
+    return match.group(1)
+
+
+def summaries(app) -> dict[str, PatientSummary]:
+    """The demo patients' summary rows by course."""
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(User.email, PatientSummary).join(PatientSummary, PatientSummary.patient_id == User.id)
+        ).all()
+        db.session.expunge_all()
+    by_email = dict(rows)
+    return {course: by_email[email] for course, email in EMAIL_OF.items()}
+
+
+@pytest.fixture
+def demo(app, runner):
+    """The output of a successful demo-data run on the empty test database."""
+    result = runner.invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_demo_data_creates_a_clinic_whose_clinician_sees_six_patients(app, demo):
+    with app.app_context():
+        clinician = db.session.scalar(sa.select(User).where(User.email == DEMO_CLINICIAN.email))
+        assert clinician.role == "clinician"
+        visible = set(db.session.scalars(policy.visible_patient_ids(clinician)))
+        patients = db.session.scalars(sa.select(User).where(User.role == "patient")).all()
+        assert len(patients) >= 6
+        assert visible == {p.id for p in patients}
+        clinic_id = db.session.scalar(sa.select(Clinic.id).where(Clinic.name == DEMO_CLINIC))
+        assert db.session.scalar(
+            sa.select(sa.func.count()).select_from(CareLink).where(CareLink.clinic_id == clinic_id)
+        ) == len(patients)
+        assert {p.timezone for p in patients} >= {"Europe/London", "Asia/Seoul", "America/New_York"}
+
+
+def test_demo_data_prints_every_login_and_one_password_that_works(client, demo):
+    password = demo_password(demo)
+    assert demo.count(password) == 1
+    assert DEMO_CLINICIAN.email in demo
+    for patient in DEMO_PATIENTS:
+        assert patient.person.email in demo
+    assert "TOTP" in demo
+    response = client.post("/login", data={"email": EMAIL_OF[IMMEDIATE], "password": password})
+    assert response.status_code == 302
+    assert client.get("/api/v1/me/trajectory").status_code == 200
+
+
+def test_the_immediate_cure_is_spasm_free_from_the_first_days(app, demo):
+    summary = summaries(app)[IMMEDIATE]
+    assert summary.outcome == rules.SPASM_FREE
+    assert (summary.remission_start - summary.surgery_on).days < 7
+    assert not summary.baseline_suppressed
+
+
+def test_the_delayed_resolution_comes_at_about_four_months(app, demo):
+    summary = summaries(app)[DELAYED]
+    assert summary.outcome == rules.SPASM_FREE
+    assert 100 <= (summary.remission_start - summary.surgery_on).days <= 150
+
+
+def test_the_gradual_resolution_takes_most_of_a_year(app, demo):
+    summary = summaries(app)[GRADUAL]
+    assert summary.outcome == rules.SPASM_FREE
+    assert 270 <= (summary.remission_start - summary.surgery_on).days <= 365
+
+
+def test_the_failure_is_not_spasm_free_and_its_baseline_is_flagged(app, demo):
+    summary = summaries(app)[FAILED]
+    assert summary.outcome == rules.UNCHANGED_OR_WORSE
+    assert summary.remission_start is None
+    # The last injection was 5 weeks before surgery: the untreated baseline shows beside it.
+    assert summary.baseline_suppressed
+    assert summary.untreated_mean > summary.baseline_mean
+
+
+def test_the_recurrence_returns_at_about_eighteen_months(app, demo):
+    summary = summaries(app)[RECURRENCE]
+    assert summary.remission_start is not None
+    assert summary.recurrence_on - summary.surgery_on >= timedelta(days=520)
+    assert summary.recurrence_on - summary.surgery_on <= timedelta(days=580)
+    assert summary.outcome != rules.SPASM_FREE
+
+
+def test_the_toxin_only_patient_has_no_surgery(app, demo):
+    summary = summaries(app)[TOXIN_ONLY]
+    assert summary.surgery_on is None
+    assert summary.outcome == rules.NOT_ENOUGH_DATA
+    assert summary.last_entry is not None
+
+
+def test_demo_data_refuses_a_database_with_other_accounts(app, runner, make_user):
+    make_user("someone@example.org")
+    result = runner.invoke(args=["demo-data"])
+    assert result.exit_code != 0
+    assert "--force" in result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
+
+
+def test_demo_data_with_force_keeps_other_accounts_and_replaces_the_earlier_demo(app, runner, make_user):
+    make_user("someone@example.org")
+    assert runner.invoke(args=["demo-data", "--force"]).exit_code == 0
+    again = runner.invoke(args=["demo-data", "--force"])
+    assert again.exit_code == 0, again.output
+    assert "Replaced 7 earlier demo account(s)" in again.output
+    with app.app_context():
+        emails = set(db.session.scalars(sa.select(User.email)))
+        clinics = db.session.scalars(sa.select(Clinic.name)).all()
+    assert emails == {"someone@example.org", DEMO_CLINICIAN.email, *EMAIL_OF.values()}
+    assert clinics.count(DEMO_CLINIC) == 1
