@@ -41,6 +41,10 @@ test-e2e: $(STAMP)
 	elif [ "$$CI" = "true" ]; then echo "Chromium not found at $(CHROMIUM): CI needs the browser tests."; exit 1; \
 	else echo "Browser tests SKIPPED: Chromium not found at $(CHROMIUM) (apt-get install chromium)."; fi
 
+# The benchmark of QUALITY.md: SQLite by default, PostgreSQL when DATABASE_URL points at one.
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check diary tests bench
 

@@ -1,0 +1,232 @@
+"""What the benchmark measures, and how: one `Endpoint` entry per measured request.
+
+To measure another page, add an entry to ENDPOINTS: the account that sends it (a key of
+Dataset.accounts, "clinician" included), a function that builds the request for run i,
+and its bars from QUALITY.md. Login, warm-up, medians, query counts, the bare-SQL replay
+and the report follow from the entry.
+
+Requests go through a real HTTP server on loopback (bench/server.py) with `requests`,
+logged in through the real /login form, with CSRF on: a POST carries the token the form
+pages hand out, as a browser's would.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import requests
+import sqlalchemy as sa
+
+from bench.dataset import PASSWORD, Account
+from bench.server import LoopbackServer, Statement
+from diary.clock import local_today
+
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One HTTP request: method, path, form data, and the status that means it worked."""
+
+    method: str
+    path: str
+    data: dict[str, Any] | None = None
+    expect: int = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """A measured request: who sends it, how run `i` is built, and its bars (None: reported only)."""
+
+    key: str
+    label: str
+    account: str
+    call: Callable[[Account, int], Call]
+    max_ms: float | None = None
+    max_kb: float | None = None
+
+
+def today_of(account: Account) -> date:
+    """The account's local date now."""
+    return local_today(account.timezone, datetime.now(UTC))
+
+
+def whole_trajectory(account: Account, run: int) -> Call:
+    """The patient's trajectory API, daily buckets, from the first diary day to today."""
+    return Call(
+        "GET",
+        f"/api/v1/me/trajectory?bucket=day&from={account.first_day}&to={today_of(account)}",
+    )
+
+
+def new_check_in(account: Account, run: int) -> Call:
+    """The check-in form filled in for the next empty day, with the optional detail too."""
+    day = account.open_from + timedelta(days=run)
+    data = {
+        "day": day.isoformat(),
+        "spasm_count": "4",
+        "typical_duration_seconds": "2",
+        "jrs_severity": "1",
+        "jrs_frequency": "2",
+        "regions": ["eye", "cheek"],
+        "spasm_type": "clonic",
+        "triggers": ["stress"],
+        "trigger_other": "",
+        "note": "",
+    }
+    return Call("POST", "/checkin", data, expect=302)
+
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    Endpoint("trajectory_3m", "Trajectory API, 3 months, daily", "patient_3m", whole_trajectory),
+    Endpoint("trajectory_1y", "Trajectory API, 1 year, daily", "patient_1y", whole_trajectory),
+    Endpoint("trajectory_3y", "Trajectory API, 3 years, daily", "patient_3y", whole_trajectory,
+             max_ms=20, max_kb=100),
+    Endpoint("save_check_in", "Saving a check-in (form POST)", "checkin_patient", new_check_in,
+             max_ms=10),
+)
+# The trajectory takes the same time for 3 months or 3 years of diary, within this factor.
+TRAJECTORY_SCALING = ("trajectory_3y", "trajectory_3m", 2.0)
+# Queries per page are a fixed number, whatever the length of the diary.
+SAME_QUERY_COUNT = ("trajectory_3m", "trajectory_1y", "trajectory_3y")
+
+
+@dataclass
+class Result:
+    """The medians of one endpoint."""
+
+    endpoint: Endpoint
+    server_ms: float
+    round_trip_ms: float
+    body_bytes: int
+    query_counts: list[int]
+    bare_sql_ms: float = 0.0
+    runs: int = 0
+
+    @property
+    def queries(self) -> int:
+        """The query count of a request (the same every run, or the report shows the range)."""
+        return max(self.query_counts)
+
+    @property
+    def ratio(self) -> float | None:
+        """Server time over the time of its bare SQL."""
+        return self.server_ms / self.bare_sql_ms if self.bare_sql_ms else None
+
+
+@dataclass
+class Clients:
+    """One logged-in HTTP session per account, opened through the real login form."""
+
+    base_url: str
+    accounts: dict[str, Account]
+    sessions: dict[str, tuple[requests.Session, str]] = field(default_factory=dict)
+
+    def session(self, key: str) -> tuple[requests.Session, str]:
+        """The account's session and its CSRF token, logging in on first use."""
+        if key not in self.sessions:
+            client = requests.Session()
+            page = client.get(f"{self.base_url}/login")
+            token = csrf_token(page.text)
+            answer = client.post(
+                f"{self.base_url}/login",
+                data={"email": self.accounts[key].email, "password": PASSWORD, "csrf_token": token},
+                allow_redirects=False,
+            )
+            if answer.status_code != 302:
+                raise RuntimeError(f"login of {key} answered {answer.status_code}")
+            self.sessions[key] = (client, token)
+        return self.sessions[key]
+
+    def close(self) -> None:
+        """Close every session's connections."""
+        for client, _ in self.sessions.values():
+            client.close()
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    match = CSRF_FIELD.search(html)
+    if match is None:
+        raise RuntimeError("no CSRF token on the page")
+    return match.group(1)
+
+
+def measure(
+    endpoint: Endpoint,
+    clients: Clients,
+    server: LoopbackServer,
+    engine: sa.Engine,
+    *,
+    warmup: int,
+    runs: int,
+) -> Result:
+    """Warm up, then time `runs` requests; replay the last one's SQL on its own."""
+    client, token = clients.session(endpoint.account)
+    account = clients.accounts[endpoint.account]
+    server_seconds, round_trips, sizes, queries = [], [], [], []
+    for run in range(warmup + runs):
+        call = endpoint.call(account, run)
+        data = None if call.data is None else {**call.data, "csrf_token": token}
+        started = time.perf_counter()
+        answer = client.request(call.method, clients.base_url + call.path, data=data,
+                                allow_redirects=False)
+        elapsed = time.perf_counter() - started
+        if answer.status_code != call.expect:
+            raise RuntimeError(f"{endpoint.key}: {call.method} {call.path} answered "
+                               f"{answer.status_code}, expected {call.expect}")
+        if run < warmup:
+            continue
+        record = server.last()
+        server_seconds.append(record.seconds)
+        round_trips.append(elapsed)
+        sizes.append(len(answer.content))
+        queries.append(record.queries)
+    statements = server.last().statements
+    return Result(
+        endpoint=endpoint,
+        server_ms=statistics.median(server_seconds) * 1000,
+        round_trip_ms=statistics.median(round_trips) * 1000,
+        body_bytes=int(statistics.median(sizes)),
+        query_counts=sorted(set(queries)),
+        bare_sql_ms=bare_sql_seconds(engine, statements, runs) * 1000,
+        runs=runs,
+    )
+
+
+def bare_sql_seconds(engine: sa.Engine, statements: list[Statement], runs: int) -> float:
+    """The median time of the request's own statements, sent again on a raw DBAPI connection.
+
+    Same text and parameters, results fetched, no ORM, Flask or JSON; inside a transaction
+    that is rolled back, so replaying a write leaves nothing behind. SQLite's BEGIN
+    statements are left out: the replay opens its own transaction.
+    """
+    replayed = [s for s in statements if not s.is_begin]
+    sqlite = engine.dialect.name == "sqlite"
+    raw = engine.raw_connection()
+    times = []
+    try:
+        for _ in range(runs):
+            cursor = raw.cursor()
+            if sqlite:
+                cursor.execute("BEGIN")
+            started = time.perf_counter()
+            for statement in replayed:
+                if statement.many:
+                    cursor.executemany(statement.sql, statement.parameters)
+                else:
+                    cursor.execute(statement.sql, statement.parameters)
+                if cursor.description is not None:
+                    cursor.fetchall()
+            times.append(time.perf_counter() - started)
+            cursor.close()
+            raw.rollback()
+    finally:
+        raw.close()
+    return statistics.median(times)
