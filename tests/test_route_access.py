@@ -1,0 +1,79 @@
+"""Every route of the URL map, walked with every role: who gets the page, who gets 404, who is
+asked to log in, that a refused request changes nothing, and that nobody but the owner ever
+sees the owner's note (QUALITY.md, Security and privacy).
+
+The expectations live in tests/route_matrix.py, one entry per endpoint; a route without an
+entry, or an entry without a route, fails here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.route_matrix import (
+    OWNER_ONLY,
+    ROLES,
+    ROUTES,
+    Records,
+    answer_of,
+    app_routes,
+    build_records,
+    database_rows,
+    matches,
+    sign_in,
+)
+
+
+@pytest.fixture
+def records(app, make_user) -> Records:
+    """The accounts of every role and the owner's records."""
+    return build_records(app, make_user)
+
+
+def test_every_route_of_the_app_has_an_entry_in_the_matrix(app):
+    missing = sorted(set(app_routes(app)) - set(ROUTES))
+
+    assert not missing, f"add these routes to ROUTES in tests/route_matrix.py: {missing}"
+
+
+def test_every_entry_of_the_matrix_is_a_route_of_the_app(app):
+    gone = sorted(set(ROUTES) - set(app_routes(app)))
+
+    assert not gone, f"these entries of tests/route_matrix.py name no route any more: {gone}"
+
+
+def test_every_entry_lists_the_methods_its_route_accepts(app):
+    routes = app_routes(app)
+    wrong = {
+        endpoint: (sorted(route.methods), sorted(routes[endpoint]))
+        for endpoint, route in ROUTES.items()
+        if endpoint in routes and route.methods != routes[endpoint]
+    }
+
+    assert not wrong, f"(matrix, app) methods differ: {wrong}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_each_role_gets_the_answer_of_the_matrix(app, client, records, endpoint, role):
+    route = ROUTES[endpoint]
+    sign_in(client, records, role)
+
+    for url in route.urls(app, endpoint, records):
+        # GET first: a POST may delete what the GET shows.
+        for method in ("GET", "POST"):
+            expected = route.expected(method, role)
+            before = database_rows(app)
+            data = route.form(records) if method == "POST" else None
+
+            response = client.open(url, method=method, data=data)
+
+            assert matches(response, expected), (
+                f"{role} {method} {url}: got {answer_of(response)}, the matrix says {expected}"
+            )
+            if not expected.writes:
+                assert database_rows(app) == before, f"{role} {method} {url} changed the database"
+            if role != "owner":
+                assert OWNER_ONLY not in response.get_data(as_text=True), (
+                    f"{role} {method} {url} shows the owner's note"
+                )
