@@ -3,7 +3,9 @@
 To measure another page, add an entry to ENDPOINTS: the account that sends it (a key of
 Dataset.accounts, "clinician" included), a function that builds the request for run i,
 and its bars from QUALITY.md. Login, warm-up, medians, query counts, the bare-SQL replay
-and the report follow from the entry.
+and the report follow from the entry. The clinic list, once it exists, is an entry with
+account "clinician", a GET of its path and max_ms=150; the cohort view the same with
+max_ms=300 (QUALITY.md).
 
 Requests go through a real HTTP server on loopback (bench/server.py) with `requests`,
 logged in through the real /login form, with CSRF on: a POST carries the token the form
@@ -103,6 +105,7 @@ class Result:
 
     endpoint: Endpoint
     server_ms: float
+    cpu_ms: float
     round_trip_ms: float
     body_bytes: int
     query_counts: list[int]
@@ -158,46 +161,73 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
-def measure(
-    endpoint: Endpoint,
+@dataclass
+class Samples:
+    """The measured runs of one endpoint."""
+
+    server_seconds: list[float] = field(default_factory=list)
+    cpu_seconds: list[float] = field(default_factory=list)
+    round_trips: list[float] = field(default_factory=list)
+    sizes: list[int] = field(default_factory=list)
+    queries: list[int] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
+
+
+def measure_all(
+    endpoints: tuple[Endpoint, ...],
     clients: Clients,
     server: LoopbackServer,
     engine: sa.Engine,
     *,
     warmup: int,
     runs: int,
-) -> Result:
-    """Warm up, then time `runs` requests; replay the last one's SQL on its own."""
-    client, token = clients.session(endpoint.account)
-    account = clients.accounts[endpoint.account]
-    server_seconds, round_trips, sizes, queries = [], [], [], []
+) -> dict[str, Result]:
+    """Warm up, then time `runs` rounds of every endpoint; replay each one's SQL on its own.
+
+    The endpoints take turns within each round, so a burst of other work on the machine
+    slows all of them alike and leaves their ratios (3 years against 3 months) fair.
+    """
+    samples = {endpoint.key: Samples() for endpoint in endpoints}
     for run in range(warmup + runs):
-        call = endpoint.call(account, run)
-        data = None if call.data is None else {**call.data, "csrf_token": token}
-        started = time.perf_counter()
-        answer = client.request(call.method, clients.base_url + call.path, data=data,
-                                allow_redirects=False)
-        elapsed = time.perf_counter() - started
-        if answer.status_code != call.expect:
-            raise RuntimeError(f"{endpoint.key}: {call.method} {call.path} answered "
-                               f"{answer.status_code}, expected {call.expect}")
-        if run < warmup:
-            continue
-        record = server.last()
-        server_seconds.append(record.seconds)
-        round_trips.append(elapsed)
-        sizes.append(len(answer.content))
-        queries.append(record.queries)
-    statements = server.last().statements
-    return Result(
-        endpoint=endpoint,
-        server_ms=statistics.median(server_seconds) * 1000,
-        round_trip_ms=statistics.median(round_trips) * 1000,
-        body_bytes=int(statistics.median(sizes)),
-        query_counts=sorted(set(queries)),
-        bare_sql_ms=bare_sql_seconds(engine, statements, runs) * 1000,
-        runs=runs,
-    )
+        for endpoint in endpoints:
+            elapsed, size = send(endpoint, clients, run)
+            if run >= warmup:
+                record = server.last()
+                taken = samples[endpoint.key]
+                taken.server_seconds.append(record.seconds)
+                taken.cpu_seconds.append(record.cpu_seconds)
+                taken.round_trips.append(elapsed)
+                taken.sizes.append(size)
+                taken.queries.append(record.queries)
+                taken.statements = record.statements
+    return {
+        endpoint.key: Result(
+            endpoint=endpoint,
+            server_ms=statistics.median(taken.server_seconds) * 1000,
+            cpu_ms=statistics.median(taken.cpu_seconds) * 1000,
+            round_trip_ms=statistics.median(taken.round_trips) * 1000,
+            body_bytes=int(statistics.median(taken.sizes)),
+            query_counts=sorted(set(taken.queries)),
+            bare_sql_ms=bare_sql_seconds(engine, taken.statements, runs) * 1000,
+            runs=runs,
+        )
+        for endpoint, taken in ((e, samples[e.key]) for e in endpoints)
+    }
+
+
+def send(endpoint: Endpoint, clients: Clients, run: int) -> tuple[float, int]:
+    """Send run `run` of an endpoint; its round-trip seconds and response size."""
+    client, token = clients.session(endpoint.account)
+    call = endpoint.call(clients.accounts[endpoint.account], run)
+    data = None if call.data is None else {**call.data, "csrf_token": token}
+    started = time.perf_counter()
+    answer = client.request(call.method, clients.base_url + call.path, data=data,
+                            allow_redirects=False)
+    elapsed = time.perf_counter() - started
+    if answer.status_code != call.expect:
+        raise RuntimeError(f"{endpoint.key}: {call.method} {call.path} answered "
+                           f"{answer.status_code}, expected {call.expect}")
+    return elapsed, len(answer.content)
 
 
 def bare_sql_seconds(engine: sa.Engine, statements: list[Statement], runs: int) -> float:

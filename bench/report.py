@@ -75,17 +75,18 @@ def print_report(setting: list[str], dataset: Dataset, results: dict[str, Result
         print(f"  {table:<22} {count:>9,}")
     print()
     runs = max((r.runs for r in results.values()), default=0)
-    print(f"Requests: median of {runs} runs after warm-up. Server = time inside the server "
-          "process; round trip = at the client; bare SQL = the request's own statements "
-          "replayed on a raw connection.")
-    header = (f"  {'Request':<38}{'server ms':>10}{'round trip':>12}{'bare SQL':>10}"
+    print(f"Requests: median of {runs} runs after warm-up, the requests taking turns. "
+          "server = wall-clock time inside the server; its CPU = the server thread's CPU time; "
+          "round trip = at the client; bare SQL = the request's own statements replayed on a "
+          "raw connection; all in ms.")
+    header = (f"  {'Request':<38}{'server':>8}{'its CPU':>9}{'round trip':>12}{'bare SQL':>10}"
               f"{'server/SQL':>12}{'queries':>9}{'response':>11}")
     print(header)
     for result in results.values():
         ratio = f"{result.ratio:.1f}x" if result.ratio else "-"
-        print(f"  {result.endpoint.label:<38}{result.server_ms:>10.2f}{result.round_trip_ms:>12.2f}"
-              f"{result.bare_sql_ms:>10.2f}{ratio:>12}{_counts(result.query_counts):>9}"
-              f"{result.body_bytes / 1000:>9.1f} kB")
+        print(f"  {result.endpoint.label:<38}{result.server_ms:>8.2f}{result.cpu_ms:>9.2f}"
+              f"{result.round_trip_ms:>12.2f}{result.bare_sql_ms:>10.2f}{ratio:>12}"
+              f"{_counts(result.query_counts):>9}{result.body_bytes / 1000:>8.1f} kB")
     print()
     judged = verdicts(dataset, results)
     width = max(len(v.label) for v in judged) + 2

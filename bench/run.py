@@ -23,7 +23,7 @@ from flask_migrate import upgrade  # noqa: E402
 
 from bench import dataset as reference  # noqa: E402
 from bench.database import describe, fresh_database  # noqa: E402
-from bench.measure import ENDPOINTS, Clients, Result, measure  # noqa: E402
+from bench.measure import ENDPOINTS, Clients, Result, measure_all  # noqa: E402
 from bench.report import print_report  # noqa: E402
 from bench.server import LoopbackServer  # noqa: E402
 from diary import create_app  # noqa: E402
@@ -76,9 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         with LoopbackServer(app) as server:
             clients = Clients(server.base_url, dataset.accounts)
             try:
-                for endpoint in ENDPOINTS:
-                    results[endpoint.key] = measure(endpoint, clients, server, engine,
-                                                    warmup=args.warmup, runs=args.runs)
+                results = measure_all(ENDPOINTS, clients, server, engine,
+                                      warmup=args.warmup, runs=args.runs)
             finally:
                 clients.close()
         engine.dispose()

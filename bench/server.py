@@ -3,7 +3,8 @@
 The server is werkzeug's `make_server` (single-threaded, so requests are handled one at a
 time, as the measurements send them) in a thread of the benchmark process. A WSGI wrapper
 times each request from the moment the server hands it to the app until the last byte of
-the response body is produced and the app's teardown has run; a SQLAlchemy
+the response body is produced and the app's teardown has run, in wall-clock time and in
+the server thread's CPU time (which includes SQLite's work but not PostgreSQL's); a SQLAlchemy
 `before_cursor_execute` listener on the app's engine counts the queries of that request
 and keeps their text and parameters, so the bare SQL can be replayed beside it.
 """
@@ -46,6 +47,7 @@ class RequestRecord:
     path: str
     status: str = ""
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # of the server thread: what other work on the machine cannot inflate
     body_bytes: int = 0
     statements: list[Statement] = field(default_factory=list)
 
@@ -82,7 +84,7 @@ class Recorder:
             record.status = status
             return start_response(status, headers, exc_info)
 
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.thread_time()
         try:
             body = self.app(environ, recording_start_response)
             try:
@@ -93,6 +95,7 @@ class Recorder:
                     close()  # the app context's teardown: the session goes back to the pool
         finally:
             record.seconds = time.perf_counter() - started
+            record.cpu_seconds = time.thread_time() - started_cpu
             self._current.record = None
         record.body_bytes = sum(len(c) for c in chunks)
         self.records.append(record)
