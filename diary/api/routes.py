@@ -18,6 +18,10 @@ from diary.progress.trajectory import (
     trajectory_payload,
 )
 
+# A diary has no day outside these; date arithmetic near year 1 or 9999 would overflow.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2100, 12, 31)
+
 
 def parse_day(name: str) -> date | None:
     """A YYYY-MM-DD query parameter, or None when absent; raises with the field's name."""
@@ -25,9 +29,12 @@ def parse_day(name: str) -> date | None:
     if raw is None or raw == "":
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise TrajectoryRequestError({name: "Use a date written as YYYY-MM-DD."}) from None
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise TrajectoryRequestError({name: "Use a date between 1900 and 2100."})
+    return day
 
 
 @bp.get("/me/trajectory")
