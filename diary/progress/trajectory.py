@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from diary.extensions import db
 from diary.models import CheckIn, SpasmEpisode
-from diary.progress.queries import BUCKETS, Bucket, series
+from diary.progress.queries import BUCKETS, Bucket, daily_rows, series
 from diary.progress.summary import compute_summary
 from diary.trajectory import RemissionSummary, rolling_means, rules
 from diary.treatments import wording
@@ -87,22 +87,25 @@ def resolve_range(
     return start, end
 
 
-def current_summary(patient_id: int, today: date) -> RemissionSummary:
-    """The remission summary for today (the maths on the whole diary)."""
-    return compute_summary(patient_id, today)
-
-
 def build_trajectory(patient_id: int, today: date, start: date, end: date, bucket: str) -> Trajectory:
     """The trajectory of a patient between two dates in the given buckets."""
     if bucket not in BUCKETS:
         raise TrajectoryRequestError({"bucket": "Choose day, week or month."})
+    # The whole diary is read once: the summary needs all of it, and the daily series is
+    # a slice of it; weeks and months are grouped in SQL.
+    rows = daily_rows(patient_id, max(today, end))
+    diary = {row.day: row.spasms for row in rows if row.day <= today}
     if bucket == "day":
         # Six days before the start prime the first rolling mean.
         prime = start - timedelta(days=rules.ROLLING_MEAN_DAYS - 1)
-        rows = series(patient_id, "day", prime, end)
-        counts = {b.start: int(b.spasms) for b in rows}
-        means = rolling_means(counts, start, end)
-        buckets = [b for b in rows if b.start >= start]
+        means = rolling_means(
+            {row.day: row.spasms for row in rows if prime <= row.day <= end}, start, end
+        )
+        buckets = [
+            Bucket(row.day, row.spasms, 1, row.severity)
+            for row in rows
+            if start <= row.day <= end
+        ]
         rolling = [means[b.start] for b in buckets]
     else:
         buckets = series(patient_id, bucket, start, end)
@@ -114,7 +117,7 @@ def build_trajectory(patient_id: int, today: date, start: date, end: date, bucke
         buckets=buckets,
         rolling=rolling,
         treatments=treatments_between(patient_id, start, end),
-        summary=current_summary(patient_id, today),
+        summary=compute_summary(patient_id, today, diary),
     )
 
 
