@@ -44,25 +44,32 @@ def window_mean(diary: Diary, start: date, end: date) -> WindowMean:
 def rolling_means(
     diary: Diary, start: date, end: date, width: int = rules.ROLLING_MEAN_DAYS
 ) -> dict[date, float | None]:
-    """For each day, the mean over the logged days of the `width` days ending on it."""
+    """For each day, the mean over the logged days of the `width` days ending on it.
+
+    One pass over day numbers (ordinals) with a running sum: this runs for every day of a
+    three-year chart on every request.
+    """
+    first = start.toordinal() - (width - 1)
+    last = end.toordinal()
+    if last < start.toordinal():
+        return {}
+    values: list[int | None] = [None] * (last - first + 1)
+    for day, count in diary.items():
+        offset = day.toordinal() - first
+        if 0 <= offset < len(values):
+            values[offset] = count
     result: dict[date, float | None] = {}
     total = 0
-    count = 0
-    window_start = start - timedelta(days=width - 1)
-    # Prime the window with the days before `start`.
-    for d in days(window_start, start - timedelta(days=1)):
-        if d in diary:
-            total += diary[d]
-            count += 1
-    for d in days(start, end):
-        if d in diary:
-            total += diary[d]
-            count += 1
-        leaving = d - timedelta(days=width)
-        if leaving >= window_start and leaving in diary:
-            total -= diary[leaving]
-            count -= 1
-        result[d] = total / count if count else None
+    logged = 0
+    for i, value in enumerate(values):
+        if value is not None:
+            total += value
+            logged += 1
+        if i >= width and values[i - width] is not None:
+            total -= values[i - width]
+            logged -= 1
+        if i >= width - 1:
+            result[date.fromordinal(first + i)] = total / logged if logged else None
     return result
 
 
