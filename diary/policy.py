@@ -38,8 +38,9 @@ def visible_patient_ids(viewer: User) -> sa.Select:
             )
             .distinct()
         )
-    # Administrators manage accounts; they never read a diary.
-    return sa.select(sa.literal(None).label("id")).where(sa.false())
+    # Administrators manage accounts; they never read a diary. The empty scope is typed as an
+    # integer so that PostgreSQL can compare it with patient ids.
+    return sa.select(sa.cast(sa.null(), sa.Integer).label("id")).where(sa.false())
 
 
 def can_view(viewer: Any, patient_id: int) -> bool:
@@ -48,6 +49,8 @@ def can_view(viewer: Any, patient_id: int) -> bool:
         return False
     if viewer.role == Role.PATIENT:
         return viewer.id == patient_id
+    if viewer.role != Role.CLINICIAN:
+        return False
     scope = visible_patient_ids(viewer).subquery()
     return db.session.scalar(sa.select(sa.exists().where(scope.c.id == patient_id))) or False
 

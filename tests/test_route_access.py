@@ -77,3 +77,19 @@ def test_each_role_gets_the_answer_of_the_matrix(app, client, records, endpoint,
                 assert OWNER_ONLY not in response.get_data(as_text=True), (
                     f"{role} {method} {url} shows the owner's note"
                 )
+
+
+def test_an_administrators_empty_scope_compares_with_patient_ids(app, make_user):
+    """The admin's scope is an integer column, so PostgreSQL can compare it too."""
+    import sqlalchemy as sa
+
+    from diary import policy
+    from diary.extensions import db
+    from diary.models import User
+
+    admin_id = make_user("root@example.org", role="admin")
+    patient_id = make_user("pat2@example.org")
+    with app.app_context():
+        admin = db.session.get(User, admin_id)
+        scope = policy.visible_patient_ids(admin).subquery()
+        assert db.session.scalar(sa.select(sa.exists().where(scope.c.id == patient_id))) is False
