@@ -1,11 +1,35 @@
 // The trajectory chart: reads the page's JSON block and draws it with Chart.js.
 // Dates travel as YYYY-MM-DD and are placed on a linear axis of whole days, so the chart
-// never shifts with the viewer's time zone.
+// never shifts with the viewer's time zone. The table under the chart holds the same numbers,
+// and the list beside it names every treatment, so labels that would collide on a narrow
+// screen are left off the canvas rather than drawn over each other.
 (function () {
   "use strict";
 
   var DAY_MS = 86400000;
   var MONTH_DAYS = 30.4375;
+  // Under this chart width (px) the axis titles are left off: the legend names both scales.
+  var NARROW = 480;
+  var LABEL_FONT = { size: 12, weight: "bold" };
+  var LABEL_PADDING = { x: 6, y: 4 };
+  var ROW = 26; // px between the rows of treatment labels at the top of the chart
+  // Colours: every line and label has at least 3:1 against white (text 4.5:1, WCAG AA).
+  var COLOURS = {
+    text: "#333333",
+    grid: "#e1e5eb",
+    bars: "#9fb6d6",
+    denseBars: "#6f91c0", // no border between hundreds of bars: the fill alone has 3:1
+    barBorder: "#1d4e89",
+    mean: "#8b0f15",
+    severity: "#7a4b00",
+    surgery: "#133660",
+    injection: "#1e6b3a",
+    regimen: "rgba(122, 75, 0, 0.12)",
+    regimenText: "#5c3900",
+    regimenEdge: "#b08a50",
+    regimenFill: "#efe8dd",
+    baseline: "#4a4a4a"
+  };
 
   function dayNumber(iso) {
     var p = iso.split("-");
@@ -18,97 +42,289 @@
 
   function formatDay(day) {
     var d = new Date(Math.round(day) * DAY_MS);
-    return d.toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "2-digit", timeZone: "UTC" });
+    return d.toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+  }
+
+  function formatMonth(day) {
+    var d = new Date(Math.round(day) * DAY_MS);
+    return d.toLocaleDateString("en-GB", { month: "short", year: "numeric", timeZone: "UTC" });
+  }
+
+  // The last day a bucket starting on `first` covers.
+  function bucketEnd(first, bucket) {
+    if (bucket === "week") return first + 6;
+    if (bucket === "month") {
+      var d = new Date(first * DAY_MS);
+      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) / DAY_MS - 1;
+    }
+    return first;
+  }
+
+  // "Microvascular decompression (MVD)" reads "MVD" on the chart; the list has the full name.
+  function shortName(label) {
+    var m = /\(([^)]+)\)\s*$/.exec(label);
+    return m ? m[1] : label;
+  }
+
+  function textWidth(chart, text) {
+    var ctx = chart.ctx;
+    ctx.save();
+    ctx.font = LABEL_FONT.weight + " " + LABEL_FONT.size + "px " + window.Chart.defaults.font.family;
+    var width = ctx.measureText(text).width;
+    ctx.restore();
+    return width + 2 * LABEL_PADDING.x;
+  }
+
+  // Month ticks (every 1, 2, 3, 6 or 12 months) or weekly ticks for short ranges.
+  function calendarTicks(min, max, room) {
+    var ticks = [];
+    if (max - min <= 62) {
+      for (var w = Math.ceil(min); w <= max; w += 7) ticks.push(w);
+      return ticks;
+    }
+    var months = (max - min) / MONTH_DAYS;
+    var step = [1, 2, 3, 6, 12, 24, 60].filter(function (s) { return months / s <= room; })[0] || 120;
+    var d = new Date(Math.ceil(min) * DAY_MS);
+    var index = d.getUTCFullYear() * 12 + d.getUTCMonth() + (d.getUTCDate() > 1 ? 1 : 0);
+    for (; ; index++) {
+      var day = Date.UTC(Math.floor(index / 12), index % 12, 1) / DAY_MS;
+      if (day > max) break;
+      if (index % step === 0) ticks.push(day);
+    }
+    return ticks;
+  }
+
+  // Whole months since surgery (every 1, 2, 3, 6 or 12 of them).
+  function monthTicks(min, max, room) {
+    var step = [1, 2, 3, 6, 12, 24].filter(function (s) { return (max - min) / s <= room; })[0] || 60;
+    var ticks = [];
+    for (var m = Math.ceil(min / step) * step; m <= max; m += step) ticks.push(m);
+    return ticks;
   }
 
   function build(data, axis) {
+    var bucket = data.range.bucket;
+    var from = dayNumber(data.range.from);
+    var to = dayNumber(data.range.to);
     var surgery = data.summary.surgery ? dayNumber(data.summary.surgery) : null;
     var sinceSurgery = axis === "surgery" && surgery !== null;
-    function x(iso) {
-      var d = dayNumber(iso);
-      return sinceSurgery ? (d - surgery) / MONTH_DAYS : d;
+    function x(day) {
+      return sinceSurgery ? (day - surgery) / MONTH_DAYS : day;
     }
+    function xOf(iso) { return x(dayNumber(iso)); }
+    // A week or month is drawn at the middle of the days it covers inside the range.
+    function xOfBucket(iso) {
+      var first = dayNumber(iso);
+      return x((Math.max(first, from) + Math.min(bucketEnd(first, bucket), to)) / 2);
+    }
+
     var s = data.series;
-    var bars = s.start.map(function (iso, i) { return { x: x(iso), y: s.spasms[i] }; });
+    var xs = s.start.map(xOfBucket);
+    var dense = bucket === "day" && s.start.length > 120;
     var datasets = [{
-      type: "bar", label: data.range.bucket === "day" ? "Spasms per day" : "Spasms per logged day",
-      data: bars, backgroundColor: "rgba(29, 78, 137, 0.45)", borderColor: "#1d4e89",
-      borderWidth: 1, barThickness: "flex", yAxisID: "y", order: 3
+      type: "bar", label: bucket === "day" ? "Spasms per day" : "Spasms per logged day",
+      data: xs.map(function (v, i) { return { x: v, y: s.spasms[i] }; }),
+      backgroundColor: dense ? COLOURS.denseBars : COLOURS.bars, borderColor: COLOURS.barBorder, borderWidth: dense ? 0 : 1,
+      barPercentage: 1, categoryPercentage: dense ? 1 : 0.9, yAxisID: "y", order: 3,
+      pointStyle: "rect"
     }];
     if (s.rolling_mean) {
       datasets.push({
-        type: "line", label: "7-day mean", yAxisID: "y", order: 1, pointRadius: 0,
-        borderColor: "#a3141b", borderWidth: 2, spanGaps: false,
-        data: s.start.map(function (iso, i) { return { x: x(iso), y: s.rolling_mean[i] }; })
+        type: "line", label: "7-day mean", yAxisID: "y", order: 1, pointRadius: 0, pointHitRadius: 4,
+        borderColor: COLOURS.mean, backgroundColor: COLOURS.mean, borderWidth: 3, spanGaps: false,
+        pointStyle: "line",
+        data: xs.map(function (v, i) { return { x: v, y: s.rolling_mean[i] }; })
       });
     }
-    datasets.push({
+    // Severity is a whole number a day: dots at their level read better than a zigzag line.
+    var severity = xs.map(function (v, i) { return { x: v, y: s.severity[i] }; })
+      .filter(function (p) { return p.y !== null; });
+    datasets.push(bucket === "day" ? {
       type: "line", label: "Severity (self-rated, 0-4)", yAxisID: "severity", order: 2,
-      borderColor: "#7a4b00", borderDash: [4, 4], pointRadius: 0, borderWidth: 1.5,
-      data: s.start.map(function (iso, i) { return { x: x(iso), y: s.severity[i] }; })
-        .filter(function (p) { return p.y !== null; })
+      showLine: false, pointRadius: 2, pointHoverRadius: 4, pointStyle: "circle",
+      borderColor: COLOURS.severity, backgroundColor: COLOURS.severity, data: severity
+    } : {
+      type: "line", label: "Severity (self-rated, 0-4)", yAxisID: "severity", order: 2,
+      borderColor: COLOURS.severity, backgroundColor: COLOURS.severity, borderDash: [5, 4],
+      borderWidth: 2, pointRadius: 2.5, pointStyle: "circle", data: severity
     });
 
-    var annotations = {};
-    data.surgeries.forEach(function (op, i) {
-      annotations["surgery" + i] = {
-        type: "line", xMin: x(op.date), xMax: x(op.date), borderColor: "#133660", borderWidth: 3,
-        label: { display: true, content: op.label, position: "start", backgroundColor: "#133660", font: { size: 12 } }
+    var first = x(from);
+    var last = x(to);
+    // Labels sit in rows at the top: surgeries, then injections, then medication.
+    function label(options) {
+      return Object.assign({
+        display: true, font: LABEL_FONT, padding: LABEL_PADDING, borderRadius: 4, color: "#ffffff"
+      }, options);
+    }
+    // Keeps a label centred on its line inside the plot area instead of cut off at an edge.
+    function keepInside(value, text) {
+      return function (ctx) {
+        var area = ctx.chart.chartArea;
+        if (!area) return 0;
+        var px = ctx.chart.scales.x.getPixelForValue(value);
+        var half = textWidth(ctx.chart, text) / 2;
+        if (px - half < area.left) return area.left - (px - half);
+        if (px + half > area.right) return area.right - (px + half);
+        return 0;
       };
-    });
-    data.injections.forEach(function (inj, i) {
-      annotations["injection" + i] = {
-        type: "line", xMin: x(inj.date), xMax: x(inj.date), borderColor: "#1e6b3a", borderWidth: 1.5,
-        borderDash: [2, 3],
-        label: {
-          display: true, position: "end", backgroundColor: "#1e6b3a", font: { size: 11 },
-          content: inj.product + (inj.units !== null ? " " + inj.units + " U" : "")
+    }
+    // Whether every label of a row has room beside its neighbours; if not, none is drawn.
+    function rowFits(values, texts) {
+      return function (ctx) {
+        var scale = ctx.chart.scales.x;
+        for (var i = 1; i < values.length; i++) {
+          var gap = Math.abs(scale.getPixelForValue(values[i]) - scale.getPixelForValue(values[i - 1]));
+          var need = (textWidth(ctx.chart, texts[i]) + textWidth(ctx.chart, texts[i - 1])) / 2 + 4;
+          if (gap < need) return false;
         }
-      };
-    });
-    var first = s.start.length ? x(s.start[0]) : x(data.range.from);
-    var last = x(data.range.to);
-    data.regimens.forEach(function (r, i) {
-      annotations["regimen" + i] = {
-        type: "box", xMin: Math.max(x(r.from), first), xMax: r.to ? Math.min(x(r.to), last) : last,
-        backgroundColor: "rgba(122, 75, 0, 0.08)", borderWidth: 0,
-        label: { display: true, content: r.drug + " " + r.dose, position: { x: "start", y: "start" }, font: { size: 11 }, color: "#4a4a4a" }
-      };
-    });
-    var base = data.summary.baseline;
-    if (base && base.mean !== null) {
-      annotations.baseline = {
-        type: "line", yMin: base.mean, yMax: base.mean, yScaleID: "y", borderColor: "#4a4a4a",
-        borderDash: [6, 4], borderWidth: 1.5,
-        label: { display: true, content: "Before surgery: " + base.mean + " a day", position: "end", font: { size: 11 } }
+        return true;
       };
     }
 
+    var annotations = {};
+    var surgeryTexts = data.surgeries.map(function (op) { return shortName(op.label); });
+    var surgeryXs = data.surgeries.map(function (op) { return xOf(op.date); });
+    var surgeriesFit = rowFits(surgeryXs, surgeryTexts);
+    data.surgeries.forEach(function (op, i) {
+      annotations["surgery" + i] = {
+        type: "line", xMin: surgeryXs[i], xMax: surgeryXs[i], borderColor: COLOURS.surgery, borderWidth: 3,
+        label: label({
+          content: surgeryTexts[i], position: "end", backgroundColor: COLOURS.surgery,
+          display: surgeriesFit, xAdjust: keepInside(surgeryXs[i], surgeryTexts[i])
+        })
+      };
+    });
+    var injectionTexts = data.injections.map(function (inj) {
+      return inj.product + (inj.units !== null ? " " + inj.units + " U" : "");
+    });
+    var injectionXs = data.injections.map(function (inj) { return xOf(inj.date); });
+    var injectionsFit = rowFits(injectionXs, injectionTexts);
+    data.injections.forEach(function (inj, i) {
+      annotations["injection" + i] = {
+        type: "line", xMin: injectionXs[i], xMax: injectionXs[i], borderColor: COLOURS.injection,
+        borderWidth: 2, borderDash: [4, 3],
+        label: label({
+          content: injectionTexts[i], position: "end", yAdjust: ROW, backgroundColor: COLOURS.injection,
+          display: injectionsFit, xAdjust: keepInside(injectionXs[i], injectionTexts[i])
+        })
+      };
+    });
+    data.regimens.forEach(function (r, i) {
+      var left = Math.max(xOf(r["from"]), first);
+      var right = r.to ? Math.min(xOf(r.to), last) : last;
+      var full = r.drug + " " + r.dose;
+      // The drug and dose when the band is wide enough, else the drug, else nothing.
+      function fitting(ctx) {
+        var scale = ctx.chart.scales.x;
+        var width = scale.getPixelForValue(right) - scale.getPixelForValue(left);
+        if (textWidth(ctx.chart, full) <= width) return full;
+        if (textWidth(ctx.chart, r.drug) <= width) return r.drug;
+        return null;
+      }
+      annotations["regimen" + i] = {
+        type: "box", xMin: left, xMax: right, backgroundColor: COLOURS.regimen, borderWidth: 0,
+        drawTime: "beforeDatasetsDraw"
+      };
+      // Its name, on white over the data, in the third row of labels.
+      annotations["regimenLabel" + i] = {
+        type: "label", xValue: left, yValue: function (ctx) { return ctx.chart.scales.y.max; },
+        position: { x: "start", y: "start" }, xAdjust: 2, yAdjust: 2 * ROW - 6,
+        display: function (ctx) { return fitting(ctx) !== null; },
+        content: function (ctx) { return fitting(ctx) || ""; },
+        font: LABEL_FONT, padding: LABEL_PADDING, color: COLOURS.regimenText,
+        backgroundColor: "rgba(255, 255, 255, 0.9)", borderRadius: 4, borderWidth: 0
+      };
+    });
+    // The mean before surgery is named in the legend: a label on the line would sit among
+    // the tallest bars and the treatment labels.
+    var base = data.summary.baseline;
+    var baseText = null;
+    if (base && base.mean !== null) {
+      baseText = "Before surgery: " + base.mean + " a day";
+      annotations.baseline = {
+        type: "line", yMin: base.mean, yMax: base.mean, yScaleID: "y", borderColor: COLOURS.baseline,
+        borderDash: [6, 4], borderWidth: 2, label: { display: false, content: baseText }
+      };
+    }
+    // Legend entries for what the annotations draw, after the datasets' own.
+    var extraLegend = [];
+    function extra(text, options) {
+      extraLegend.push(Object.assign({
+        text: text, fontColor: COLOURS.text, hidden: false, lineWidth: 2, pointStyle: "line"
+      }, options));
+    }
+    if (baseText) extra(baseText, { strokeStyle: COLOURS.baseline, fillStyle: COLOURS.baseline, lineDash: [6, 4] });
+    if (data.surgeries.length) extra("Surgery", { strokeStyle: COLOURS.surgery, fillStyle: COLOURS.surgery, lineWidth: 3 });
+    if (data.injections.length) extra("Toxin injection", { strokeStyle: COLOURS.injection, fillStyle: COLOURS.injection, lineDash: [4, 3] });
+    if (data.regimens.length) extra("Medication", { strokeStyle: COLOURS.regimenEdge, fillStyle: COLOURS.regimenFill, lineWidth: 1, pointStyle: "rect" });
+
+    function wide(ctx) { return ctx.chart.width >= NARROW; }
     return {
       data: { datasets: datasets },
       options: {
         responsive: true, maintainAspectRatio: false, animation: false, parsing: false, normalized: true,
         interaction: { mode: "nearest", axis: "x", intersect: false },
+        layout: { padding: { top: 4 } },
         scales: {
           x: {
-            type: "linear", min: x(data.range.from), max: last,
+            type: "linear", min: first, max: last, offset: false, grid: { color: COLOURS.grid },
             title: { display: true, text: sinceSurgery ? "Months since surgery" : "Date" },
+            afterBuildTicks: function (scale) {
+              var room = Math.max(2, Math.floor((scale.maxWidth || scale.chart.width) / 90));
+              var values = sinceSurgery ? monthTicks(first, last, room) : calendarTicks(first, last, room);
+              scale.ticks = values.map(function (v) { return { value: v }; });
+            },
             ticks: {
-              maxTicksLimit: 8,
-              callback: function (v) { return sinceSurgery ? Math.round(v * 10) / 10 : formatDay(v); }
+              autoSkip: false, maxRotation: 0,
+              callback: function (v) {
+                if (sinceSurgery) return v > 0 ? "+" + v : v < 0 ? "\u2212" + -v : "0";
+                return last - first <= 62 ? formatDay(v) : formatMonth(v);
+              }
             }
           },
-          y: { beginAtZero: true, title: { display: true, text: "Spasms" } },
-          severity: { position: "right", min: 0, max: 4, grid: { drawOnChartArea: false }, title: { display: true, text: "Severity" } }
+          // Room above the highest bar for the rows of treatment labels.
+          y: {
+            beginAtZero: true, grace: "10%", grid: { color: COLOURS.grid },
+            title: { display: wide, text: "Spasms" }, ticks: { precision: 0 }
+          },
+          severity: {
+            position: "right", min: 0, max: 4, grid: { drawOnChartArea: false },
+            title: { display: wide, text: "Severity" }, ticks: { stepSize: 1 }
+          }
         },
         plugins: {
-          legend: { position: "bottom" },
+          legend: {
+            position: "bottom",
+            labels: {
+              usePointStyle: true, boxHeight: 8, pointStyleWidth: 26, padding: 12, color: COLOURS.text,
+              generateLabels: function (chart) {
+                var own = window.Chart.defaults.plugins.legend.labels.generateLabels(chart);
+                own.sort(function (a, b) { return a.datasetIndex - b.datasetIndex; });
+                // Lines show as short lines (the severity dots as a dotted one), bars as swatches.
+                own.forEach(function (item) {
+                  var set = chart.data.datasets[item.datasetIndex];
+                  if (set.type !== "line") return;
+                  item.pointStyle = "line";
+                  item.lineWidth = set.showLine === false ? 3 : set.borderWidth;
+                  item.lineDash = set.showLine === false ? [1, 4] : set.borderDash || [];
+                  item.lineCap = "round";
+                });
+                return own.concat(extraLegend);
+              }
+            },
+            // The entries for lines and bands are names only: a click hides nothing.
+            onClick: function (event, item, legend) {
+              if (item.datasetIndex === undefined) return;
+              window.Chart.defaults.plugins.legend.onClick.call(this, event, item, legend);
+            }
+          },
           tooltip: {
             callbacks: {
               title: function (items) {
                 if (!items.length) return "";
                 var v = items[0].parsed.x;
-                return sinceSurgery ? formatDay(v * MONTH_DAYS + surgery) : formatDay(v);
+                return formatDay(sinceSurgery ? v * MONTH_DAYS + surgery : v);
               }
             }
           },
@@ -123,6 +339,8 @@
     var canvas = document.getElementById("trajectory-chart");
     if (!holder || !canvas || !window.Chart) return;
     if (window["chartjs-plugin-annotation"]) window.Chart.register(window["chartjs-plugin-annotation"]);
+    window.Chart.defaults.color = COLOURS.text;
+    window.Chart.defaults.font.size = 12;
     var data = JSON.parse(holder.textContent);
     var axis = "calendar";
     var chart = new window.Chart(canvas, build(data, axis));
@@ -147,8 +365,8 @@
         });
       });
     }
-    // Printing: give the chart the page's width, and back afterwards.
-    window.addEventListener("beforeprint", function () { chart.resize(680, 320); });
+    // Printing: the chart takes the printed column's width, and its own size back afterwards.
+    window.addEventListener("beforeprint", function () { chart.resize(680, 340); });
     window.addEventListener("afterprint", function () { chart.resize(); });
   }
 
