@@ -20,8 +20,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 migrate: $(STAMP)
 	$(FLASK) db upgrade
 
+# The web server and the reminder scheduler as two processes; Ctrl-C stops both.
 run: migrate
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@export PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}"; \
+	trap 'trap - INT TERM; kill 0' INT TERM; \
+	$(FLASK) scheduler & \
+	$(FLASK) run --host 127.0.0.1 --port $(PORT) & \
+	wait
 
 test: $(STAMP)
 	$(FLASK) db upgrade

@@ -1,4 +1,4 @@
-"""Flask CLI commands: `flask --app wsgi users create ...`, `flask --app wsgi demo-data`."""
+"""Flask CLI commands: `flask --app wsgi users create ...`, `demo-data`, `scheduler`."""
 
 from __future__ import annotations
 
@@ -145,5 +145,8 @@ def demo_data_command(force: bool) -> None:
 
 def register_cli(app: Flask) -> None:
     """Attach the project's commands to the app."""
+    from diary.reminders.scheduler import scheduler_command
+
     app.cli.add_command(users)
     app.cli.add_command(demo_data_command)
+    app.cli.add_command(scheduler_command)

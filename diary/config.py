@@ -35,6 +35,17 @@ def load_secret_key(instance_path: Path) -> str:
     return key
 
 
+def public_base_url() -> str:
+    """Where emailed links point: PUBLIC_BASE_URL, else SERVER_NAME, else the dev server."""
+    explicit = os.environ.get("PUBLIC_BASE_URL")
+    if explicit:
+        return explicit.rstrip("/")
+    server_name = os.environ.get("SERVER_NAME")
+    if server_name:
+        return f"{os.environ.get('PREFERRED_URL_SCHEME', 'http')}://{server_name}"
+    return "http://127.0.0.1:5000"
+
+
 def from_environment(instance_path: Path) -> dict:
     """Build the configuration mapping from the environment."""
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'diary.sqlite3'}"
@@ -63,6 +74,13 @@ def from_environment(instance_path: Path) -> dict:
         # The sender's name stays neutral: an inbox glance must not reveal the condition.
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Your diary <no-reply@localhost>"),
         "MAIL_OUTBOX": os.environ.get("MAIL_OUTBOX") or str(instance_path / "outbox"),
+        # Links in emails are absolute: no request tells the scheduler where the app lives.
+        "PUBLIC_BASE_URL": public_base_url(),
+        # The reminder scheduler (docs/reminders.md): how often it looks for due reminders,
+        # how many it sends per look, and how long a claim on one send holds.
+        "REMINDER_TICK_SECONDS": int(os.environ.get("REMINDER_TICK_SECONDS", "30")),
+        "REMINDER_BATCH_SIZE": int(os.environ.get("REMINDER_BATCH_SIZE", "500")),
+        "REMINDER_LEASE_SECONDS": int(os.environ.get("REMINDER_LEASE_SECONDS", "600")),
         # Login throttling: failures allowed per window, per account and per address.
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")),
         "LOGIN_MAX_FAILURES_PER_ADDRESS": int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20")),

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,7 +30,10 @@ from flask import Flask, url_for
 from diary.auth import emails
 from diary.exports import csv_tables
 from diary.extensions import db
-from diary.models import User
+from diary.models import InboxMessage, Reminder, User
+from diary.reminders import services as reminder_services
+from diary.reminders.dispatch import dispatch_due
+from diary.reminders.notices import unsubscribe_token
 from tests.conftest import PASSWORD, Mailbox
 from tests.journal_helpers import TODAY, check_in, check_ins, login_as, spasm_now
 from tests.treatments_support import TreatmentRecorder
@@ -133,6 +136,9 @@ class Records:
     regimen: int
     dose: int
     surgery: int
+    visit: int
+    message: int
+    unsubscribe_token: str
 
 
 def build_records(app: Flask, make_user: Callable[..., int]) -> Records:
@@ -157,6 +163,7 @@ def build_records(app: Flask, make_user: Callable[..., int]) -> Records:
     verification, reset = mailbox.messages(OWNER_EMAIL)
     verify_link = mailbox.link(verification, "/verify/")
     reset_link = mailbox.link(reset, "/reset/")
+    reminders = owners_reminders(app, owner)
     return Records(
         users=users,
         check_in=owners_check_in.id,
@@ -167,7 +174,27 @@ def build_records(app: Flask, make_user: Callable[..., int]) -> Records:
         regimen=regimen,
         dose=treatments.dose(regimen, TODAY - timedelta(days=1), "missed"),
         surgery=treatments.surgery(),
+        **reminders,
     )
+
+
+def owners_reminders(app: Flask, owner: int) -> dict[str, Any]:
+    """A visit, an inbox message and the unsubscribe token of the owner's check-in reminder.
+
+    Today is logged (the spasm above), so the message is tomorrow's reminder, dispatched at
+    20:00 in Berlin; today's was missed by then.
+    """
+    with app.app_context():
+        patient = db.session.get(User, owner)
+        visit = reminder_services.add_visit(
+            patient, reminder_services.VisitValues(TODAY + timedelta(days=7), 9 * 60, "Clinic")
+        )
+        dispatch_due(datetime.combine(TODAY + timedelta(days=1), time(19, 0), tzinfo=UTC))
+        message = db.session.scalar(sa.select(InboxMessage.id).where(InboxMessage.patient_id == owner))
+        reminder = db.session.scalar(sa.select(Reminder).where(Reminder.patient_id == owner))
+        token = unsubscribe_token(reminder)
+    assert message is not None, "the owner's check-in reminder did not reach the inbox"
+    return {"visit": visit, "message": message, "unsubscribe_token": token}
 
 
 def sign_in(client, records: Records, role: str) -> None:
@@ -242,6 +269,17 @@ INJECTION = {
 REGIMEN = {"drug": "gabapentin", "strength": "300", "unit": "mg", "doses_per_day": "3",
            "started_on": "2026-01-05"}
 SURGERY = {"surgery_type": "mvd", "performed_on": "2025-06-02", "side": "left"}
+# Every reminder's settings at once (each form has its prefix and ignores the others' fields).
+REMINDER_SETTINGS = {
+    "check_in-enabled": "y", "check_in-channels": ["email", "in_app"],
+    "check_in-send_time": "07:30", "check_in-weekdays": ["0", "2", "4"],
+    "injection-enabled": "y", "injection-channels": "in_app", "injection-weeks_after": "12",
+    "injection-notice_days": "7", "injection-send_time": "09:00",
+    "follow_up-enabled": "y", "follow_up-channels": "email", "follow_up-notice_days": "1",
+    "follow_up-send_time": "18:00",
+    "medication-enabled": "y", "medication-channels": "in_app",
+}
+REMINDER_SLUGS = ("check-in", "injection", "follow-up", "medication")
 
 ROUTES: dict[str, Route] = {
     # Accounts ----------------------------------------------------------------------------
@@ -412,6 +450,34 @@ ROUTES: dict[str, Route] = {
         get=patients_own(OK), params=lambda r: [{"name": name} for name in csv_tables.TABLES]
     ),
     "api.my_trajectory": Route(get={**patients_own(OK), "anonymous": API_LOGIN}),
+    # Reminders and the inbox -----------------------------------------------------------------
+    "reminders.settings": Route(get=patients_own(OK)),
+    "reminders.save": Route(
+        post=patients_own(done("/reminders")),
+        params=lambda r: [{"slug": slug} for slug in REMINDER_SLUGS],
+        form=_form(REMINDER_SETTINGS),
+    ),
+    "reminders.switch_cadence": Route(post=patients_own(done("/reminders")), form=_form(cadence="weekly")),
+    "reminders.add_visit": Route(
+        post=patients_own(done("/reminders")),
+        form=_form({"visit-visit_on": "2026-03-20", "visit-visit_time": "09:30",
+                    "visit-place": "Outpatients"}),
+    ),
+    "reminders.delete_visit": Route(
+        post=owners_record(done("/reminders")), params=lambda r: {"visit_id": r.visit}
+    ),
+    "reminders.inbox_page": Route(get=patients_own(OK)),
+    "reminders.mark_read": Route(
+        post=owners_record(done("/inbox")), params=lambda r: {"message_id": r.message}
+    ),
+    "reminders.mark_all_read": Route(post=patients_own(done("/inbox"))),
+    # The emailed link works without logging in: the signed token is the authority, and all
+    # it can do is stop the emails of the reminder it names (CSRF-exempt, RFC 8058).
+    "reminders.unsubscribe": Route(
+        get=everyone(OK),
+        post=everyone(Expect(200, writes=True)),
+        params=lambda r: {"token": r.unsubscribe_token},
+    ),
 }
 
 

@@ -91,6 +91,35 @@ SAMPLE_OVERRIDES: dict[str, dict[str, Any]] = {
         "trailing_logged_days": 21,
         "outcome": "reduced_90",
     },
+    # Only the inbox channel off, so that ck_reminders_channel_chosen can be tried by email.
+    "reminders": {
+        "kind": "injection",
+        "in_app": False,
+        "send_minute": 450,
+        "weekdays": 127,
+        "cadence": "daily",
+        "weeks_after": 12,
+        "notice_days": 7,
+    },
+    "reminder_deliveries": {
+        "state": "sending",
+        "attempts": 2,
+        "local_minute": 1439,
+        "holder": "host:4242:ab12cd34",
+        "message_id": "<delivery-1@example.org>",
+        "error": "SMTPServerDisconnected",
+    },
+    "inbox_messages": {
+        "topic": "email_unknown",
+        "title": "A reminder email may not have reached you",
+        "link": "/reminders",
+    },
+    "follow_up_visits": {
+        "source": "clinic",
+        "visit_minute": 570,
+        "place": "Neurosurgery outpatients, room 4",
+    },
+    "scheduler_leases": {"name": "dispatch", "holder": "host:4242:ab12cd34"},
 }
 
 

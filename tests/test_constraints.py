@@ -18,6 +18,7 @@ from flask import Flask
 from diary.extensions import db
 from tests.schema_rows import (
     SAMPLE_DAY,
+    SAMPLE_MOMENT,
     app_on_test_database,
     insert_parents,
     rolled_back_connection,
@@ -99,6 +100,30 @@ VIOLATIONS: dict[str, Violation] = {
     "ck_patient_summaries_baseline_suppressed_bool": Violation(
         "baseline_suppressed", (2,), True
     ),
+    "ck_reminders_kind_known": Violation("kind", ("daily", ""), "medication"),
+    "ck_reminders_cadence_known": Violation("cadence", ("monthly", ""), "daily"),
+    "ck_reminders_send_minute_range": Violation("send_minute", (-1, 1440), 1439),
+    "ck_reminders_weekdays_range": Violation("weekdays", (0, 128), 1),
+    # The sample comes every day: weekly needs one day.
+    "ck_reminders_weekly_one_day": Violation("cadence", ("weekly",), "daily"),
+    "ck_reminders_weeks_after_range": Violation("weeks_after", (3, 53), 52),
+    "ck_reminders_notice_days_range": Violation("notice_days", (-1, 29), 28),
+    # The sample has the inbox off: without email it would go nowhere.
+    "ck_reminders_channel_chosen": Violation("by_email", (False,), True),
+    "ck_reminders_enabled_bool": Violation("enabled", (2,), False),
+    "ck_reminders_by_email_bool": Violation("by_email", (2,), True),
+    "ck_reminders_in_app_bool": Violation("in_app", (2,), True),
+    "ck_reminder_deliveries_state_known": Violation("state", ("queued", ""), "sent"),
+    "ck_reminder_deliveries_attempts_range": Violation("attempts", (-1, 5), 4),
+    "ck_reminder_deliveries_sending_leased": Violation("lease_until", (None,), SAMPLE_MOMENT),
+    "ck_reminder_deliveries_local_minute_range": Violation("local_minute", (-1, 1440), 0),
+    "ck_inbox_messages_topic_known": Violation("topic", ("news",), "reminder"),
+    "ck_inbox_messages_title_length": Violation("title", ("", "x" * 201), "x" * 200),
+    "ck_inbox_messages_link_local": Violation("link", ("https://elsewhere.example/",), "/inbox"),
+    "ck_follow_up_visits_source_known": Violation("source", ("nurse",), "patient"),
+    "ck_follow_up_visits_visit_minute_range": Violation("visit_minute", (-1, 1440), 0),
+    "ck_follow_up_visits_place_length": Violation("place", ("", "x" * 121), "x" * 120),
+    "ck_scheduler_leases_name_present": Violation("name", ("",), "x"),
 }
 
 

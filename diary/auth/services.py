@@ -14,6 +14,7 @@ from diary.clock import utcnow
 from diary.database import begin_write
 from diary.extensions import db
 from diary.models import Clinic, ClinicMembership, Role, User
+from diary.reminders import hooks as reminder_hooks
 
 
 class AccountError(ValueError):
@@ -70,6 +71,9 @@ def create_user(
                 db.session.add(clinic)
                 db.session.flush()
             db.session.add(ClinicMembership(clinic_id=clinic.id, user_id=user.id))
+        elif role == Role.PATIENT:
+            # Every new patient starts with the daily diary reminder on (docs/reminders.md).
+            reminder_hooks.patient_created(user, utcnow())
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

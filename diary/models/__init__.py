@@ -2,6 +2,13 @@
 
 from diary.models.clinic import CareLink, Clinic, ClinicMembership
 from diary.models.journal import CheckIn, EntryRevision, SpasmEpisode
+from diary.models.reminder import (
+    Delivery,
+    FollowUpVisit,
+    InboxMessage,
+    Reminder,
+    SchedulerLease,
+)
 from diary.models.summary import PatientSummary
 from diary.models.treatment import (
     DoseLog,
@@ -19,14 +26,19 @@ __all__ = [
     "CheckIn",
     "Clinic",
     "ClinicMembership",
+    "Delivery",
     "DoseLog",
     "EntryRevision",
+    "FollowUpVisit",
+    "InboxMessage",
     "Injection",
     "InjectionSite",
     "LoginFailure",
     "MedicationRegimen",
     "PatientSummary",
+    "Reminder",
     "Role",
+    "SchedulerLease",
     "Side",
     "SpasmEpisode",
     "Surgery",

@@ -1,0 +1,266 @@
+"""Reminder forms: validation that mirrors the CHECK constraints of diary/models/reminder.py.
+
+Each reminder's form has a prefix (check_in-, injection-, ...) because the settings page
+shows them all at once, and field ids must stay unique on a page.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, RadioField, StringField, TimeField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, Length, ValidationError
+
+from diary.journal.forms import (
+    DAY_MESSAGE,
+    LocalDateField,
+    MultiCheckboxField,
+    WholeNumberField,
+    WholeNumberRange,
+    clean_text,
+    present,
+)
+from diary.models.reminder import (
+    MAX_NOTICE_DAYS,
+    MAX_PLACE_LENGTH,
+    MAX_WEEKS_AFTER_INJECTION,
+    MIN_WEEKS_AFTER_INJECTION,
+    Cadence,
+    ReminderKind,
+)
+from diary.reminders.services import ReminderValues, VisitValues
+
+CHOOSE_FROM_LIST = "Choose one of the options shown."
+TIME_MESSAGE = "Enter a time like 20:00."
+CHANNEL_MESSAGE = "Choose email, the inbox or both, or switch this reminder off."
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+CHANNELS = (("email", "By email"), ("in_app", "In the app’s inbox"))
+
+
+def _options(pairs) -> list[SelectChoice]:
+    """Choices as WTForms wants them (tuples are deprecated)."""
+    return [SelectChoice(value, label) for value, label in pairs]
+# The URL's name of each kind, and back.
+SLUGS = {
+    ReminderKind.CHECK_IN: "check-in",
+    ReminderKind.INJECTION: "injection",
+    ReminderKind.FOLLOW_UP: "follow-up",
+    ReminderKind.MEDICATION: "medication",
+}
+KINDS = {slug: kind for kind, slug in SLUGS.items()}
+WEEKS_MESSAGE = (
+    f"Enter a number of weeks from {MIN_WEEKS_AFTER_INJECTION} to {MAX_WEEKS_AFTER_INJECTION}."
+)
+NOTICE_MESSAGE = f"Enter a number of days from 0 to {MAX_NOTICE_DAYS}."
+
+
+def minute_of_time(value) -> int:
+    """A datetime.time as minutes after midnight."""
+    return value.hour * 60 + value.minute
+
+
+class ClockField(TimeField):
+    """A local time of day, "HH:MM" (browsers' time inputs send that; seconds are allowed)."""
+
+    def __init__(self, label: str, **kwargs) -> None:
+        super().__init__(
+            label,
+            format=["%H:%M", "%H:%M:%S"],
+            validators=[present(TIME_MESSAGE)],
+            invalid_value_message=TIME_MESSAGE,
+            **kwargs,
+        )
+
+    def process_formdata(self, valuelist):
+        """A blank entry is no value (the validator then asks for one)."""
+        if valuelist and not "".join(valuelist).strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+
+class ReminderForm(FlaskForm):
+    """On or off, and where to: what every reminder has."""
+
+    enabled = BooleanField("Send me this reminder")
+    channels = MultiCheckboxField(
+        "How to remind you", choices=_options(CHANNELS), invalid_choice_message=CHOOSE_FROM_LIST
+    )
+
+    def validate_channels(self, field) -> None:
+        """A reminder that is on goes somewhere (ck_reminders_channel_chosen)."""
+        if self.enabled.data and not field.data:
+            raise ValidationError(CHANNEL_MESSAGE)
+
+    def channel_values(self) -> dict:
+        """The on/off and channel settings as service values."""
+        chosen = set(self.channels.data or [])
+        return {
+            "enabled": bool(self.enabled.data),
+            "by_email": "email" in chosen,
+            "in_app": "in_app" in chosen,
+        }
+
+    def values(self) -> ReminderValues:
+        """The validated input as plain values for the service."""
+        return ReminderValues(**self.channel_values())
+
+
+class CheckInReminderForm(ReminderForm):
+    """The diary reminder: a time, and the days (daily) or the day (weekly) it comes."""
+
+    send_time = ClockField("Time")
+    weekdays = MultiCheckboxField(
+        "Days",
+        choices=_options((str(n), name) for n, name in enumerate(DAY_NAMES)),
+        invalid_choice_message=CHOOSE_FROM_LIST,
+    )
+    weekly_day = RadioField(
+        "Day of the week",
+        choices=_options((str(n), name) for n, name in enumerate(DAY_NAMES)),
+        # One day, no more (ck_reminders_weekly_one_day): a radio button can only send one.
+        invalid_choice_message="Choose the day of the week.",
+    )
+
+    def __init__(self, *args, cadence: str, **kwargs) -> None:
+        """A daily reminder asks for days; a weekly one for its day."""
+        self.cadence = cadence
+        super().__init__(*args, **kwargs)
+        if cadence == Cadence.WEEKLY:
+            del self.weekdays
+        else:
+            del self.weekly_day
+
+    def validate_weekdays(self, field) -> None:
+        """At least one day (ck_reminders_weekdays_range)."""
+        if not field.data:
+            raise ValidationError("Choose at least one day, or switch this reminder off.")
+
+    def values(self) -> ReminderValues:
+        """Time and days as minutes and a weekday mask."""
+        if self.cadence == Cadence.WEEKLY:
+            mask = 1 << int(self.weekly_day.data)
+        else:
+            mask = sum(1 << int(day) for day in set(self.weekdays.data))
+        return ReminderValues(
+            **self.channel_values(),
+            send_minute=minute_of_time(self.send_time.data),
+            weekdays=mask,
+        )
+
+
+class InjectionReminderForm(ReminderForm):
+    """Weeks after the last injection, days of notice, and the time of day."""
+
+    weeks_after = WholeNumberField(
+        "Weeks after the last injection",
+        validators=[
+            present(WEEKS_MESSAGE),
+            WholeNumberRange(MIN_WEEKS_AFTER_INJECTION, MAX_WEEKS_AFTER_INJECTION, WEEKS_MESSAGE),
+        ],
+        invalid_value_message=WEEKS_MESSAGE,
+    )
+    notice_days = WholeNumberField(
+        "Days of notice",
+        validators=[present(NOTICE_MESSAGE), WholeNumberRange(0, MAX_NOTICE_DAYS, NOTICE_MESSAGE)],
+        invalid_value_message=NOTICE_MESSAGE,
+    )
+    send_time = ClockField("Time")
+
+    def values(self) -> ReminderValues:
+        """The validated input as plain values for the service."""
+        return ReminderValues(
+            **self.channel_values(),
+            send_minute=minute_of_time(self.send_time.data),
+            weeks_after=self.weeks_after.data,
+            notice_days=self.notice_days.data,
+        )
+
+
+class FollowUpReminderForm(ReminderForm):
+    """How many days before a visit, and at what time."""
+
+    notice_days = WholeNumberField(
+        "Days before the visit",
+        validators=[present(NOTICE_MESSAGE), WholeNumberRange(0, MAX_NOTICE_DAYS, NOTICE_MESSAGE)],
+        invalid_value_message=NOTICE_MESSAGE,
+    )
+    send_time = ClockField("Time")
+
+    def values(self) -> ReminderValues:
+        """The validated input as plain values for the service."""
+        return ReminderValues(
+            **self.channel_values(),
+            send_minute=minute_of_time(self.send_time.data),
+            notice_days=self.notice_days.data,
+        )
+
+
+class MedicationReminderForm(ReminderForm):
+    """Dose reminders come at the regimens' own times: only on/off and channels here."""
+
+
+FORMS: dict[str, type[ReminderForm]] = {
+    ReminderKind.CHECK_IN: CheckInReminderForm,
+    ReminderKind.INJECTION: InjectionReminderForm,
+    ReminderKind.FOLLOW_UP: FollowUpReminderForm,
+    ReminderKind.MEDICATION: MedicationReminderForm,
+}
+
+
+def reminder_form(kind: str, *, cadence: str, **kwargs) -> ReminderForm:
+    """The settings form of a kind, with its prefix."""
+    form_class = FORMS[kind]
+    prefix = kind
+    if form_class is CheckInReminderForm:
+        return form_class(prefix=prefix, cadence=cadence, **kwargs)
+    return form_class(prefix=prefix, **kwargs)
+
+
+class CadenceForm(FlaskForm):
+    """One button: switch the diary reminder to weekly, or back to daily."""
+
+    cadence = HiddenField(validators=[AnyOf(tuple(Cadence), message=CHOOSE_FROM_LIST)])
+
+
+class VisitForm(FlaskForm):
+    """A follow-up visit: date, time and place (ck_follow_up_visits_*)."""
+
+    visit_on = LocalDateField(
+        "Date of the visit",
+        validators=[present("Enter the date of the visit.")],
+        invalid_value_message=DAY_MESSAGE,
+    )
+    visit_time = ClockField("Time of the visit")
+    place = StringField(
+        "Place",
+        filters=[clean_text],
+        validators=[
+            present("Enter where the visit is, for example the clinic's name."),
+            Length(max=MAX_PLACE_LENGTH, message=f"Please keep this under {MAX_PLACE_LENGTH} characters."),
+        ],
+    )
+
+    def __init__(self, *args, first_day: date, last_day: date, **kwargs) -> None:
+        """Bind the dates a visit may take: today (the patient's) to two years ahead."""
+        self.first_day, self.last_day = first_day, last_day
+        super().__init__(*args, prefix="visit", **kwargs)
+
+    def validate_visit_on(self, field) -> None:
+        """A visit still to come, within two years."""
+        if field.data is None:
+            return
+        if field.data < self.first_day:
+            raise ValidationError("Enter a date from today on: this visit has passed.")
+        if field.data > self.last_day:
+            raise ValidationError("Enter a date within the next two years.")
+
+    def values(self) -> VisitValues:
+        """The validated input as plain values for the service."""
+        return VisitValues(
+            day=self.visit_on.data,
+            minute=minute_of_time(self.visit_time.data),
+            place=self.place.data,
+        )

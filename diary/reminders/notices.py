@@ -1,0 +1,287 @@
+"""What a reminder says, by email and in the inbox, and the links it carries.
+
+Subjects never name the condition (QUALITY.md, Security): they show on lock screens and in
+shared inboxes. Links are absolute, built from PUBLIC_BASE_URL, because the scheduler runs
+outside any request. The unsubscribe link carries a signed token naming the reminder: it
+works without logging in, and the token is its only authority.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from diary.extensions import db
+from diary.journal.queries import day_numbers
+from diary.journal.wording import long_date
+from diary.models import (
+    Delivery,
+    FollowUpVisit,
+    Injection,
+    MedicationRegimen,
+    PatientSummary,
+    Reminder,
+    User,
+)
+from diary.models.reminder import Cadence, ReminderKind
+from diary.reminders import schedule
+from diary.treatments.wording import amount, drug_name
+
+UNSUBSCRIBE_SALT = "diary.reminders.unsubscribe"
+ONE_CLICK = "List-Unsubscribe=One-Click"
+
+SUBJECT_DAILY = "Your diary for today"
+SUBJECT_WEEKLY = "Your diary for this week"
+SUBJECT_INJECTION = "A reminder about your next treatment"
+SUBJECT_FAILED = "We could not email you a reminder"
+SUBJECT_UNKNOWN = "A reminder email may not have reached you"
+
+KIND_NAMES = {
+    ReminderKind.CHECK_IN: "diary check-in reminder",
+    ReminderKind.INJECTION: "injection reminder",
+    ReminderKind.FOLLOW_UP: "follow-up visit reminder",
+    ReminderKind.MEDICATION: "medication reminder",
+}
+
+
+# Links --------------------------------------------------------------------------------------
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """An absolute URL of the app at PUBLIC_BASE_URL, built without a request."""
+    base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http"
+    )
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def _serializer() -> URLSafeSerializer:
+    """Signs unsubscribe tokens; the salt keeps them apart from every other token."""
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_token(reminder: Reminder) -> str:
+    """A token naming one reminder of one patient; it does not expire (RFC 8058 links
+    must keep working for as long as the emails that carry them are read)."""
+    return _serializer().dumps({"r": reminder.id, "p": reminder.patient_id})
+
+
+def reminder_of_token(token: str) -> Reminder | None:
+    """The reminder a genuine token names, else None."""
+    try:
+        claims = _serializer().loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(claims, dict):
+        return None
+    reminder_id, patient_id = claims.get("r"), claims.get("p")
+    if not isinstance(reminder_id, int) or not isinstance(patient_id, int):
+        return None
+    reminder = db.session.get(Reminder, reminder_id)
+    if reminder is None or reminder.patient_id != patient_id:
+        return None
+    return reminder
+
+
+def checkin_path(day: date) -> str:
+    """The in-app link to a day's check-in."""
+    return f"/checkin?day={day.isoformat()}"
+
+
+# What each reminder says -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One reminder's words: a subject (the inbox title too), a short text, a link."""
+
+    kind: str
+    subject: str
+    text: str
+    link: str
+    day: date
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def template(self) -> str:
+        """The mail templates' common name (templates/mail/<name>.txt and .html)."""
+        return f"mail/reminder_{self.kind}"
+
+
+def build_notice(reminder: Reminder, delivery: Delivery, patient: User) -> Notice | None:
+    """What this delivery reminds of, or None when there is nothing to say (skipped)."""
+    builder = {
+        ReminderKind.CHECK_IN: _check_in,
+        ReminderKind.INJECTION: _injection,
+        ReminderKind.FOLLOW_UP: _follow_up,
+        ReminderKind.MEDICATION: _medication,
+    }[ReminderKind(reminder.kind)]
+    return builder(reminder, delivery, patient)
+
+
+def _check_in(reminder: Reminder, delivery: Delivery, patient: User) -> Notice | None:
+    """Daily: skipped when the day is logged. Weekly: skipped when its whole week is."""
+    day = delivery.local_day
+    weekly = reminder.cadence == Cadence.WEEKLY
+    first = day - timedelta(days=schedule.WEEK_DAYS - 1) if weekly else day
+    logged = len(day_numbers(patient.id, first, day))
+    if logged == (day - first).days + 1:
+        return None
+    link = checkin_path(day)
+    if weekly:
+        return Notice(
+            ReminderKind.CHECK_IN, SUBJECT_WEEKLY,
+            "Any spasms this week? Log the days you missed, or record that there were none "
+            "with “No spasms since” on the Today page.",
+            link, day, {"weekly": True},
+        )
+    summary = db.session.get(PatientSummary, patient.id)
+    weeks = (
+        schedule.weeks_without_spasms(
+            summary.remission_start, summary.recurrence_on, summary.last_spasm, day
+        )
+        if summary is not None
+        else 0
+    )
+    return Notice(
+        ReminderKind.CHECK_IN, SUBJECT_DAILY,
+        f"How was {long_date(day)}? Logging the day takes two taps.",
+        link, day, {"weekly": False, "offer_weekly": schedule.offers_weekly(weeks), "weeks": weeks},
+    )
+
+
+def _injection(reminder: Reminder, delivery: Delivery, patient: User) -> Notice | None:
+    """The next injection is due soon."""
+    last = db.session.scalar(
+        sa.select(sa.func.max(Injection.injected_on)).where(
+            Injection.patient_id == patient.id, Injection.deleted_at.is_(None)
+        )
+    )
+    if last is None:
+        return None
+    due_on = last + timedelta(weeks=reminder.weeks_after)
+    return Notice(
+        ReminderKind.INJECTION, SUBJECT_INJECTION,
+        f"Your last injection was on {long_date(last)}. At {reminder.weeks_after} weeks, the "
+        f"next one is due around {long_date(due_on)}: if it is not booked yet, now is a "
+        "good time.",
+        "/treatments", delivery.local_day, {"last": last, "due_on": due_on},
+    )
+
+
+def _follow_up(reminder: Reminder, delivery: Delivery, patient: User) -> Notice | None:
+    """The visits on the day this reminder announces."""
+    visit_day = delivery.local_day + timedelta(days=reminder.notice_days)
+    visits = db.session.execute(
+        sa.select(FollowUpVisit.visit_minute, FollowUpVisit.place)
+        .where(FollowUpVisit.patient_id == patient.id, FollowUpVisit.visit_on == visit_day)
+        .order_by(FollowUpVisit.visit_minute, FollowUpVisit.id)
+    ).all()
+    if not visits:
+        return None
+    when = "; ".join(f"{schedule.clock(m)}, {place}" for m, place in visits)
+    return Notice(
+        ReminderKind.FOLLOW_UP, f"Your appointment on {long_date(visit_day)}",
+        f"Your follow-up visit: {long_date(visit_day)} at {when}.",
+        "/reminders", delivery.local_day,
+        {"visit_day": visit_day, "visits": [(schedule.clock(m), p) for m, p in visits]},
+    )
+
+
+def _medication(reminder: Reminder, delivery: Delivery, patient: User) -> Notice | None:
+    """The regimens with a dose at this local time on this day."""
+    day, minute = delivery.local_day, delivery.local_minute
+    rows = db.session.execute(
+        sa.select(
+            MedicationRegimen.drug, MedicationRegimen.drug_other, MedicationRegimen.strength,
+            MedicationRegimen.unit, MedicationRegimen.times_of_day,
+        )
+        .where(
+            MedicationRegimen.patient_id == patient.id,
+            MedicationRegimen.deleted_at.is_(None),
+            MedicationRegimen.started_on <= day,
+            sa.or_(MedicationRegimen.stopped_on.is_(None), MedicationRegimen.stopped_on >= day),
+        )
+        .order_by(MedicationRegimen.id)
+    ).all()
+    doses = [
+        f"{drug_name(drug, other)} {amount(strength)} {unit}"
+        for drug, other, strength, unit, times in rows
+        if minute in schedule.minutes_of(times or [])
+    ]
+    if not doses:
+        return None
+    at = schedule.clock(minute)
+    return Notice(
+        ReminderKind.MEDICATION, f"Your {at} reminder",
+        f"Time for your {at} medication: {', '.join(doses)}.",
+        "/treatments/medication", day, {"at": at, "doses": doses},
+    )
+
+
+# The email ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Email:
+    """A rendered reminder email."""
+
+    subject: str
+    text: str
+    html: str
+    headers: dict[str, str]
+
+
+def render_email(notice: Notice, reminder: Reminder, patient: User) -> Email:
+    """Both parts, with the check-in link and the unsubscribe link and headers (RFC 8058)."""
+    unsubscribe = public_url("reminders.unsubscribe", token=unsubscribe_token(reminder))
+    context = {
+        "notice": notice,
+        "patient": patient,
+        "checkin_url": public_url("journal.checkin", day=notice.day.isoformat()),
+        "link_url": _absolute(notice.link),
+        "settings_url": public_url("reminders.settings"),
+        "unsubscribe_url": unsubscribe,
+        "kind_name": KIND_NAMES[ReminderKind(reminder.kind)],
+        **notice.details,
+    }
+    return Email(
+        subject=notice.subject,
+        text=render_template(f"{notice.template}.txt", **context),
+        html=render_template(f"{notice.template}.html", **context),
+        headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": ONE_CLICK},
+    )
+
+
+def _absolute(path: str) -> str:
+    """An in-app path as an absolute URL at PUBLIC_BASE_URL."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+
+
+# Inbox news about emails ------------------------------------------------------------------
+
+
+def failed_text(reminder: Reminder, delivery: Delivery) -> str:
+    """The inbox message after the last retry failed."""
+    return (
+        f"We tried several times to email you the {KIND_NAMES[ReminderKind(reminder.kind)]} "
+        f"for {long_date(delivery.local_day)} at {schedule.clock(delivery.local_minute)}, and "
+        "could not. If this happens again, check your email address on the Account page."
+    )
+
+
+def unknown_text(reminder: Reminder, delivery: Delivery) -> str:
+    """The inbox message after a send that may or may not have gone out."""
+    return (
+        f"Something went wrong while we were emailing you the "
+        f"{KIND_NAMES[ReminderKind(reminder.kind)]} for {long_date(delivery.local_day)} at "
+        f"{schedule.clock(delivery.local_minute)}. It may or may not have arrived; we will not "
+        "send it again, so that you never get the same reminder twice."
+    )

@@ -1,0 +1,191 @@
+"""Reminder pages: settings, follow-up visits, the inbox, and the unsubscribe link."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from diary.clock import local_today, utcnow
+from diary.extensions import csrf
+from diary.journal.routes import ENTRY_ID, INVALID, patient_required
+from diary.journal.wording import long_date
+from diary.models import User
+from diary.models.reminder import Cadence, ReminderKind
+from diary.reminders import bp, inbox, services
+from diary.reminders.forms import (
+    KINDS,
+    SLUGS,
+    CadenceForm,
+    VisitForm,
+    reminder_form,
+)
+from diary.reminders.forms import ReminderForm as _ReminderForm
+
+MAX_TOKEN_LENGTH = 512
+MAX_PAGE = 100_000
+INBOX_PAGE_SIZE = 30
+SAVED = {
+    ReminderKind.CHECK_IN: "Diary reminder saved.",
+    ReminderKind.INJECTION: "Injection reminder saved.",
+    ReminderKind.FOLLOW_UP: "Follow-up visit reminder saved.",
+    ReminderKind.MEDICATION: "Medication reminder saved.",
+}
+
+
+def _visit_form(patient: User, **kwargs) -> VisitForm:
+    """The add-a-visit form, bound to the patient's today."""
+    first, last = services.visit_day_range(local_today(patient.timezone))
+    return VisitForm(first_day=first, last_day=last, **kwargs)
+
+
+def _render_settings(
+    patient: User,
+    *,
+    invalid: _ReminderForm | None = None,
+    visit_form: VisitForm | None = None,
+    status: int = 200,
+):
+    """The settings page; a form that failed validation is shown with its errors."""
+    view = services.settings_view(patient, utcnow())
+    forms = {}
+    for kind, reminder in view.reminders.items():
+        if invalid is not None and invalid._prefix == f"{kind}-":
+            forms[kind] = invalid
+        else:
+            forms[kind] = reminder_form(
+                kind, cadence=reminder.cadence, formdata=None, data=reminder.form_data()
+            )
+    return render_template(
+        "reminders/settings.html",
+        view=view,
+        forms=forms,
+        slugs=SLUGS,
+        cadence_form=CadenceForm(formdata=None),
+        visit_form=visit_form or _visit_form(patient, formdata=None),
+    ), status
+
+
+@bp.route("/reminders")
+@patient_required
+def settings(patient: User):
+    """Every reminder's settings, the next time each comes, and the last deliveries."""
+    return _render_settings(patient)
+
+
+@bp.route("/reminders/<any('check-in', injection, 'follow-up', medication):slug>", methods=["POST"])
+@patient_required
+def save(patient: User, slug: str):
+    """Save one reminder's settings."""
+    kind = KINDS[slug]
+    current = services.settings_view(patient, utcnow()).reminders[kind]
+    form = reminder_form(kind, cadence=current.cadence)
+    if not form.validate_on_submit():
+        return _render_settings(patient, invalid=form, status=INVALID)
+    reminder = services.save_reminder(patient, kind, form.values(), utcnow())
+    message = SAVED[kind]
+    if reminder.enabled and reminder.next_due is not None:
+        message += f" Next: {long_date(reminder.next_due.date())} at {reminder.next_due:%H:%M}."
+    elif reminder.enabled:
+        message += " Nothing is due for now."
+    flash(message, "success")
+    return redirect(url_for(".settings") + f"#{slug}")
+
+
+@bp.route("/reminders/check-in/cadence", methods=["POST"])
+@patient_required
+def switch_cadence(patient: User):
+    """Switch the diary reminder to weekly (offered in a long remission), or back to daily."""
+    form = CadenceForm()
+    if not form.validate_on_submit():
+        flash("That did not work: please use the buttons on this page.", "error")
+        return redirect(url_for(".settings"))
+    services.set_cadence(patient, form.cadence.data, utcnow())
+    if form.cadence.data == Cadence.WEEKLY:
+        flash("Your diary reminder now comes once a week, on Sunday. "
+              "You can pick another day below.", "success")
+    else:
+        flash("Your diary reminder comes every day again.", "success")
+    return redirect(url_for(".settings") + "#check-in")
+
+
+@bp.route("/reminders/visits", methods=["POST"])
+@patient_required
+def add_visit(patient: User):
+    """Add a follow-up visit the patient has booked."""
+    form = _visit_form(patient)
+    if not form.validate_on_submit():
+        return _render_settings(patient, visit_form=form, status=INVALID)
+    values = form.values()
+    services.add_visit(patient, values)
+    flash(f"Visit added: {long_date(values.day)} at {form.visit_time.data:%H:%M}.", "success")
+    return redirect(url_for(".settings") + "#follow-up")
+
+
+@bp.route(f"/reminders/visits/<{ENTRY_ID}:visit_id>/delete", methods=["POST"])
+@patient_required
+def delete_visit(patient: User, visit_id: int):
+    """Remove a visit (it was cancelled, or entered by mistake)."""
+    services.delete_visit(current_user, visit_id)
+    flash("Visit removed.", "success")
+    return redirect(url_for(".settings") + "#follow-up")
+
+
+# The inbox ------------------------------------------------------------------------------
+
+
+def _page_arg() -> int:
+    """The ?page= number, kept within sane bounds."""
+    page = request.args.get("page", 1, type=int)
+    return min(max(page, 1), MAX_PAGE)
+
+
+@bp.route("/inbox")
+@patient_required
+def inbox_page(patient: User):
+    """The in-app messages, newest first."""
+    page = inbox.inbox_page(patient, _page_arg(), INBOX_PAGE_SIZE)
+    return render_template("reminders/inbox.html", inbox=page)
+
+
+@bp.route(f"/inbox/<{ENTRY_ID}:message_id>/read", methods=["POST"])
+@patient_required
+def mark_read(patient: User, message_id: int):
+    """Mark one message read."""
+    inbox.mark_read(current_user, message_id, utcnow())
+    return redirect(url_for(".inbox_page") + f"#message-{message_id}")
+
+
+@bp.route("/inbox/read", methods=["POST"])
+@patient_required
+def mark_all_read(patient: User):
+    """Mark every message read."""
+    count = inbox.mark_all_read(patient, utcnow())
+    flash("All messages are marked read." if count else "Nothing was unread.", "success")
+    return redirect(url_for(".inbox_page"))
+
+
+# Unsubscribing, without logging in -----------------------------------------------------
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt
+def unsubscribe(token: str):
+    """GET asks "Stop these emails?"; POST stops them (the page's button, or a mail client's
+    RFC 8058 one-click POST). No CSRF token: the signed token in the URL is the authority,
+    and all it can do is stop emails."""
+    valid = len(token) <= MAX_TOKEN_LENGTH
+    if request.method == "POST":
+        done = services.unsubscribe(token, utcnow()) if valid else None
+        if done is None:
+            return _bad_link()
+        current_app.logger.info("reminder emails stopped through an unsubscribe link")
+        return render_template("reminders/unsubscribed.html", unsubscription=done)
+    found = services.unsubscription(token) if valid else None
+    if found is None:
+        return _bad_link()
+    return render_template("reminders/unsubscribe.html", unsubscription=found, token=token)
+
+
+def _bad_link():
+    """A link that is not ours: 404, in words a patient understands."""
+    return render_template("reminders/unsubscribe_invalid.html"), 404

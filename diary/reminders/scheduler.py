@@ -1,0 +1,129 @@
+"""The reminder scheduler: its own process, `flask --app wsgi scheduler`.
+
+APScheduler 3.11 is only the ticker (TRAPS.md): every REMINDER_TICK_SECONDS one job runs
+dispatch_due() inside an app context. The delivery rows are the state, so any number of these
+processes can run against one database, and a restarted one carries on where the last left.
+The web app never starts a scheduler, neither at import nor in create_app: the dev server's
+reloader would start two, and every gunicorn worker one more.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import time
+from datetime import UTC, datetime
+
+import click
+from apscheduler.schedulers import SchedulerNotRunningError
+from apscheduler.schedulers.base import STATE_STOPPED
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from diary.clock import system_now, utcnow
+from diary.reminders.dispatch import DispatchReport, dispatch_due, process_holder
+
+log = logging.getLogger(__name__)
+
+JOB_ID = "dispatch-reminders"
+# A tick that starts late (a slow dispatch, a suspended laptop) still runs, once.
+MISFIRE_GRACE_SECONDS = 600
+# `--once` on SQLite waits this long at most for another scheduler's turn to end.
+ONCE_WAIT_SECONDS = 300
+ONCE_POLL_SECONDS = 0.2
+
+
+def tick(app: Flask) -> DispatchReport:
+    """One dispatch at the app clock's now, inside an app context (the job's body)."""
+    with app.app_context():
+        report = dispatch_due(utcnow())
+        if report.claimed or report.adopted:
+            log.info("reminders: %s (adopted %s)", dict(report.outcomes), report.adopted)
+        return report
+
+
+def build_scheduler(app: Flask) -> BlockingScheduler:
+    """A blocking scheduler in UTC with the one ticking job; not started."""
+    scheduler = BlockingScheduler(timezone=UTC)
+    scheduler.add_job(
+        tick,
+        "interval",
+        seconds=app.config["REMINDER_TICK_SECONDS"],
+        args=[app],
+        id=JOB_ID,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=MISFIRE_GRACE_SECONDS,
+        next_run_time=system_now(),  # the first tick at once, not after a whole interval
+        replace_existing=True,
+    )
+    return scheduler
+
+
+def run_until_idle(now: datetime | None = None) -> DispatchReport:
+    """Dispatch again and again until nothing is due (SQLite: after waiting for our turn).
+
+    The `--once` mode for cron-like use and for the tests that run several schedulers as
+    processes. `now` pins the moment (tests); by default each round reads the app clock.
+    """
+    total = DispatchReport()
+    deadline = time.monotonic() + ONCE_WAIT_SECONDS
+    while True:
+        report = dispatch_due(now or utcnow())
+        total.outcomes.update(report.outcomes)
+        total.adopted += report.adopted
+        if report.waited:
+            if time.monotonic() > deadline:
+                raise click.ClickException("Another scheduler kept the dispatch lease; gave up.")
+            time.sleep(ONCE_POLL_SECONDS)
+            continue
+        if report.claimed == 0 and report.adopted == 0:
+            return total
+
+
+def _parse_now(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    """An ISO 8601 moment with its offset."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("use ISO 8601 with an offset, e.g. 2026-03-10T19:00:00+00:00") from None
+    if moment.tzinfo is None:
+        raise click.BadParameter("give the offset too, e.g. +00:00")
+    return moment.astimezone(UTC)
+
+
+@click.command("scheduler")
+@click.option("--once", is_flag=True,
+              help="Dispatch until nothing is due, then exit (instead of ticking for ever).")
+@click.option("--now", "now", callback=_parse_now, hidden=True,
+              help="For tests: dispatch as if it were this moment (ISO 8601 with offset).")
+@with_appcontext
+def scheduler_command(once: bool, now: datetime | None) -> None:
+    """Send due reminders: every REMINDER_TICK_SECONDS, until stopped (Ctrl-C or SIGTERM)."""
+    app = current_app._get_current_object()
+    if once:
+        report = run_until_idle(now)
+        click.echo(f"Dispatched as {process_holder()}: "
+                   + ", ".join(f"{k} {v}" for k, v in sorted(report.outcomes.items()))
+                   + f"; adopted {report.adopted}.")
+        return
+    scheduler = build_scheduler(app)
+
+    def stop(signum, _frame):
+        # `make run` sends SIGTERM to the whole group, and may do so twice: stop once.
+        if scheduler.state != STATE_STOPPED:
+            log.info("reminder scheduler stopping (signal %s)", signum)
+            with contextlib.suppress(SchedulerNotRunningError):
+                scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    click.echo(f"Reminder scheduler running as {process_holder()}, every "
+               f"{app.config['REMINDER_TICK_SECONDS']} s. Ctrl-C stops it.")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
