@@ -11,6 +11,8 @@ Roles (QUALITY.md, Security and privacy; DESIGN.md, Authorisation):
 - owner: the patient whose records the URL names;
 - other_patient: another patient, whose own diary is empty;
 - clinician: a clinician of a clinic the owner does not share the diary with;
+- care_team: a clinician of the clinic the owner shares the diary with, who may read it
+  through the clinic's pages (and is audited doing so), but never edits the diary itself;
 - admin: an administrator, who manages accounts and never reads a diary.
 """
 
@@ -30,7 +32,7 @@ from flask import Flask, url_for
 from diary.auth import emails
 from diary.exports import csv_tables
 from diary.extensions import db
-from diary.models import InboxMessage, Reminder, User
+from diary.models import CareLink, Clinic, InboxMessage, Reminder, User
 from diary.reminders import services as reminder_services
 from diary.reminders.dispatch import dispatch_due
 from diary.reminders.notices import unsubscribe_token
@@ -38,7 +40,10 @@ from tests.conftest import PASSWORD, Mailbox
 from tests.journal_helpers import TODAY, check_in, check_ins, login_as, spasm_now
 from tests.treatments_support import TreatmentRecorder
 
-ROLES = ("anonymous", "owner", "other_patient", "clinician", "admin")
+ROLES = ("anonymous", "owner", "other_patient", "clinician", "care_team", "admin")
+# Roles that may read the owner's diary, so their pages may show the owner's note.
+READERS = frozenset({"owner", "care_team"})
+SHARING_CLINIC = "Sharing clinic"
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 OWNER_EMAIL = "owner@example.org"
 # Written into the owner's diary; no page, file or JSON for anyone else may ever contain it.
@@ -69,6 +74,7 @@ NOT_ALLOWED = Expect(405)
 TO_LOGIN = Expect(302, "/login")
 API_LOGIN = Expect(401)  # the JSON API answers a JSON 401 rather than a login page
 REFUSED = Expect(422)  # the form shown again with its errors; nothing saved
+AUDITED = Expect(200, writes=True)  # a clinician's read of a patient: the audit trail grows
 
 
 def redirect(to: str) -> Expect:
@@ -149,8 +155,10 @@ def build_records(app: Flask, make_user: Callable[..., int]) -> Records:
         "owner": owner,
         "other_patient": make_user("other@example.org"),
         "clinician": make_user("dr@example.org", role="clinician", clinic="Another clinic"),
+        "care_team": make_user("team@example.org", role="clinician", clinic=SHARING_CLINIC),
         "admin": make_user("admin@example.org", role="admin"),
     }
+    share_with_clinic(app, owner, SHARING_CLINIC)
     check_in(app, owner, TODAY - timedelta(days=1), 3, note=OWNER_ONLY)
     episode = spasm_now(app, owner, "owners-episode")
     (owners_check_in,) = check_ins(app, patient_id=owner)
@@ -176,6 +184,14 @@ def build_records(app: Flask, make_user: Callable[..., int]) -> Records:
         surgery=treatments.surgery(),
         **reminders,
     )
+
+
+def share_with_clinic(app: Flask, patient_id: int, clinic_name: str) -> None:
+    """The patient's consent for the named clinic to see the diary."""
+    with app.app_context():
+        clinic = db.session.scalar(sa.select(Clinic).where(Clinic.name == clinic_name))
+        db.session.add(CareLink(patient_id=patient_id, clinic_id=clinic.id, source="code"))
+        db.session.commit()
 
 
 def owners_reminders(app: Flask, owner: int) -> dict[str, Any]:

@@ -38,9 +38,9 @@ SAMPLE_OVERRIDES: dict[str, dict[str, Any]] = {
         "symptoms_since_year": 2019,
         "session_version": 3,
     },
-    "clinics": {},
+    "clinics": {"follow_up_schedule": "2w,3m,12m"},
     "login_failures": {"scope": "account"},
-    "care_links": {},
+    "care_links": {"source": "invitation"},
     "check_ins": {
         "spasm_count": 7,
         "typical_duration_seconds": 12,
@@ -120,6 +120,23 @@ SAMPLE_OVERRIDES: dict[str, dict[str, Any]] = {
         "place": "Neurosurgery outpatients, room 4",
     },
     "scheduler_leases": {"name": "dispatch", "holder": "host:4242:ab12cd34"},
+    "share_codes": {"code_hash": "a" * 64},
+    "clinic_invitations": {"email": "invited@example.org"},
+    "assessments": {
+        "smc_grade": 2,
+        "house_brackmann_grade": 3,
+        "hearing": "reduced",
+        "outcome": "reduced_90",
+        "note": "Twitching of the lower lid only when tired.",
+    },
+    "clinician_baselines": {"jrs_severity": 3, "jrs_frequency": 4, "smc_grade": 3},
+    "audit_events": {
+        "actor_role": "clinician",
+        "action": "view_review",
+        "subject": "review",
+        "address": "2001:db8::1",
+    },
+    "recovery_codes": {"code_hash": "b" * 64},
 }
 
 

@@ -37,7 +37,7 @@ class Violation(NamedTuple):
 # Keyed by the constraint's name in the database (after the naming convention).
 VIOLATIONS: dict[str, Violation] = {
     "ck_clinics_name_length": Violation("name", ("",), "x" * 120),
-    "ck_login_failures_scope_known": Violation("scope", ("user", ""), "address"),
+    "ck_login_failures_scope_known": Violation("scope", ("user", "share"), "share_account"),
     "ck_users_symptoms_since_year_range": Violation("symptoms_since_year", (1899, 2101), 1900),
     "ck_users_session_version_positive": Violation("session_version", (0, -1), 1),
     "ck_users_display_name_length": Violation("display_name", ("",), "x" * 80),
@@ -124,6 +124,26 @@ VIOLATIONS: dict[str, Violation] = {
     "ck_follow_up_visits_visit_minute_range": Violation("visit_minute", (-1, 1440), 0),
     "ck_follow_up_visits_place_length": Violation("place", ("", "x" * 121), "x" * 120),
     "ck_scheduler_leases_name_present": Violation("name", ("",), "x"),
+    "ck_clinics_follow_up_schedule_length": Violation("follow_up_schedule", ("", "1m," * 41), "1y"),
+    "ck_care_links_source_known": Violation("source", ("email", ""), "code"),
+    "ck_share_codes_expires_after_created": Violation(
+        "expires_at", (SAMPLE_MOMENT - timedelta(days=1),), SAMPLE_MOMENT + timedelta(days=7)
+    ),
+    "ck_clinic_invitations_expires_after_created": Violation(
+        "expires_at", (SAMPLE_MOMENT - timedelta(days=1),), SAMPLE_MOMENT + timedelta(days=14)
+    ),
+    "ck_clinic_invitations_email_length": Violation("email", ("a@",), "a@b"),
+    "ck_assessments_smc_grade_range": Violation("smc_grade", (0, 5), 4),
+    "ck_assessments_house_brackmann_range": Violation("house_brackmann_grade", (0, 7), 6),
+    "ck_assessments_hearing_known": Violation("hearing", ("deaf", ""), "lost"),
+    "ck_assessments_outcome_known": Violation("outcome", ("not_enough_data", ""), "spasm_free"),
+    "ck_assessments_note_length": Violation("note", ("x" * 2001,), "x" * 2000),
+    "ck_assessments_recurrence_bool": Violation("recurrence", (2,), False),
+    "ck_clinician_baselines_spasms_per_day_range": Violation("spasms_per_day", (-1, 5001), 5000),
+    "ck_clinician_baselines_jrs_severity_range": Violation("jrs_severity", (-1, 5), 4),
+    "ck_clinician_baselines_jrs_frequency_range": Violation("jrs_frequency", (-1, 5), 0),
+    "ck_clinician_baselines_smc_grade_range": Violation("smc_grade", (0, 5), 1),
+    "ck_audit_events_action_length": Violation("action", ("", "x" * 41), "x" * 40),
 }
 
 

@@ -1,6 +1,15 @@
 """All models, imported here so Alembic and the app see every table."""
 
-from diary.models.clinic import CareLink, Clinic, ClinicMembership
+from diary.models.audit import AuditEvent
+from diary.models.clinic import (
+    Assessment,
+    CareLink,
+    Clinic,
+    ClinicianBaseline,
+    ClinicInvitation,
+    ClinicMembership,
+    ShareCode,
+)
 from diary.models.journal import CheckIn, EntryRevision, SpasmEpisode
 from diary.models.reminder import (
     Delivery,
@@ -17,14 +26,18 @@ from diary.models.treatment import (
     MedicationRegimen,
     Surgery,
 )
-from diary.models.user import LoginFailure, Role, Side, User
+from diary.models.user import LoginFailure, RecoveryCode, Role, Side, User
 from diary.orm import Base, UTCDateTime
 
 __all__ = [
+    "Assessment",
+    "AuditEvent",
     "Base",
     "CareLink",
     "CheckIn",
     "Clinic",
+    "ClinicianBaseline",
+    "ClinicInvitation",
     "ClinicMembership",
     "Delivery",
     "DoseLog",
@@ -36,9 +49,11 @@ __all__ = [
     "LoginFailure",
     "MedicationRegimen",
     "PatientSummary",
+    "RecoveryCode",
     "Reminder",
     "Role",
     "SchedulerLease",
+    "ShareCode",
     "Side",
     "SpasmEpisode",
     "Surgery",

@@ -1,24 +1,72 @@
-"""Clinics, their members, and the patient's consented link to a clinic."""
+"""Clinics, their members, the patient's consented link to a clinic, and the clinic's records.
+
+A patient shares the diary with a clinic by a share code or by accepting the clinic's
+invitation; either makes a CareLink, and revoking it ends every member's access at once. The
+clinic's own records of a patient (follow-up assessments, a pre-operative baseline entered
+after the fact) belong to the patient's record and go with the account (DESIGN.md).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import enum
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
 from diary.extensions import db
+from diary.models.journal import _in
 from diary.orm import utc_now
+from diary.trajectory import rules
+
+MAX_NOTE_LENGTH = 2000
+# The suggested follow-up visits after surgery, as offsets: d(ays), w(eeks), m(onths), y(ears);
+# after the last one, yearly. A clinic may change it (DOMAIN.md, follow-up).
+DEFAULT_FOLLOW_UP_SCHEDULE = "1w,1m,3m,6m,9m,12m"
+MAX_SCHEDULE_LENGTH = 120
+
+
+class MemberRole(enum.StrEnum):
+    """What a member does in the clinic; both read the clinic's patients."""
+
+    CLINICIAN = "clinician"
+    NURSE = "nurse"
+
+
+class LinkSource(enum.StrEnum):
+    """How the patient gave the clinic access."""
+
+    CODE = "code"
+    INVITATION = "invitation"
+
+
+class Hearing(enum.StrEnum):
+    """Hearing on the operated side at a follow-up visit, as the clinician assessed it."""
+
+    UNCHANGED = "unchanged"
+    REDUCED = "reduced"
+    LOST = "lost"
 
 
 class Clinic(db.Model):
     """A team of clinicians; patients share their diary with a clinic."""
 
     __tablename__ = "clinics"
-    __table_args__ = (sa.CheckConstraint("length(name) BETWEEN 1 AND 120", name="name_length"),)
+    __table_args__ = (
+        sa.CheckConstraint("length(name) BETWEEN 1 AND 120", name="name_length"),
+        sa.CheckConstraint(
+            f"length(follow_up_schedule) BETWEEN 1 AND {MAX_SCHEDULE_LENGTH}",
+            name="follow_up_schedule_length",
+        ),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True)
+    # Offsets from the surgery date, e.g. "1w,1m,3m,6m,9m,12m"; yearly after the last one.
+    follow_up_schedule: so.Mapped[str] = so.mapped_column(
+        sa.String(MAX_SCHEDULE_LENGTH), default=DEFAULT_FOLLOW_UP_SCHEDULE,
+        server_default=DEFAULT_FOLLOW_UP_SCHEDULE,
+    )
     created_at: so.Mapped[datetime] = so.mapped_column(default=utc_now)
 
 
@@ -28,7 +76,9 @@ class ClinicMembership(db.Model):
     __tablename__ = "clinic_memberships"
     __table_args__ = (
         sa.UniqueConstraint("clinic_id", "user_id"),
-        sa.CheckConstraint("member_role IN ('clinician', 'nurse')", name="member_role_known"),
+        sa.CheckConstraint(
+            _in("member_role", tuple(MemberRole), nullable=False), name="member_role_known"
+        ),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -47,7 +97,19 @@ class CareLink(db.Model):
     """A patient's consent for a clinic to see the diary; revoking ends access at once."""
 
     __tablename__ = "care_links"
-    __table_args__ = (sa.Index("ix_care_links_clinic_patient", "clinic_id", "patient_id"),)
+    __table_args__ = (
+        sa.Index("ix_care_links_clinic_patient", "clinic_id", "patient_id"),
+        # One live link per patient and clinic; a revoked one stays as history.
+        sa.Index(
+            "uq_care_links_live",
+            "patient_id",
+            "clinic_id",
+            unique=True,
+            sqlite_where=sa.text("revoked_at IS NULL"),
+            postgresql_where=sa.text("revoked_at IS NULL"),
+        ),
+        sa.CheckConstraint(_in("source", tuple(LinkSource), nullable=False), name="source_known"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     patient_id: so.Mapped[int] = so.mapped_column(
@@ -55,4 +117,125 @@ class CareLink(db.Model):
     )
     clinic_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("clinics.id", ondelete="CASCADE"))
     consented_at: so.Mapped[datetime] = so.mapped_column(default=utc_now)
+    source: so.Mapped[str] = so.mapped_column(
+        sa.String(12), default=LinkSource.CODE.value, server_default=LinkSource.CODE.value
+    )
     revoked_at: so.Mapped[datetime | None]
+
+    clinic: so.Mapped[Clinic] = so.relationship()
+
+
+class ShareCode(db.Model):
+    """A one-time code a patient gives a clinic: 8 characters, valid 7 days, single use.
+
+    Only a hash of the code is stored; the patient sees the code once, when it is made.
+    """
+
+    __tablename__ = "share_codes"
+    __table_args__ = (sa.CheckConstraint("expires_at > created_at", name="expires_after_created"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    patient_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utc_now)
+    expires_at: so.Mapped[datetime]
+    used_at: so.Mapped[datetime | None]
+    # The clinic that redeemed it.
+    clinic_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("clinics.id", ondelete="SET NULL")
+    )
+
+
+class ClinicInvitation(db.Model):
+    """A clinic's invitation to share, sent to a patient's email; the patient accepts it."""
+
+    __tablename__ = "clinic_invitations"
+    __table_args__ = (
+        sa.Index("ix_clinic_invitations_email", "email"),
+        sa.CheckConstraint("expires_at > created_at", name="expires_after_created"),
+        sa.CheckConstraint("length(email) BETWEEN 3 AND 254", name="email_length"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    clinic_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("clinics.id", ondelete="CASCADE"))
+    email: so.Mapped[str] = so.mapped_column(sa.String(254))
+    invited_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utc_now)
+    expires_at: so.Mapped[datetime]
+    accepted_at: so.Mapped[datetime | None]
+    declined_at: so.Mapped[datetime | None]
+
+    clinic: so.Mapped[Clinic] = so.relationship()
+
+
+class Assessment(db.Model):
+    """A clinician's follow-up assessment at a visit, drawn as a marker on the chart."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        sa.Index("ix_assessments_patient_day", "patient_id", "visit_on"),
+        sa.CheckConstraint("smc_grade IS NULL OR smc_grade BETWEEN 1 AND 4", name="smc_grade_range"),
+        sa.CheckConstraint(
+            "house_brackmann_grade IS NULL OR house_brackmann_grade BETWEEN 1 AND 6",
+            name="house_brackmann_range",
+        ),
+        sa.CheckConstraint(_in("hearing", tuple(Hearing)), name="hearing_known"),
+        sa.CheckConstraint(_in("outcome", rules.CLASS_ORDER), name="outcome_known"),
+        sa.CheckConstraint(
+            f"note IS NULL OR length(note) <= {MAX_NOTE_LENGTH}", name="note_length"
+        ),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    patient_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    clinic_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("clinics.id", ondelete="CASCADE"))
+    clinician_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    visit_on: so.Mapped[date]
+    # Samii-Matsushima (SMC) grade I-IV of the remaining spasm (DOMAIN.md).
+    smc_grade: so.Mapped[int | None]
+    house_brackmann_grade: so.Mapped[int | None]
+    hearing: so.Mapped[str | None] = so.mapped_column(sa.String(12))
+    # The outcome class as the clinician judges it (the classes of DESIGN.md).
+    outcome: so.Mapped[str | None] = so.mapped_column(sa.String(20))
+    recurrence: so.Mapped[bool] = so.mapped_column(
+        sa.Boolean(create_constraint=True, name="recurrence_bool"), default=False
+    )
+    note: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utc_now)
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=utc_now, onupdate=utc_now)
+
+
+class ClinicianBaseline(db.Model):
+    """A pre-operative baseline a clinician entered for a patient who enrolled after surgery."""
+
+    __tablename__ = "clinician_baselines"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "spasms_per_day >= 0 AND spasms_per_day <= 5000", name="spasms_per_day_range"
+        ),
+        sa.CheckConstraint(
+            "jrs_severity IS NULL OR jrs_severity BETWEEN 0 AND 4", name="jrs_severity_range"
+        ),
+        sa.CheckConstraint(
+            "jrs_frequency IS NULL OR jrs_frequency BETWEEN 0 AND 4", name="jrs_frequency_range"
+        ),
+        sa.CheckConstraint("smc_grade IS NULL OR smc_grade BETWEEN 1 AND 4", name="smc_grade_range"),
+    )
+
+    patient_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    spasms_per_day: so.Mapped[float] = so.mapped_column(sa.Float)
+    jrs_severity: so.Mapped[int | None]
+    jrs_frequency: so.Mapped[int | None]
+    smc_grade: so.Mapped[int | None]
+    entered_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    entered_at: so.Mapped[datetime] = so.mapped_column(default=utc_now)

@@ -62,6 +62,11 @@ class User(UserMixin, db.Model):
     # Bumped by a password change, reset or deactivation; every session carries the version
     # it was opened with and is refused when it no longer matches.
     session_version: so.Mapped[int] = so.mapped_column(default=1)
+    # The second factor of clinicians and administrators (TOTP, RFC 6238): the secret, when
+    # enrolment was confirmed, and the last time step accepted so that a code works once.
+    totp_secret: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    totp_enrolled_at: so.Mapped[datetime | None]
+    totp_last_step: so.Mapped[int | None] = so.mapped_column(sa.BigInteger)
     active: so.Mapped[bool] = so.mapped_column(sa.Boolean(create_constraint=True, name="active_bool"), default=True)
     created_at: so.Mapped[datetime] = so.mapped_column(default=utc_now)
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utc_now, onupdate=utc_now)
@@ -104,7 +109,10 @@ class LoginFailure(db.Model):
 
     __tablename__ = "login_failures"
     __table_args__ = (
-        sa.CheckConstraint("scope IN ('account', 'address')", name="scope_known"),
+        sa.CheckConstraint(
+            "scope IN ('account', 'address', 'share_account', 'share_address')",
+            name="scope_known",
+        ),
         sa.Index("ix_login_failures_scope_key_at", "scope", "key", "attempted_at"),
     )
 
@@ -112,3 +120,17 @@ class LoginFailure(db.Model):
     scope: so.Mapped[str] = so.mapped_column(sa.String(16))
     key: so.Mapped[str] = so.mapped_column(sa.String(254))
     attempted_at: so.Mapped[datetime] = so.mapped_column(default=utc_now)
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that stands in for the second factor; only its hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utc_now)
+    used_at: so.Mapped[datetime | None]

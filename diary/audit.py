@@ -1,0 +1,94 @@
+"""Writing the audit trail: every clinician access to a patient's record, and link changes.
+
+`record()` adds an AuditEvent to the current transaction, so that a change and its audit row
+commit together; `record_view()` is for reads (a GET changes nothing else) and commits itself.
+Patients and actors are also named by a pseudonym, an HMAC of their id under the app's secret
+key, which survives an account's deletion without naming anyone (DESIGN.md, Decisions).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+from flask import current_app, has_request_context, request
+from flask_login import current_user
+
+from diary.extensions import db
+from diary.models import AuditEvent
+
+# Actions. The trail says what was done, never what the record held.
+VIEW_REVIEW = "view_review"
+VIEW_REPORT = "view_report"
+EXPORT_CSV = "export_csv"
+EXPORT_FHIR = "export_fhir"
+VERIFY_SURGERY = "verify_surgery"
+EDIT_SURGERY = "edit_surgery"
+RECORD_ASSESSMENT = "record_assessment"
+ENTER_BASELINE = "enter_baseline"
+LINK_CREATED = "link_created"
+LINK_REVOKED = "link_revoked"
+INVITATION_SENT = "invitation_sent"
+MEMBER_ADDED = "member_added"
+MEMBER_DEACTIVATED = "member_deactivated"
+ACCOUNT_DELETED = "account_deleted"
+
+ACTION_LABELS = {
+    VIEW_REVIEW: "Opened the follow-up review",
+    VIEW_REPORT: "Opened the one-page report",
+    EXPORT_CSV: "Downloaded the diary as CSV",
+    EXPORT_FHIR: "Downloaded the record as FHIR",
+    VERIFY_SURGERY: "Verified surgery details",
+    EDIT_SURGERY: "Corrected surgery details",
+    RECORD_ASSESSMENT: "Recorded a follow-up assessment",
+    ENTER_BASELINE: "Entered a pre-operative baseline",
+    LINK_CREATED: "Sharing with a clinic began",
+    LINK_REVOKED: "Sharing with a clinic ended",
+    INVITATION_SENT: "Invited to share",
+    MEMBER_ADDED: "Clinic member added",
+    MEMBER_DEACTIVATED: "Clinic member deactivated",
+    ACCOUNT_DELETED: "Account deleted",
+}
+
+
+def pseudonym(user_id: int | None) -> str | None:
+    """A stable pseudonym for an account id that does not reveal the id."""
+    if user_id is None:
+        return None
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"user:{user_id}".encode(), hashlib.sha256).hexdigest()
+    return f"u-{digest[:16]}"
+
+
+def record(
+    action: str,
+    *,
+    patient_id: int | None = None,
+    clinic_id: int | None = None,
+    subject: str | None = None,
+    actor: Any = None,
+) -> AuditEvent:
+    """Add an audit row to the current transaction; the caller commits."""
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user
+    event = AuditEvent(
+        actor_id=getattr(actor, "id", None),
+        actor_role=getattr(actor, "role", None),
+        actor_ref=pseudonym(getattr(actor, "id", None)),
+        action=action,
+        patient_id=patient_id,
+        patient_ref=pseudonym(patient_id),
+        clinic_id=clinic_id,
+        subject=subject,
+        address=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(event)
+    return event
+
+
+def record_view(action: str, *, patient_id: int, clinic_id: int | None = None,
+                subject: str | None = None) -> None:
+    """Audit a read and commit at once: a GET has nothing else to commit."""
+    record(action, patient_id=patient_id, clinic_id=clinic_id, subject=subject)
+    db.session.commit()
