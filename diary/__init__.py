@@ -63,6 +63,7 @@ def _register_blueprints(app: Flask) -> None:
     """Register one blueprint per feature."""
     from diary.api import bp as api_bp
     from diary.auth import bp as auth_bp
+    from diary.clinic import bp as clinic_bp
     from diary.errors import bp as errors_bp
     from diary.journal import bp as journal_bp
     from diary.progress.routes import bp as progress_bp
@@ -76,5 +77,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(treatments_bp)
     app.register_blueprint(progress_bp)
     app.register_blueprint(reminders_bp)
+    app.register_blueprint(clinic_bp)
     app.register_blueprint(api_bp)
     init_reminders()

@@ -78,7 +78,10 @@ def _render_home(patient: User, *, since_form: NoSpasmsSinceForm | None = None, 
 @bp.route("/")
 @login_required
 def home():
-    """Today, for a patient; a pointer to the account page for everyone else."""
+    """Today, for a patient; the patient list for a clinician; a pointer to the account page
+    for everyone else."""
+    if current_user.is_clinician:
+        return redirect(url_for("clinic.patient_list"))
     if not current_user.is_patient:
         return render_template("journal/home_other.html")
     return _render_home(policy.patient_or_404(current_user, current_user.id))

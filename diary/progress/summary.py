@@ -13,10 +13,11 @@ import sqlalchemy as sa
 
 from diary.clock import local_today, utcnow
 from diary.extensions import db
-from diary.models import Injection, User
+from diary.models import ClinicianBaseline, Injection, User
 from diary.models.summary import PatientSummary
 from diary.progress.queries import diary_counts
 from diary.trajectory import RemissionSummary, ToxinCycle, summarise
+from diary.trajectory.summary import ManualBaseline
 
 
 def toxin_cycles(patient_id: int, until: date) -> list[ToxinCycle]:
@@ -31,10 +32,24 @@ def toxin_cycles(patient_id: int, until: date) -> list[ToxinCycle]:
     return [ToxinCycle(injected_on, wore_off_on) for injected_on, wore_off_on in rows]
 
 
+def manual_baseline(patient_id: int) -> ManualBaseline | None:
+    """The pre-operative baseline a clinician entered, if any (one query).
+
+    It counts only when the diary has no usable baseline window: a patient who enrolled
+    after surgery (DESIGN.md, Baseline); summarise() decides which one applies.
+    """
+    value = db.session.scalar(
+        sa.select(ClinicianBaseline.spasms_per_day).where(
+            ClinicianBaseline.patient_id == patient_id
+        )
+    )
+    return None if value is None else ManualBaseline(float(value))
+
+
 def compute_summary(
     patient_id: int, today: date, diary: dict[date, int] | None = None
 ) -> RemissionSummary:
-    """The remission summary of a patient on a day (a fixed 4 queries, 2 given the diary)."""
+    """The remission summary of a patient on a day (a fixed 5 queries, 3 given the diary)."""
     from diary.treatments.queries import reference_surgery_of
 
     surgery = reference_surgery_of(patient_id)
@@ -43,6 +58,7 @@ def compute_summary(
         today=today,
         surgery=surgery.performed_on if surgery else None,
         cycles=toxin_cycles(patient_id, today),
+        manual_baseline=manual_baseline(patient_id),
     )
 
 

@@ -28,7 +28,8 @@
     regimenText: "#5c3900",
     regimenEdge: "#b08a50",
     regimenFill: "#efe8dd",
-    baseline: "#4a4a4a"
+    baseline: "#4a4a4a",
+    assessment: "#5b2a86"
   };
 
   function dayNumber(iso) {
@@ -195,6 +196,22 @@
         })
       };
     });
+    // The clinic's assessments (review page only): a dotted line at the visit, its grade and
+    // class at the foot of the chart, clear of the treatment labels at the top.
+    var assessments = data.assessments || [];
+    var assessmentXs = assessments.map(function (a) { return xOf(a.date); });
+    var assessmentTexts = assessments.map(function (a) { return a.label; });
+    var assessmentsFit = rowFits(assessmentXs, assessmentTexts);
+    assessments.forEach(function (a, i) {
+      annotations["assessment" + i] = {
+        type: "line", xMin: assessmentXs[i], xMax: assessmentXs[i], borderColor: COLOURS.assessment,
+        borderWidth: 2, borderDash: [2, 3],
+        label: label({
+          content: assessmentTexts[i], position: "start", backgroundColor: COLOURS.assessment,
+          display: assessmentsFit, xAdjust: keepInside(assessmentXs[i], assessmentTexts[i])
+        })
+      };
+    });
     var injectionTexts = data.injections.map(function (inj) {
       return inj.product + (inj.units !== null ? " " + inj.units + " U" : "");
     });
@@ -257,6 +274,7 @@
     if (baseText) extra(baseText, { strokeStyle: COLOURS.baseline, fillStyle: COLOURS.baseline, lineDash: [6, 4] });
     if (data.surgeries.length) extra("Surgery", { strokeStyle: COLOURS.surgery, fillStyle: COLOURS.surgery, lineWidth: 3 });
     if (data.injections.length) extra("Toxin injection", { strokeStyle: COLOURS.injection, fillStyle: COLOURS.injection, lineDash: [4, 3] });
+    if (assessments.length) extra("Clinic assessment", { strokeStyle: COLOURS.assessment, fillStyle: COLOURS.assessment, lineDash: [2, 3] });
     if (data.regimens.length) extra("Medication", { strokeStyle: COLOURS.regimenEdge, fillStyle: COLOURS.regimenFill, lineWidth: 1, pointStyle: "rect" });
 
     function wide(ctx) { return ctx.chart.width >= NARROW; }

@@ -1,0 +1,154 @@
+"""The clinic's forms: follow-up assessment, clinician baseline, schedule, and button forms.
+
+Every choice is validated against its list, so a CHECK constraint never sees a value the
+form let through; bad input is shown again next to its field (422), never a 500.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from diary.clinic import schedule
+from diary.clinic.review import HB_GRADES, SMC_GRADES
+from diary.journal.forms import clean_text
+from diary.models.clinic import MAX_NOTE_LENGTH, MAX_SCHEDULE_LENGTH, Hearing
+from diary.trajectory import rules
+from diary.treatments.forms import NumberField
+
+EARLIEST_VISIT = date(1900, 1, 1)
+MAX_SPASMS_PER_DAY = 5000  # the clinician_baselines CHECK
+SMC_WORDING = {
+    1: "I: around the eye only",
+    2: "II: spread to other muscles on that side",
+    3: "III: frequent tonic spasm that interferes with vision",
+    4: "IV: disfiguring asymmetry",
+}
+HB_WORDING = {
+    1: "I: normal",
+    2: "II: slight weakness",
+    3: "III: obvious weakness, the eye closes with effort",
+    4: "IV: the eye does not close fully",
+    5: "V: barely perceptible movement",
+    6: "VI: no movement",
+}
+JRS_SEVERITY = {
+    0: "0: none",
+    1: "1: more blinking only when provoked",
+    2: "2: spontaneous fluttering, not disabling",
+    3: "3: clear spasm, mildly incapacitating",
+    4: "4: incapacitating",
+}
+JRS_FREQUENCY = {
+    0: "0: none",
+    1: "1: slightly more blinking than normal",
+    2: "2: fluttering episodes under 1 s",
+    3: "3: spasms over 1 s, eyes open more than half the waking time",
+    4: "4: eyes shut by spasm more than half the waking time",
+}
+HEARING = {Hearing.UNCHANGED.value: "Unchanged", Hearing.REDUCED.value: "Reduced",
+           Hearing.LOST.value: "Lost"}
+OUTCOMES = {key: rules.CLASS_LABELS[key] for key in rules.CLASS_ORDER}
+
+assert set(SMC_WORDING) == set(SMC_GRADES) and set(HB_WORDING) == set(HB_GRADES)
+
+
+def _choices(names: dict, blank: str = "Not assessed") -> list[SelectChoice]:
+    """Select choices after a blank one."""
+    return [SelectChoice("", blank)] + [SelectChoice(str(k), v) for k, v in names.items()]
+
+
+def optional_int(value: str | None) -> int | None:
+    """A chosen grade as a number, or None."""
+    return int(value) if value else None
+
+
+class ButtonForm(FlaskForm):
+    """A POST with nothing but its CSRF token: verify, mark as reference."""
+
+
+class AssessmentForm(FlaskForm):
+    """The clinician's follow-up assessment at a visit."""
+
+    visit_on = DateField("Visit date", validators=[InputRequired("Give the date of the visit.")])
+    smc_grade = SelectField("SMC grade of the remaining spasm", choices=_choices(SMC_WORDING), default="")
+    house_brackmann_grade = SelectField(
+        "House-Brackmann grade (facial nerve)", choices=_choices(HB_WORDING), default=""
+    )
+    hearing = RadioField("Hearing on the operated side", choices=[SelectChoice(k, v) for k, v in HEARING.items()],
+                         validators=[Optional()])
+    outcome = SelectField("Outcome class, as you judge it", choices=_choices(OUTCOMES), default="")
+    recurrence = BooleanField("Recurrence: the spasms came back after remission")
+    note = TextAreaField("Note", validators=[Length(max=MAX_NOTE_LENGTH)], filters=[clean_text])
+
+    def __init__(self, *args, today: date, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def validate_visit_on(self, field) -> None:
+        """A visit that has happened: today at the latest."""
+        if field.data is not None and not EARLIEST_VISIT <= field.data <= self.today:
+            raise ValidationError("The visit date must be today or earlier.")
+
+    def values(self) -> dict:
+        """The assessment's columns."""
+        return {
+            "visit_on": self.visit_on.data,
+            "smc_grade": optional_int(self.smc_grade.data),
+            "house_brackmann_grade": optional_int(self.house_brackmann_grade.data),
+            "hearing": self.hearing.data or None,
+            "outcome": self.outcome.data or None,
+            "recurrence": bool(self.recurrence.data),
+            "note": self.note.data,
+        }
+
+
+class BaselineForm(FlaskForm):
+    """A pre-operative baseline for a patient who enrolled after surgery (DESIGN.md, Baseline)."""
+
+    spasms_per_day = NumberField(
+        "Estimated spasms per day before surgery",
+        validators=[InputRequired("Give the estimated number of spasms a day.")],
+        max_places=1,
+    )
+    jrs_severity = SelectField("JRS severity (0-4)", choices=_choices(JRS_SEVERITY, "Not rated"), default="")
+    jrs_frequency = SelectField("JRS frequency (0-4)", choices=_choices(JRS_FREQUENCY, "Not rated"), default="")
+    smc_grade = SelectField("SMC grade before surgery", choices=_choices(SMC_WORDING, "Not rated"), default="")
+
+    def validate_spasms_per_day(self, field) -> None:
+        """Zero to 5000 a day: beyond that the figure is a typing mistake."""
+        if field.data is not None and not 0 <= field.data <= MAX_SPASMS_PER_DAY:
+            raise ValidationError(f"Give a number from 0 to {MAX_SPASMS_PER_DAY}.")
+
+    def values(self) -> dict:
+        """The baseline's columns."""
+        return {
+            "spasms_per_day": float(self.spasms_per_day.data),
+            "jrs_severity": optional_int(self.jrs_severity.data),
+            "jrs_frequency": optional_int(self.jrs_frequency.data),
+            "smc_grade": optional_int(self.smc_grade.data),
+        }
+
+
+class ScheduleForm(FlaskForm):
+    """The clinic's follow-up schedule as offsets after surgery."""
+
+    follow_up_schedule = StringField(
+        "Follow-up visits after surgery",
+        validators=[InputRequired("Give at least one visit."), Length(max=MAX_SCHEDULE_LENGTH)],
+    )
+
+    def validate_follow_up_schedule(self, field) -> None:
+        """Offsets that parse and run forwards."""
+        try:
+            self.offsets = schedule.parse_schedule(field.data)
+        except schedule.ScheduleError as error:
+            raise ValidationError(str(error)) from error
+
+    def schedule_text(self) -> str:
+        """The schedule as stored: normalised, "1w,1m,3m"."""
+        return schedule.format_schedule(self.offsets)

@@ -1,0 +1,207 @@
+"""What the review page reads besides the trajectory: assessments, changes, treatments, schedule.
+
+A fixed number of queries whatever the length of the diary. The caller obtained the patient
+through policy.patient_or_404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from diary.clinic import schedule
+from diary.extensions import db
+from diary.models import (
+    Assessment,
+    CheckIn,
+    Clinic,
+    ClinicianBaseline,
+    EntryRevision,
+    Injection,
+    MedicationRegimen,
+    SpasmEpisode,
+    Surgery,
+    User,
+)
+from diary.models.clinic import DEFAULT_FOLLOW_UP_SCHEDULE
+from diary.trajectory import rules
+
+# How many changed entries the page lists by name; the counts cover all of them.
+LISTED_CHANGES = 10
+EARLIEST = date(1900, 1, 1)
+SMC_GRADES = {1: "I", 2: "II", 3: "III", 4: "IV"}
+HB_GRADES = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
+# What the revisions and new entries are called on the page.
+ENTRY_NAMES = {
+    "check_in": "Check-in",
+    "spasm_episode": "Spasm",
+    "injection": "Injection",
+    "medication_regimen": "Medication",
+    "dose_log": "Dose",
+    "surgery": "Surgery",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One entry that changed since the last visit."""
+
+    kind: str  # "created", "edited", "deleted" or "retrospective"
+    entry: str
+    day: date | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What changed in the diary since a moment: counts and the latest few."""
+
+    since: datetime | None
+    created: int
+    edited: int
+    retrospective: int
+    latest: list[Change]
+
+
+def assessments_of(patient_id: int, clinic_ids: list[int]) -> list[Assessment]:
+    """The assessments of the viewer's clinics for a patient, newest visit first (one query)."""
+    if not clinic_ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Assessment)
+            .where(Assessment.patient_id == patient_id, Assessment.clinic_id.in_(clinic_ids))
+            .order_by(Assessment.visit_on.desc(), Assessment.created_at.desc(), Assessment.id.desc())
+        )
+    )
+
+
+def assessment_markers(assessments: list[Assessment]) -> list[dict[str, Any]]:
+    """The assessments as the chart draws them: a date and a short label, oldest first."""
+    markers = []
+    for a in sorted(assessments, key=lambda a: (a.visit_on, a.id)):
+        parts = []
+        if a.smc_grade:
+            parts.append(f"SMC {SMC_GRADES[a.smc_grade]}")
+        if a.outcome:
+            parts.append(rules.CLASS_LABELS[a.outcome])
+        markers.append(
+            {"date": a.visit_on.isoformat(), "label": ", ".join(parts) or "Assessment"}
+        )
+    return markers
+
+
+def visit_start(assessment: Assessment | None, zone: str) -> datetime | None:
+    """The start of the latest visit's day in the patient's zone, as a UTC moment."""
+    if assessment is None:
+        return None
+    local = datetime.combine(assessment.visit_on, time.min, tzinfo=ZoneInfo(zone))
+    return local.astimezone(UTC)
+
+
+def changes_since(patient_id: int, since: datetime | None) -> Changes:
+    """Entries created, edited or entered late since a moment (3 queries; none without one)."""
+    if since is None:
+        return Changes(None, 0, 0, 0, [])
+    created = sa.union_all(
+        *[
+            sa.select(
+                sa.literal(name).label("entry"),
+                model.day.label("day"),
+                model.created_at.label("at"),
+                model.retrospective.label("retrospective"),
+            ).where(model.patient_id == patient_id, model.created_at >= since)
+            for model, name in ((CheckIn, "check_in"), (SpasmEpisode, "spasm_episode"))
+        ],
+        *[
+            sa.select(
+                sa.literal(name).label("entry"),
+                day.label("day"),
+                model.created_at.label("at"),
+                model.retrospective.label("retrospective"),
+            ).where(model.patient_id == patient_id, model.created_at >= since)
+            for model, name, day in (
+                (Injection, "injection", Injection.injected_on),
+                (MedicationRegimen, "medication_regimen", MedicationRegimen.started_on),
+                (Surgery, "surgery", Surgery.performed_on),
+            )
+        ],
+    ).subquery()
+    counts = db.session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(sa.case((created.c.retrospective.is_(True), 1), else_=0)), 0),
+        ).select_from(created)
+    ).one()
+    newest = db.session.execute(
+        sa.select(created).order_by(created.c.at.desc()).limit(LISTED_CHANGES)
+    ).all()
+    revisions = db.session.execute(
+        sa.select(EntryRevision.entry_type, EntryRevision.action, EntryRevision.changed_at, EntryRevision.before)
+        .where(EntryRevision.patient_id == patient_id, EntryRevision.changed_at >= since)
+        .order_by(EntryRevision.changed_at.desc())
+    ).all()
+    latest = [
+        Change("retrospective" if row.retrospective else "created", ENTRY_NAMES[row.entry], row.day, row.at)
+        for row in newest
+    ] + [
+        Change(
+            "deleted" if row.action == "delete" else "edited",
+            ENTRY_NAMES[row.entry_type],
+            _day_of(row.before),
+            row.changed_at,
+        )
+        for row in revisions[:LISTED_CHANGES]
+    ]
+    latest.sort(key=lambda c: c.at, reverse=True)
+    return Changes(since, counts[0], len(revisions), int(counts[1]), latest[:LISTED_CHANGES])
+
+
+def _day_of(before: dict[str, Any]) -> date | None:
+    """The diary day a revision's old values name, if they name one."""
+    for key in ("day", "injected_on", "started_on", "performed_on", "taken_on"):
+        value = before.get(key) if isinstance(before, dict) else None
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                return None
+    return None
+
+
+def surgeries_of(patient_id: int) -> list[Surgery]:
+    """The patient's live operations, newest first, with who verified them (one query)."""
+    return list(
+        db.session.scalars(
+            sa.select(Surgery)
+            .where(Surgery.patient_id == patient_id, Surgery.deleted_at.is_(None))
+            .order_by(Surgery.performed_on.desc(), Surgery.id.desc())
+        )
+    )
+
+
+def verifier_names(surgeries: list[Surgery]) -> dict[int, str]:
+    """The names of the clinicians who verified the operations (one query at most)."""
+    ids = {s.verified_by_id for s in surgeries if s.verified_by_id}
+    if not ids:
+        return {}
+    return dict(db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(ids))).all())
+
+
+def clinician_baseline(patient_id: int) -> ClinicianBaseline | None:
+    """The pre-operative baseline a clinician entered, if any (one query)."""
+    return db.session.get(ClinicianBaseline, patient_id)
+
+
+def suggested_visits(clinic: Clinic | None, surgery_on: date | None, today: date) -> list[schedule.Visit]:
+    """The clinic's follow-up schedule from the reference surgery, up to the next visit due."""
+    if surgery_on is None:
+        return []
+    offsets = schedule.schedule_or_default(
+        clinic.follow_up_schedule if clinic else None, DEFAULT_FOLLOW_UP_SCHEDULE
+    )
+    return schedule.visits_until(surgery_on, offsets, today)

@@ -1,0 +1,259 @@
+"""Clinic pages: the patient list, the review, and the forms a clinician fills in at a visit.
+
+Routes parse input, call one query or service, and render. Only clinicians reach them;
+everyone else, and a clinician asking for a patient not shared with one of their active
+clinics, gets 404 from the policy. Every GET of the review is audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from diary import audit, policy
+from diary.clinic import bp, forms, queries, review, services
+from diary.clinic.patient_list import DEFAULT_SORT, SORT_KEYS, sort_rows
+from diary.clock import local_today
+from diary.models import Role
+from diary.progress.queries import BUCKETS
+from diary.progress.trajectory import (
+    DEFAULT_BUCKET,
+    RANGE_LABELS,
+    RANGES,
+    build_trajectory,
+    resolve_range,
+    trajectory_payload,
+)
+from diary.treatments import wording
+from diary.treatments.entries import TreatmentRefused
+from diary.treatments.forms import SurgeryForm
+from diary.treatments.queries import injections_between, regimen_periods_between
+
+INVALID = 422
+
+
+def clinician_required(view: Callable) -> Callable:
+    """Clinic pages are for clinicians; anyone else gets 404, as the policy answers."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if current_user.role != Role.CLINICIAN:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _shared_patient(patient_id: int):
+    """The patient through the policy, and the viewer's clinics that the patient shares with."""
+    patient = policy.patient_or_404(current_user, patient_id)
+    clinics = queries.clinics_sharing(current_user, patient.id)
+    if not clinics:
+        abort(404)
+    return patient, clinics
+
+
+# The list -----------------------------------------------------------------------------------
+
+
+@bp.get("/patients")
+@clinician_required
+def patient_list():
+    """Every patient shared with the viewer's clinics, sortable, with a needs-attention filter."""
+    sort = request.args.get("sort", DEFAULT_SORT)
+    if sort not in SORT_KEYS:
+        sort = DEFAULT_SORT
+    descending = request.args.get("dir") == "desc"
+    attention = request.args.get("filter") == "attention"
+    rows = queries.patient_rows(current_user)
+    total = len(rows)
+    if attention:
+        rows = [r for r in rows if r.needs_attention]
+    return render_template(
+        "clinic/patients.html",
+        rows=sort_rows(rows, sort, descending),
+        total=total,
+        sort=sort,
+        descending=descending,
+        attention=attention,
+    )
+
+
+# The review ---------------------------------------------------------------------------------
+
+
+@bp.get("/patients/<int:patient_id>")
+@clinician_required
+def review_page(patient_id: int):
+    """The follow-up review: trajectory, changes since the last visit, treatments, assessments."""
+    patient, clinics = _shared_patient(patient_id)
+    audit.record_view(audit.VIEW_REVIEW, patient_id=patient.id, clinic_id=clinics[0].id)
+    today = local_today(patient.timezone)
+    range_key = request.args.get("range", "all")
+    if range_key not in RANGES:
+        range_key = "all"
+    bucket = request.args.get("bucket", DEFAULT_BUCKET[range_key])
+    if bucket not in BUCKETS:
+        bucket = DEFAULT_BUCKET[range_key]
+    start, end = resolve_range(patient.id, today, range_key=range_key)
+    trajectory = build_trajectory(patient.id, today, start, end, bucket)
+    assessments = review.assessments_of(patient.id, [c.id for c in clinics])
+    payload = trajectory_payload(trajectory) | {
+        "assessments": review.assessment_markers(assessments)
+    }
+    surgeries = review.surgeries_of(patient.id)
+    return render_template(
+        "clinic/review.html",
+        patient=patient,
+        clinic=clinics[0],
+        payload=payload,
+        range_key=range_key,
+        range_labels=RANGE_LABELS,
+        bucket=bucket,
+        assessments=assessments,
+        changes=review.changes_since(
+            patient.id, review.visit_start(assessments[0] if assessments else None, patient.timezone)
+        ),
+        latest_visit=assessments[0].visit_on if assessments else None,
+        injections=injections_between(patient.id, review.EARLIEST, today),
+        regimens=regimen_periods_between(patient.id, review.EARLIEST, today),
+        surgeries=surgeries,
+        verifiers=review.verifier_names(surgeries),
+        baseline=review.clinician_baseline(patient.id),
+        visits=review.suggested_visits(clinics[0], trajectory.summary.surgery, today),
+        today=today,
+        button=forms.ButtonForm(),
+        smc=review.SMC_GRADES,
+        hb=review.HB_GRADES,
+        hearing=forms.HEARING,
+        outcomes=forms.OUTCOMES,
+        w=wording,
+    )
+
+
+@bp.route("/patients/<int:patient_id>/assessments/new", methods=["GET", "POST"])
+@clinician_required
+def new_assessment(patient_id: int):
+    """The follow-up assessment form; saved, it shows on the review page and its chart."""
+    patient, _ = _shared_patient(patient_id)
+    today = local_today(patient.timezone)
+    form = forms.AssessmentForm(today=today)
+    if not form.is_submitted():
+        form.visit_on.data = today
+    if form.validate_on_submit():
+        services.record_assessment(current_user, patient.id, form.values())
+        flash("Assessment recorded.", "success")
+        return redirect(url_for(".review_page", patient_id=patient.id))
+    status = INVALID if form.is_submitted() else 200
+    return render_template("clinic/assessment_form.html", form=form, patient=patient), status
+
+
+@bp.route("/patients/<int:patient_id>/baseline", methods=["GET", "POST"])
+@clinician_required
+def baseline(patient_id: int):
+    """The pre-operative baseline for a patient who enrolled after surgery."""
+    patient, _ = _shared_patient(patient_id)
+    existing = review.clinician_baseline(patient.id)
+    form = forms.BaselineForm()
+    if not form.is_submitted() and existing is not None:
+        form = forms.BaselineForm(data={
+            "spasms_per_day": existing.spasms_per_day,
+            "jrs_severity": str(existing.jrs_severity if existing.jrs_severity is not None else ""),
+            "jrs_frequency": str(existing.jrs_frequency if existing.jrs_frequency is not None else ""),
+            "smc_grade": str(existing.smc_grade or ""),
+        })
+    if form.validate_on_submit():
+        services.enter_baseline(current_user, patient.id, form.values())
+        flash("Baseline saved.", "success")
+        return redirect(url_for(".review_page", patient_id=patient.id))
+    status = INVALID if form.is_submitted() else 200
+    return render_template("clinic/baseline_form.html", form=form, patient=patient), status
+
+
+# Surgery ------------------------------------------------------------------------------------
+
+
+@bp.post("/patients/<int:patient_id>/surgeries/<int:surgery_id>/verify")
+@clinician_required
+def verify_surgery(patient_id: int, surgery_id: int):
+    """Confirm the operation's details as the patient entered them."""
+    if not forms.ButtonForm().validate_on_submit():
+        abort(400)
+    services.verify_surgery(current_user, patient_id, surgery_id)
+    flash("Surgery details verified.", "success")
+    return redirect(url_for(".review_page", patient_id=patient_id))
+
+
+@bp.post("/patients/<int:patient_id>/surgeries/<int:surgery_id>/reference")
+@clinician_required
+def mark_reference(patient_id: int, surgery_id: int):
+    """Align the trajectory on this operation."""
+    if not forms.ButtonForm().validate_on_submit():
+        abort(400)
+    services.mark_reference(current_user, patient_id, surgery_id)
+    flash("Reference surgery changed.", "success")
+    return redirect(url_for(".review_page", patient_id=patient_id))
+
+
+@bp.route("/patients/<int:patient_id>/surgeries/<int:surgery_id>/edit", methods=["GET", "POST"])
+@clinician_required
+def edit_surgery(patient_id: int, surgery_id: int):
+    """Correct an operation's details; the correction counts as verified."""
+    patient, _ = _shared_patient(patient_id)
+    surgery = next((s for s in review.surgeries_of(patient.id) if s.id == surgery_id), None)
+    if surgery is None:
+        abort(404)
+    form = SurgeryForm(data=None if request.method == "POST" else SurgeryForm.data_of(surgery))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.edit_surgery(current_user, patient.id, surgery_id, form.values())
+        except TreatmentRefused as refused:
+            for name, message in refused.errors.items():
+                field = getattr(form, name, None)
+                if field is None:
+                    form.form_errors.append(message)
+                else:
+                    field.errors = [*field.errors, message]
+            status = INVALID
+        else:
+            flash("Surgery details corrected.", "success")
+            return redirect(url_for(".review_page", patient_id=patient.id))
+    elif form.is_submitted():
+        status = INVALID
+    return render_template(
+        "clinic/surgery_form.html", form=form, patient=patient, invalid=status == INVALID
+    ), status
+
+
+# Settings -----------------------------------------------------------------------------------
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@clinician_required
+def settings():
+    """The follow-up schedule of each of the viewer's clinics."""
+    clinics = queries.viewer_clinics(current_user)
+    if not clinics:
+        abort(404)
+    chosen = request.values.get("clinic", type=int) or clinics[0].id
+    clinic = next((c for c in clinics if c.id == chosen), None)
+    if clinic is None:
+        abort(404)
+    form = forms.ScheduleForm(data={"follow_up_schedule": clinic.follow_up_schedule})
+    if request.method == "POST":
+        form = forms.ScheduleForm()
+    status = 200
+    if form.validate_on_submit():
+        services.save_schedule(current_user, clinic.id, form.schedule_text())
+        flash(f"Follow-up schedule of {clinic.name} saved.", "success")
+        return redirect(url_for(".settings", clinic=clinic.id))
+    if form.is_submitted():
+        status = INVALID
+    return render_template(
+        "clinic/settings.html", form=form, clinic=clinic, clinics=clinics
+    ), status

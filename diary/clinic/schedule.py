@@ -1,0 +1,148 @@
+"""The follow-up schedule: offsets after surgery ("1w,1m,3m,6m,9m,12m"), then yearly.
+
+Pure date arithmetic, no Flask and no session, so the clinic list, the review page and the
+settings form share one rule. Published series see patients at 1 week, 1, 3, 6, 9 and 12
+months, then yearly (DOMAIN.md, MVD surgery and its outcome). A month after 31 January is
+the last day of February: month arithmetic is clamped to the end of the shorter month.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+UNITS = {"d": "day", "w": "week", "m": "month", "y": "year"}
+# Approximate lengths, only to check that a schedule runs forwards.
+_ROUGH_DAYS = {"d": 1.0, "w": 7.0, "m": 30.44, "y": 365.25}
+_OFFSET = re.compile(r"(\d{1,3})\s*([dwmy])")
+MAX_OFFSETS = 20
+# Ten years: a schedule further out than that is a typing mistake.
+MAX_ROUGH_DAYS = 3660
+
+
+class ScheduleError(ValueError):
+    """A schedule text that cannot be used; the message says why, for the form."""
+
+
+@dataclass(frozen=True, slots=True)
+class Offset:
+    """One visit's distance from surgery: an amount of days, weeks, months or years."""
+
+    amount: int
+    unit: str  # one of UNITS
+
+    @property
+    def months(self) -> int | None:
+        """The offset in whole months, for month and year offsets; None for days and weeks."""
+        if self.unit == "m":
+            return self.amount
+        if self.unit == "y":
+            return 12 * self.amount
+        return None
+
+    @property
+    def label(self) -> str:
+        """As a person says it: "1 week", "3 months"."""
+        noun = UNITS[self.unit]
+        return f"{self.amount} {noun}{'' if self.amount == 1 else 's'}"
+
+    def __str__(self) -> str:
+        return f"{self.amount}{self.unit}"
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """A suggested follow-up visit: when after surgery, and on which date."""
+
+    label: str
+    due_on: date
+
+
+def parse_schedule(text: str) -> tuple[Offset, ...]:
+    """Offsets from text like "1w, 1m, 3m"; raises ScheduleError with a readable message."""
+    parts = [p.strip().lower() for p in (text or "").split(",")]
+    if not any(parts):
+        raise ScheduleError("Give at least one visit, for example 1w,1m,3m,6m,9m,12m.")
+    offsets: list[Offset] = []
+    for part in parts:
+        match = _OFFSET.fullmatch(part)
+        if match is None:
+            raise ScheduleError(
+                f"“{part or '(empty)'}” is not an offset: write a number and d, w, m or y, "
+                "for example 3m."
+            )
+        offset = Offset(int(match.group(1)), match.group(2))
+        if offset.amount < 1:
+            raise ScheduleError("Each visit must be at least one day after surgery.")
+        offsets.append(offset)
+    if len(offsets) > MAX_OFFSETS:
+        raise ScheduleError(f"Give at most {MAX_OFFSETS} visits; after the last one, visits are yearly.")
+    rough = [o.amount * _ROUGH_DAYS[o.unit] for o in offsets]
+    if any(later <= earlier for earlier, later in zip(rough, rough[1:], strict=False)):
+        raise ScheduleError("List the visits from the earliest to the latest, each one later.")
+    if rough[-1] > MAX_ROUGH_DAYS:
+        raise ScheduleError("The last visit must be within ten years of surgery.")
+    return tuple(offsets)
+
+
+def format_schedule(offsets: tuple[Offset, ...]) -> str:
+    """The stored form of a schedule: "1w,1m,3m"."""
+    return ",".join(str(o) for o in offsets)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day of the month `months` later, clamped to the end of a shorter month."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def offset_date(surgery_on: date, offset: Offset) -> date:
+    """The date an offset after surgery falls on."""
+    if offset.months is not None:
+        return add_months(surgery_on, offset.months)
+    return surgery_on + timedelta(days=offset.amount * (7 if offset.unit == "w" else 1))
+
+
+def visits(surgery_on: date, offsets: tuple[Offset, ...]) -> Iterator[Visit]:
+    """Every suggested visit in order: the offsets, then yearly after the last, without end."""
+    for offset in offsets:
+        yield Visit(offset.label, offset_date(surgery_on, offset))
+    last = offsets[-1]
+    years = 0
+    while True:
+        years += 1
+        if last.months is not None:
+            months = last.months + 12 * years
+            label = f"{months // 12} years" if months % 12 == 0 else f"{months} months"
+            yield Visit(label, add_months(surgery_on, months))
+        else:
+            yield Visit(f"{last.label} and {years} year{'' if years == 1 else 's'}",
+                        add_months(offset_date(surgery_on, last), 12 * years))
+
+
+def visits_until(surgery_on: date, offsets: tuple[Offset, ...], today: date) -> list[Visit]:
+    """The scheduled visits up to and including the first one due on or after today."""
+    shown = []
+    for visit in visits(surgery_on, offsets):
+        shown.append(visit)
+        if visit.due_on >= today:
+            return shown
+    return shown  # pragma: no cover  (visits() never ends)
+
+
+def next_due(surgery_on: date, offsets: tuple[Offset, ...], today: date) -> Visit:
+    """The first scheduled visit due on or after today."""
+    return visits_until(surgery_on, offsets, today)[-1]
+
+
+def schedule_or_default(text: str | None, default: str) -> tuple[Offset, ...]:
+    """A stored schedule, or the default when the stored text is unusable."""
+    try:
+        return parse_schedule(text or default)
+    except ScheduleError:
+        return parse_schedule(default)

@@ -1,0 +1,40 @@
+"""Building clinic data in tests: sharing, assessments and surgeries through the app's services."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Flask
+
+from diary.clinic import services
+from diary.extensions import db
+from diary.models import AuditEvent, CareLink, Clinic, User
+
+CLINIC = "Sharing clinic"
+
+
+def share(app: Flask, patient_id: int, clinic_name: str = CLINIC) -> None:
+    """The patient's consent for the named clinic to see the diary."""
+    with app.app_context():
+        clinic = db.session.scalar(sa.select(Clinic).where(Clinic.name == clinic_name))
+        db.session.add(CareLink(patient_id=patient_id, clinic_id=clinic.id, source="code"))
+        db.session.commit()
+
+
+def assess(app: Flask, clinician_id: int, patient_id: int, visit_on: date, **values) -> int:
+    """Record an assessment as the clinician, through the service."""
+    with app.test_request_context():
+        viewer = db.session.get(User, clinician_id)
+        fields = {"visit_on": visit_on, "smc_grade": None, "house_brackmann_grade": None,
+                  "hearing": None, "outcome": None, "recurrence": False, "note": None} | values
+        return services.record_assessment(viewer, patient_id, fields)
+
+
+def audit_actions(app: Flask, patient_id: int | None = None) -> list[str]:
+    """The audit trail's actions, oldest first (of one patient, when given)."""
+    with app.app_context():
+        query = sa.select(AuditEvent.action).order_by(AuditEvent.id)
+        if patient_id is not None:
+            query = query.where(AuditEvent.patient_id == patient_id)
+        return list(db.session.scalars(query))
