@@ -126,6 +126,16 @@ def owners_record(expect: Expect) -> Answers:
     return answers(NOT_FOUND, anonymous=TO_LOGIN, owner=expect)
 
 
+def clinicians(clinician: Expect, care_team: Expect) -> Answers:
+    """A clinic page about no particular patient: clinicians only, patients and admins 404."""
+    return answers(NOT_FOUND, anonymous=TO_LOGIN, clinician=clinician, care_team=care_team)
+
+
+def care_team_only(expect: Expect) -> Answers:
+    """A clinic page about the owner: the clinic the owner shares with; everyone else 404."""
+    return answers(NOT_FOUND, anonymous=TO_LOGIN, care_team=expect)
+
+
 # The owner's records, which fill the URLs -----------------------------------------------
 
 
@@ -274,6 +284,16 @@ def _owner_email(records: Records) -> dict[str, Any]:
 
 
 YESTERDAY = (TODAY - timedelta(days=1)).isoformat()
+
+
+def _owner(records: Records) -> dict[str, Any]:
+    """The owner's id in a clinic URL."""
+    return {"patient_id": records.users["owner"]}
+
+
+def _owners_surgery(records: Records) -> dict[str, Any]:
+    """The owner's id and operation in a clinic URL."""
+    return {"patient_id": records.users["owner"], "surgery_id": records.surgery}
 INJECTION = {
     "injected_on": "2026-03-01",
     "product": "onabotulinumtoxinA",
@@ -355,7 +375,11 @@ ROUTES: dict[str, Route] = {
     ),
     "auth.account_resend_verification": Route(post=signed_in(redirect("/account"))),
     # The diary -----------------------------------------------------------------------------
-    "journal.home": Route(get=signed_in(OK)),
+    # A clinician's home is the clinic's patient list.
+    "journal.home": Route(
+        get=answers(OK, anonymous=TO_LOGIN, clinician=redirect("/clinic/patients"),
+                    care_team=redirect("/clinic/patients"))
+    ),
     "journal.checkin": Route(
         get=patients_own(OK),
         post=patients_own(done("/")),
@@ -487,6 +511,40 @@ ROUTES: dict[str, Route] = {
         post=owners_record(done("/inbox")), params=lambda r: {"message_id": r.message}
     ),
     "reminders.mark_all_read": Route(post=patients_own(done("/inbox"))),
+    # The clinic ------------------------------------------------------------------------------
+    # Clinicians only; a patient the clinician's clinics do not share with answers 404, and
+    # every GET of the review is in the audit trail. The diary itself is never written here.
+    "clinic.patient_list": Route(get=clinicians(OK, OK)),
+    "clinic.review_page": Route(get=care_team_only(AUDITED), params=_owner),
+    "clinic.new_assessment": Route(
+        get=care_team_only(OK),
+        post=care_team_only(done(r"/clinic/patients/\d+")),
+        params=_owner,
+        form=_form(visit_on=YESTERDAY, smc_grade="2", outcome="reduced_90", hearing="unchanged"),
+    ),
+    "clinic.baseline": Route(
+        get=care_team_only(OK),
+        post=care_team_only(done(r"/clinic/patients/\d+")),
+        params=_owner,
+        form=_form(spasms_per_day="12", jrs_severity="3", smc_grade="2"),
+    ),
+    "clinic.verify_surgery": Route(
+        post=care_team_only(done(r"/clinic/patients/\d+")), params=_owners_surgery
+    ),
+    "clinic.mark_reference": Route(
+        post=care_team_only(done(r"/clinic/patients/\d+")), params=_owners_surgery
+    ),
+    "clinic.edit_surgery": Route(
+        get=care_team_only(OK),
+        post=care_team_only(done(r"/clinic/patients/\d+")),
+        params=_owners_surgery,
+        form=_form(SURGERY, surgeon="Dr. Weiss"),
+    ),
+    "clinic.settings": Route(
+        get=clinicians(OK, OK),
+        post=clinicians(done("/clinic/settings"), done("/clinic/settings")),
+        form=_form(follow_up_schedule="1w,1m,3m,6m,12m"),
+    ),
     # The emailed link works without logging in: the signed token is the authority, and all
     # it can do is stop the emails of the reminder it names (CSRF-exempt, RFC 8058).
     "reminders.unsubscribe": Route(
