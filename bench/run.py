@@ -21,6 +21,7 @@ if __package__ in (None, ""):  # run as `python bench/run.py`
 
 from flask_migrate import upgrade  # noqa: E402
 
+from bench import clinic_list  # noqa: E402
 from bench import dataset as reference  # noqa: E402
 from bench.database import describe, fresh_database  # noqa: E402
 from bench.measure import ENDPOINTS, Clients, Result, measure_all  # noqa: E402
@@ -76,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         with LoopbackServer(app) as server:
             clients = Clients(server.base_url, dataset.accounts)
             try:
-                results = measure_all(ENDPOINTS, clients, server, engine,
+                results = measure_all(ENDPOINTS + clinic_list.ENDPOINTS, clients, server, engine,
                                       warmup=args.warmup, runs=args.runs)
             finally:
                 clients.close()
