@@ -215,8 +215,8 @@ def test_the_clinic_schedule_is_changed_on_the_settings_page(app, client, make_u
 
 
 def test_a_revoked_link_ends_the_clinics_access(app, client, make_user):
-    from diary.models import CareLink
     from diary.clock import utcnow
+    from diary.models import CareLink
 
     patient, clinician, _ = setup(app, make_user)
     with app.app_context():
