@@ -213,7 +213,19 @@ def test_home_page_takes_the_same_number_of_queries_however_full_the_diary(clien
     assert len(full) == len(empty)
 
 
-@pytest.mark.parametrize("role", ["clinician", "admin"])
+def test_a_clinicians_home_is_the_clinics_patient_list(client, make_user, app):
+    patient_id = make_user("pat@example.org")
+    check_in(app, patient_id, TODAY, 3, note="private note")
+    login_as(client, make_user("dr@example.org", role="clinician", display_name="Dr Who"))
+
+    response = client.get("/")
+
+    assert response.status_code == 302 and response.location.endswith("/clinic/patients")
+    listed = client.get(response.location)
+    assert listed.status_code == 200 and "private note" not in page_text(listed)
+
+
+@pytest.mark.parametrize("role", ["admin"])
 def test_non_patients_see_no_diary_on_the_home_page(client, make_user, app, role):
     patient_id = make_user("pat@example.org")
     check_in(app, patient_id, TODAY, 3, note="private note")
