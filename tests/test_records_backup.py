@@ -22,7 +22,7 @@ from tests.conftest import base_config
 from tests.journal_helpers import TODAY, check_in
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def sqlite_only(template_database):
     """The command copies SQLite files; PostgreSQL is sent to pg_dump (tested below)."""
     if template_database.kind != "sqlite":
@@ -65,6 +65,7 @@ class Writer(threading.Thread):
             return set(self.committed)
 
 
+@pytest.mark.usefixtures("sqlite_only")
 def test_a_backup_taken_during_writes_is_whole_and_consistent(app, runner, make_user, tmp_path):
     patient = make_user("pat@example.org")
     writer = Writer(app, patient)
@@ -91,6 +92,7 @@ def test_a_backup_taken_during_writes_is_whole_and_consistent(app, runner, make_
     copy.close()
 
 
+@pytest.mark.usefixtures("sqlite_only")
 def test_the_backup_is_private_from_the_start(app, runner, make_user, tmp_path):
     make_user()
     target = tmp_path / "backup.sqlite3"
@@ -105,6 +107,7 @@ def test_the_backup_is_private_from_the_start(app, runner, make_user, tmp_path):
     assert not list(tmp_path.glob(".*partial"))
 
 
+@pytest.mark.usefixtures("sqlite_only")
 def test_an_existing_file_is_kept_unless_forced(app, runner, make_user, tmp_path):
     make_user()
     target = tmp_path / "backup.sqlite3"
@@ -121,6 +124,7 @@ def test_an_existing_file_is_kept_unless_forced(app, runner, make_user, tmp_path
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
 
 
+@pytest.mark.usefixtures("sqlite_only")
 def test_a_missing_folder_is_a_clear_error(app, runner, tmp_path):
     result = runner.invoke(args=["backup", str(tmp_path / "nowhere" / "backup.sqlite3")])
 
@@ -128,6 +132,7 @@ def test_a_missing_folder_is_a_clear_error(app, runner, tmp_path):
     assert "does not exist" in result.output
 
 
+@pytest.mark.usefixtures("sqlite_only")
 def test_restore_is_copy_into_place_then_upgrade(app, runner, make_user, tmp_path):
     patient = make_user("pat@example.org")
     check_in(app, patient, TODAY, 5)
@@ -148,13 +153,14 @@ def test_restore_is_copy_into_place_then_upgrade(app, runner, make_user, tmp_pat
         db.engine.dispose()
 
 
-def test_postgresql_is_explained_and_refused(app, runner, tmp_path, monkeypatch):
+def test_postgresql_is_explained_and_refused(app, runner, tmp_path, monkeypatch, template_database):
     from diary.records import backup
 
     class PostgresEngine:
         url = sa.make_url("postgresql+psycopg://diary@db/diary")
 
-    monkeypatch.setattr(backup, "db", type("DB", (), {"engine": PostgresEngine()}))
+    if template_database.kind == "sqlite":  # on a PostgreSQL run, the real engine answers
+        monkeypatch.setattr(backup, "db", type("DB", (), {"engine": PostgresEngine()}))
     result = runner.invoke(args=["backup", str(tmp_path / "x")])
 
     assert result.exit_code == 2
