@@ -67,6 +67,7 @@ def _register_blueprints(app: Flask) -> None:
     from diary.errors import bp as errors_bp
     from diary.journal import bp as journal_bp
     from diary.progress.routes import bp as progress_bp
+    from diary.records import bp as records_bp
     from diary.reminders import bp as reminders_bp
     from diary.reminders import init_app as init_reminders
     from diary.treatments import bp as treatments_bp
@@ -78,5 +79,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(progress_bp)
     app.register_blueprint(reminders_bp)
     app.register_blueprint(clinic_bp)
+    app.register_blueprint(records_bp)
     app.register_blueprint(api_bp)
     init_reminders()

@@ -1,4 +1,4 @@
-"""Flask CLI commands: `flask --app wsgi users create ...`, `demo-data`, `scheduler`."""
+"""Flask CLI commands: `flask --app wsgi users create ...`, `demo-data`, `scheduler`, `backup`."""
 
 from __future__ import annotations
 
@@ -145,8 +145,10 @@ def demo_data_command(force: bool) -> None:
 
 def register_cli(app: Flask) -> None:
     """Attach the project's commands to the app."""
+    from diary.records.backup import backup_command
     from diary.reminders.scheduler import scheduler_command
 
     app.cli.add_command(users)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(scheduler_command)
+    app.cli.add_command(backup_command)

@@ -490,6 +490,14 @@ ROUTES: dict[str, Route] = {
         get=patients_own(OK), params=lambda r: [{"name": name} for name in csv_tables.TABLES]
     ),
     "api.my_trajectory": Route(get={**patients_own(OK), "anonymous": API_LOGIN}),
+    # The patient's record leaving the app (issue 7): FHIR, the full ZIP, deletion. Each
+    # patient downloads or deletes their own account; the URL names no one else's.
+    "api.my_fhir": Route(get={**patients_own(OK), "anonymous": API_LOGIN}),
+    "records.fhir_download": Route(get=patients_own(OK)),
+    "records.full_download": Route(get=patients_own(OK)),
+    "records.delete_account": Route(
+        get=patients_own(OK), post=patients_own(done("/login")), form=_form(password=PASSWORD)
+    ),
     # Reminders and the inbox -----------------------------------------------------------------
     "reminders.settings": Route(get=patients_own(OK)),
     "reminders.save": Route(
@@ -560,6 +568,18 @@ def answer_of(response) -> str:
     if response.status_code in (301, 302, 303, 307, 308):
         return f"{response.status_code} -> {urlsplit(response.location).path}"
     return str(response.status_code)
+
+
+def readable_body(response) -> str:
+    """What a response shows, as text; a ZIP's members unpacked, since compression hides text."""
+    data = response.get_data()
+    if response.mimetype == "application/zip":
+        import io
+        import zipfile
+
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            data = b"".join(archive.read(name) for name in archive.namelist())
+    return data.decode("utf-8", errors="replace")
 
 
 def matches(response, expected: Expect) -> bool:

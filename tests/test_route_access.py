@@ -21,6 +21,7 @@ from tests.route_matrix import (
     build_records,
     database_rows,
     matches,
+    readable_body,
     sign_in,
 )
 
@@ -75,7 +76,7 @@ def test_each_role_gets_the_answer_of_the_matrix(app, client, records, endpoint,
             if not expected.writes:
                 assert database_rows(app) == before, f"{role} {method} {url} changed the database"
             if role not in READERS:
-                assert OWNER_ONLY not in response.get_data(as_text=True), (
+                assert OWNER_ONLY not in readable_body(response), (
                     f"{role} {method} {url} shows the owner's note"
                 )
 

@@ -17,6 +17,7 @@ from diary.progress.trajectory import (
     resolve_range,
     trajectory_payload,
 )
+from diary.records.fhir import patient_bundle
 
 # A diary has no day outside these; date arithmetic near year 1 or 9999 would overflow.
 EARLIEST_DAY = date(1900, 1, 1)
@@ -52,3 +53,13 @@ def my_trajectory():
     except TrajectoryRequestError as error:
         return error_response(400, str(error), error.fields)
     return jsonify(trajectory_payload(trajectory))
+
+
+@bp.get("/me/fhir")
+@login_required
+def my_fhir():
+    """The logged-in patient's record as a FHIR R4B collection Bundle (docs/fhir.md)."""
+    patient = policy.patient_or_404(current_user, current_user.id)
+    response = jsonify(patient_bundle(patient.id))
+    response.mimetype = "application/fhir+json"
+    return response

@@ -1,0 +1,328 @@
+"""The patient's record as a FHIR R4B `collection` Bundle (docs/fhir.md).
+
+R4B, not R4: fhir.resources 8 carries R4B and R5 models only (TRAPS.md, FHIR); R4B's
+resources used here are the same as R4's for a receiving system. Every resource has a
+fullUrl `urn:uuid:` derived from the installation and the record (uuid5), so the same record
+exports under the same id every time and references resolve inside the Bundle. Deleted
+entries are left out. `patient_bundle` reads no session user: the patient's own download and
+the clinic's review page both call it, and the caller authorises and audits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy import orm as so
+
+from diary.clock import local_today, utcnow
+from diary.extensions import db
+from diary.models import (
+    Assessment,
+    CheckIn,
+    Clinic,
+    Injection,
+    MedicationRegimen,
+    Role,
+    Surgery,
+    User,
+)
+from diary.models.treatment import Drug, ToxinProduct
+from diary.records import codes
+from diary.records.codes import concept
+from diary.trajectory import rules
+from diary.treatments import wording
+
+STREAM_BATCH = 500
+
+
+class NotAPatient(LookupError):
+    """The id names no patient account."""
+
+
+def _namespace() -> uuid.UUID:
+    """The uuid5 namespace of this installation: ids are stable here and unlike anyone else's."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, current_app.config["PUBLIC_BASE_URL"] + "/fhir")
+
+
+def full_url(kind: str, *key: object) -> str:
+    """The stable `urn:uuid:` of one exported record."""
+    name = "/".join([kind, *(str(k) for k in key)])
+    return f"urn:uuid:{uuid.uuid5(_namespace(), name)}"
+
+
+def _id(url: str) -> str:
+    """The resource id: the uuid of its fullUrl."""
+    return url.removeprefix("urn:uuid:")
+
+
+def _number(value: Decimal | int | float) -> int | float:
+    """A JSON number without Decimal's trailing zeros."""
+    if isinstance(value, Decimal):
+        value = value.normalize()
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _entry(url: str, resource: dict[str, Any]) -> dict[str, Any]:
+    resource["id"] = _id(url)
+    return {"fullUrl": url, "resource": resource}
+
+
+def _live(model, patient_id: int) -> sa.Select:
+    return sa.select(model).where(model.patient_id == patient_id, model.deleted_at.is_(None))
+
+
+# Resources ------------------------------------------------------------------------------
+
+
+def patient_resource(patient: User) -> dict[str, Any]:
+    """The Patient: the name the patient gave, the email, and the account number here."""
+    resource: dict[str, Any] = {
+        "resourceType": "Patient",
+        "identifier": [{"system": codes.ACCOUNT_IDENTIFIER, "value": str(patient.id)}],
+        "active": patient.active,
+        "name": [{"text": patient.display_name}],
+        "telecom": [{"system": "email", "value": patient.email}],
+    }
+    return resource
+
+
+def _component(code: str, **value: Any) -> dict[str, Any]:
+    return {"code": concept(codes.DIARY, code, codes.DIARY_CODES[code]), **value}
+
+
+def check_in_observation(check_in: CheckIn, patient_ref: dict) -> dict[str, Any]:
+    """One check-in as a survey Observation with a component per number the patient gave."""
+    components = [_component("spasm-count", valueInteger=check_in.spasm_count)]
+    if check_in.typical_duration_seconds is not None:
+        components.append(_component("typical-duration", valueQuantity={
+            "value": check_in.typical_duration_seconds, "unit": "s",
+            "system": codes.UCUM, "code": codes.SECONDS,
+        }))
+    if check_in.jrs_severity is not None:
+        components.append(_component("jrs-severity-self-rated", valueInteger=check_in.jrs_severity))
+    if check_in.jrs_frequency is not None:
+        components.append(_component("jrs-frequency-self-rated", valueInteger=check_in.jrs_frequency))
+    resource: dict[str, Any] = {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": [concept(codes.OBSERVATION_CATEGORY, "survey", "Survey")],
+        "code": concept(codes.DIARY, "check-in", codes.DIARY_CODES["check-in"]),
+        "subject": patient_ref,
+        "effectiveDateTime": check_in.day.isoformat(),
+        "component": components,
+    }
+    if check_in.note:
+        resource["note"] = [{"text": check_in.note}]
+    return resource
+
+
+def _toxin(injection: Injection) -> dict[str, Any]:
+    """The product: the app's code, botulinum toxin's ATC code, the name as text."""
+    product = injection.product
+    text = injection.product_other if product == ToxinProduct.OTHER else wording.PRODUCTS[product]
+    return {
+        "coding": [
+            codes.coding(codes.TOXIN_PRODUCT, product, wording.PRODUCTS[product]),
+            codes.coding(codes.ATC, codes.BOTULINUM_TOXIN_ATC, "botulinum toxin"),
+        ],
+        "text": text,
+    }
+
+
+def _toxin_dose(units: Decimal | None) -> dict[str, Any]:
+    # Toxin units are product-specific biological units, not UCUM's enzyme unit "U":
+    # the quantity carries the unit as text only (docs/fhir.md).
+    return {} if units is None else {"dose": {"value": _number(units), "unit": "U"}}
+
+
+def injection_administrations(injection: Injection, patient_ref: dict) -> Iterator[tuple[str, dict]]:
+    """One MedicationAdministration per injection site (R4B allows one site per dosage),
+    or one for the whole session when no site is known."""
+    base = {
+        "resourceType": "MedicationAdministration",
+        "status": "completed",
+        "medicationCodeableConcept": _toxin(injection),
+        "subject": patient_ref,
+        "effectiveDateTime": injection.injected_on.isoformat(),
+    }
+    notes = [n for n in (injection.injector and f"Injector: {injection.injector}",
+                         injection.lot and f"Lot: {injection.lot}", injection.note) if n]
+    if notes:
+        base["note"] = [{"text": n} for n in notes]
+    if not injection.sites:
+        dosage = {"text": "Whole session", **_toxin_dose(injection.total_units)}
+        yield full_url("injection", injection.id), {**base, "dosage": dosage}
+        return
+    for site in injection.sites:
+        side = wording.SITE_SIDES[site.side]
+        dosage = {
+            "text": f"{wording.MUSCLES[site.muscle]}, {side.lower()}",
+            "site": concept(codes.INJECTION_SITE, site.muscle, wording.MUSCLES[site.muscle],
+                            text=f"{wording.MUSCLES[site.muscle]} ({side.lower()})"),
+            **_toxin_dose(site.units),
+        }
+        yield full_url("injection", injection.id, "site", site.id), {**base, "dosage": dosage}
+
+
+def _drug(regimen: MedicationRegimen) -> dict[str, Any]:
+    drug = regimen.drug
+    coding = [codes.coding(codes.DRUG, drug, wording.DRUGS[drug])]
+    if drug in codes.DRUG_ATC:
+        coding.append(codes.coding(codes.ATC, codes.DRUG_ATC[drug], wording.DRUGS[drug].lower()))
+    text = regimen.drug_other if drug == Drug.OTHER else wording.DRUGS[drug]
+    return {"coding": coding, "text": text}
+
+
+def regimen_statement(regimen: MedicationRegimen, patient_ref: dict, today) -> dict[str, Any]:
+    """One regimen (one drug at one dose over a period) as a MedicationStatement."""
+    ended = regimen.stopped_on is not None and regimen.stopped_on <= today
+    period = {"start": regimen.started_on.isoformat()}
+    if regimen.stopped_on is not None:
+        period["end"] = regimen.stopped_on.isoformat()
+    unit = regimen.unit
+    dosage: dict[str, Any] = {
+        "text": wording.dose(regimen.strength, unit, regimen.doses_per_day),
+        "timing": {"repeat": {"frequency": regimen.doses_per_day, "period": 1, "periodUnit": "d"}},
+        "doseAndRate": [{"doseQuantity": {
+            "value": _number(regimen.strength), "unit": wording.UNITS[unit],
+            "system": codes.UCUM, "code": codes.UCUM_FOR_UNIT[unit],
+        }}],
+    }
+    if regimen.times_of_day:
+        dosage["timing"]["repeat"]["timeOfDay"] = [f"{t}:00" for t in regimen.times_of_day]
+    resource: dict[str, Any] = {
+        "resourceType": "MedicationStatement",
+        "status": "completed" if ended else "active",
+        "medicationCodeableConcept": _drug(regimen),
+        "subject": patient_ref,
+        "effectivePeriod": period,
+        "dosage": [dosage],
+    }
+    reasons = [r for r in (regimen.change_reason, regimen.stop_reason and
+                           f"Stopped: {regimen.stop_reason}") if r]
+    if reasons:
+        resource["note"] = [{"text": r} for r in reasons]
+    return resource
+
+
+def surgery_procedure(surgery: Surgery, patient_ref: dict) -> dict[str, Any]:
+    """One operation as a Procedure; the details the coded fields cannot hold go to notes."""
+    kind = surgery.surgery_type
+    resource: dict[str, Any] = {
+        "resourceType": "Procedure",
+        "status": "completed",
+        "code": concept(codes.SURGERY_TYPE, kind, wording.SURGERY_TYPES[kind]),
+        "subject": patient_ref,
+        "performedDateTime": surgery.performed_on.isoformat(),
+        "bodySite": [{"text": f"{wording.SURGERY_SIDES[surgery.side]} side"}],
+    }
+    if surgery.complications:
+        resource["complication"] = [
+            {"text": wording.COMPLICATIONS.get(c, c)} for c in surgery.complications
+        ]
+    details = [
+        surgery.centre and f"Centre: {surgery.centre}",
+        surgery.surgeon and f"Surgeon: {surgery.surgeon}",
+        surgery.vessels and "Vessels: " + ", ".join(wording.VESSELS.get(v, v) for v in surgery.vessels),
+        surgery.technique and f"Technique: {wording.TECHNIQUES.get(surgery.technique, surgery.technique)}",
+        surgery.implant and f"Implant: {wording.IMPLANTS.get(surgery.implant, surgery.implant)}",
+        surgery.house_brackmann_grade and f"House-Brackmann grade {surgery.house_brackmann_grade}",
+        "Patient-reported, not verified by a clinician" if surgery.patient_reported else None,
+        surgery.note,
+    ]
+    notes = [d for d in details if d]
+    if notes:
+        resource["note"] = [{"text": n} for n in notes]
+    return resource
+
+
+def assessment_observation(assessment: Assessment, clinic_name: str, patient_ref: dict) -> dict:
+    """A clinic's follow-up assessment as an exam Observation, one component per finding."""
+    components = []
+    if assessment.smc_grade is not None:
+        components.append(_component("smc-grade", valueInteger=assessment.smc_grade))
+    if assessment.house_brackmann_grade is not None:
+        components.append(_component("house-brackmann-grade",
+                                     valueInteger=assessment.house_brackmann_grade))
+    if assessment.hearing is not None:
+        components.append(_component("hearing", valueCodeableConcept=concept(
+            codes.HEARING, assessment.hearing, assessment.hearing.capitalize())))
+    if assessment.outcome is not None:
+        components.append(_component("outcome-class", valueCodeableConcept=concept(
+            codes.OUTCOME_CLASS, assessment.outcome, rules.CLASS_LABELS[assessment.outcome])))
+    components.append(_component("recurrence", valueBoolean=bool(assessment.recurrence)))
+    resource: dict[str, Any] = {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": [concept(codes.OBSERVATION_CATEGORY, "exam", "Exam")],
+        "code": concept(codes.DIARY, "follow-up-assessment",
+                        codes.DIARY_CODES["follow-up-assessment"]),
+        "subject": patient_ref,
+        "effectiveDateTime": assessment.visit_on.isoformat(),
+        "performer": [{"display": clinic_name}],
+        "component": components,
+    }
+    if assessment.note:
+        resource["note"] = [{"text": assessment.note}]
+    return resource
+
+
+# The Bundle -----------------------------------------------------------------------------
+
+
+def bundle_entries(patient: User) -> Iterator[dict[str, Any]]:
+    """Every entry of the patient's Bundle: the Patient first, then the records by kind."""
+    patient_url = full_url("patient", patient.id)
+    ref = {"reference": patient_url}
+    yield _entry(patient_url, patient_resource(patient))
+    check_ins = _live(CheckIn, patient.id).order_by(CheckIn.day)
+    for c in db.session.scalars(check_ins.execution_options(yield_per=STREAM_BATCH)):
+        yield _entry(full_url("check-in", c.id), check_in_observation(c, ref))
+    injections = (_live(Injection, patient.id).options(so.selectinload(Injection.sites))
+                  .order_by(Injection.injected_on, Injection.id))
+    for injection in db.session.scalars(injections):
+        for url, resource in injection_administrations(injection, ref):
+            yield _entry(url, resource)
+    today = local_today(patient.timezone)
+    regimens = _live(MedicationRegimen, patient.id).order_by(
+        MedicationRegimen.started_on, MedicationRegimen.id)
+    for regimen in db.session.scalars(regimens):
+        yield _entry(full_url("regimen", regimen.id), regimen_statement(regimen, ref, today))
+    surgeries = _live(Surgery, patient.id).order_by(Surgery.performed_on, Surgery.id)
+    for surgery in db.session.scalars(surgeries):
+        yield _entry(full_url("surgery", surgery.id), surgery_procedure(surgery, ref))
+    assessments = (
+        sa.select(Assessment, Clinic.name).join(Clinic, Clinic.id == Assessment.clinic_id)
+        .where(Assessment.patient_id == patient.id)
+        .order_by(Assessment.visit_on, Assessment.id)
+    )
+    for assessment, clinic_name in db.session.execute(assessments):
+        yield _entry(full_url("assessment", assessment.id),
+                     assessment_observation(assessment, clinic_name, ref))
+
+
+def patient_bundle(patient_id: int) -> dict[str, Any]:
+    """The patient's whole record as a FHIR R4B collection Bundle, as plain JSON data.
+
+    The caller decides who may have it and audits a clinician's export (audit.EXPORT_FHIR).
+    Raises NotAPatient when the id names no patient.
+    """
+    patient = db.session.get(User, patient_id)
+    if patient is None or patient.role != Role.PATIENT:
+        raise NotAPatient(patient_id)
+    # Built as plain data, not through fhir.resources' models: validating and dumping a
+    # three-year diary through pydantic takes seconds. The tests validate every shape this
+    # module makes with the library's R4B models instead (tests/test_records_fhir.py).
+    return {
+        "resourceType": "Bundle",
+        "id": _id(full_url("bundle", patient.id)),
+        "type": "collection",
+        "timestamp": utcnow().isoformat().replace("+00:00", "Z"),
+        "entry": list(bundle_entries(patient)),
+    }

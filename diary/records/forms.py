@@ -1,0 +1,21 @@
+"""The account deletion form: the password again, as the only confirmation that counts."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField
+from wtforms.validators import DataRequired, Length
+
+from diary.auth import rules
+
+
+class DeleteAccountForm(FlaskForm):
+    """The current password."""
+
+    password = PasswordField(
+        "Your password",
+        validators=[
+            DataRequired(message="Enter your password to delete the account."),
+            Length(max=rules.PASSWORD_MAX_LENGTH, message="This password is not right."),
+        ],
+    )
