@@ -524,6 +524,7 @@ ROUTES: dict[str, Route] = {
     # every GET of the review is in the audit trail. The diary itself is never written here.
     "clinic.patient_list": Route(get=clinicians(OK, OK)),
     "clinic.review_page": Route(get=care_team_only(AUDITED), params=_owner),
+    "clinic.fhir_download": Route(get=care_team_only(AUDITED), params=_owner),
     "clinic.new_assessment": Route(
         get=care_team_only(OK),
         post=care_team_only(done(r"/clinic/patients/\d+")),

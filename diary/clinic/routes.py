@@ -7,10 +7,11 @@ clinics, gets 404 from the policy. Every GET of the review is audited.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from diary import audit, policy
@@ -19,6 +20,8 @@ from diary.clinic.patient_list import DEFAULT_SORT, SORT_KEYS, sort_rows
 from diary.clock import local_today
 from diary.models import Role
 from diary.progress.queries import BUCKETS
+from diary.records.fhir import patient_bundle
+from diary.records.routes import FHIR_MIMETYPE
 from diary.progress.trajectory import (
     DEFAULT_BUCKET,
     RANGE_LABELS,
@@ -133,6 +136,17 @@ def review_page(patient_id: int):
         outcomes=forms.OUTCOMES,
         w=wording,
     )
+
+
+@bp.get("/patients/<int:patient_id>/fhir.json")
+@clinician_required
+def fhir_download(patient_id: int):
+    """The patient's record as a FHIR R4B Bundle for the clinic's own system; audited."""
+    patient, clinics = _shared_patient(patient_id)
+    body = json.dumps(patient_bundle(patient.id), ensure_ascii=False, indent=1)
+    audit.record_view(audit.EXPORT_FHIR, patient_id=patient.id, clinic_id=clinics[0].id)
+    return Response(body, mimetype=FHIR_MIMETYPE, headers={
+        "Content-Disposition": f'attachment; filename="spasm-diary-{patient.id}-fhir.json"'})
 
 
 @bp.route("/patients/<int:patient_id>/assessments/new", methods=["GET", "POST"])
