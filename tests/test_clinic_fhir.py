@@ -7,8 +7,8 @@ import json
 from datetime import timedelta
 
 from tests.clinic_support import assess, audit_actions, share
-from tests.fhir_checks import assert_valid_bundle, resources
 from tests.conftest import PASSWORD
+from tests.fhir_checks import assert_valid_bundle, resources
 from tests.journal_helpers import TODAY, check_in, login_as
 from tests.treatments_support import TreatmentRecorder
 

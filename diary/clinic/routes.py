@@ -20,8 +20,6 @@ from diary.clinic.patient_list import DEFAULT_SORT, SORT_KEYS, sort_rows
 from diary.clock import local_today
 from diary.models import Role
 from diary.progress.queries import BUCKETS
-from diary.records.fhir import patient_bundle
-from diary.records.routes import FHIR_MIMETYPE
 from diary.progress.trajectory import (
     DEFAULT_BUCKET,
     RANGE_LABELS,
@@ -30,6 +28,8 @@ from diary.progress.trajectory import (
     resolve_range,
     trajectory_payload,
 )
+from diary.records.fhir import patient_bundle
+from diary.records.routes import FHIR_MIMETYPE
 from diary.treatments import wording
 from diary.treatments.entries import TreatmentRefused
 from diary.treatments.forms import SurgeryForm
