@@ -6,14 +6,13 @@ max_instances=1 and coalescing; never started at import or by create_app.
 
 from __future__ import annotations
 
-import subprocess
 import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from diary import PROJECT_ROOT, create_app
+from diary import create_app
 from diary.reminders import scheduler as scheduler_module
 from diary.reminders.scheduler import JOB_ID, build_scheduler, tick
 from tests.conftest import base_config
@@ -107,13 +106,3 @@ def test_the_ticker_stops_once_on_sigterm_even_when_it_comes_twice(app, runner, 
     assert result.exit_code == 0 and result.exception is None, result.output
     assert len(ticks) == 1
 
-
-def test_make_run_starts_the_web_server_and_the_scheduler_and_stops_both():
-    recipe = subprocess.run(
-        ["make", "-n", "--no-print-directory", "run"], cwd=PROJECT_ROOT, capture_output=True,
-        text=True, check=True,
-    ).stdout
-
-    assert "trap" in recipe and "kill 0" in recipe and "wait" in recipe
-    assert "flask --app wsgi scheduler &" in recipe
-    assert "flask --app wsgi run --host 127.0.0.1" in recipe

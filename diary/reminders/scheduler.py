@@ -40,8 +40,18 @@ def tick(app: Flask) -> DispatchReport:
     with app.app_context():
         report = dispatch_due(utcnow())
         if report.claimed or report.adopted:
-            log.info("reminders: %s (adopted %s)", dict(report.outcomes), report.adopted)
+            log.info("reminders: %s; adopted %s", summary(report), report.adopted)
         return report
+
+
+# Claim-time steps; each ends in one of the outcomes that are reported.
+_STEPS = {"sending", "retrying"}
+
+
+def summary(report: DispatchReport) -> str:
+    """What a dispatch did, e.g. "sent 3, skipped 1" (steps on the way and zeros left out)."""
+    done = sorted((k, v) for k, v in report.outcomes.items() if v and k not in _STEPS)
+    return ", ".join(f"{k} {v}" for k, v in done) or "nothing due"
 
 
 def build_scheduler(app: Flask) -> BlockingScheduler:
@@ -107,10 +117,13 @@ def scheduler_command(once: bool, now: datetime | None) -> None:
     app = current_app._get_current_object()
     if once:
         report = run_until_idle(now)
-        click.echo(f"Dispatched as {process_holder()}: "
-                   + ", ".join(f"{k} {v}" for k, v in sorted(report.outcomes.items()))
-                   + f"; adopted {report.adopted}.")
+        click.echo(f"Dispatched as {process_holder()}: {summary(report)}; "
+                   f"adopted {report.adopted}.")
         return
+    if not log.isEnabledFor(logging.INFO):
+        # Say what each tick sent (`make run`, a service's journal); WARNINGs alone are silent.
+        logging.getLogger("diary.reminders").setLevel(logging.INFO)
+    app.logger.debug("scheduler starting")  # installs Flask's stderr handler on "diary"
     scheduler = build_scheduler(app)
 
     def stop(signum, _frame):

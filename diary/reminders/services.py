@@ -356,13 +356,14 @@ def unsubscribe(token: str, now: datetime) -> Unsubscription | None:
     changes nothing more. None for a token that is not genuine.
     """
     begin_write()
-    reminder = notices.reminder_of_token(token)
+    named = notices.reminder_of_token(token)
+    # Locked; gone meanwhile when the account was just deleted (a link like any forged one).
+    reminder = named and db.session.scalar(
+        sa.select(Reminder).where(Reminder.id == named.id).with_for_update()
+    )
     if reminder is None:
         db.session.rollback()
         return None
-    reminder = db.session.scalar(
-        sa.select(Reminder).where(Reminder.id == reminder.id).with_for_update()
-    )
     reminder.by_email = False
     if not reminder.in_app:
         reminder.enabled = False  # a reminder that is on must go somewhere
