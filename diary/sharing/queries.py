@@ -153,6 +153,8 @@ def access_log(patient: User, limit: int = ACCESS_LOG_LIMIT) -> list[AccessEntry
 def _who(patient: User, actor_id: int | None, role: str | None, name: str | None,
          membership: int | None) -> str:
     """How the log names the one who acted."""
+    if actor_id is None and role is None:
+        return "Not recorded"
     if actor_id is not None and actor_id == patient.id:
         return "You"
     if role == Role.ADMIN:

@@ -93,7 +93,7 @@ def _live_link(patient_id: int, clinic_id: int) -> CareLink | None:
     )
 
 
-def _link(patient_id: int, clinic_id: int, source: LinkSource, subject: str) -> bool:
+def _link(patient_id: int, clinic_id: int, source: LinkSource, subject: str, actor: User) -> bool:
     """Create the live link and audit it; False when one exists (also when another request
     made it a moment ago: the unique index refuses the second, inside a savepoint)."""
     if _live_link(patient_id, clinic_id) is not None:
@@ -104,7 +104,8 @@ def _link(patient_id: int, clinic_id: int, source: LinkSource, subject: str) -> 
                                     source=source.value, consented_at=utcnow()))
     except IntegrityError:
         return False
-    audit.record(audit.LINK_CREATED, patient_id=patient_id, clinic_id=clinic_id, subject=subject)
+    audit.record(audit.LINK_CREATED, patient_id=patient_id, clinic_id=clinic_id, subject=subject,
+                 actor=actor)
     return True
 
 
@@ -126,7 +127,8 @@ def create_code(patient: User) -> tuple[ShareCode, str]:
                     expires_at=now + CODE_VALID_FOR)
     db.session.add(row)
     db.session.flush()
-    audit.record(audit.SHARE_CODE_CREATED, patient_id=patient.id, subject=f"share code {row.id}")
+    audit.record(audit.SHARE_CODE_CREATED, patient_id=patient.id, subject=f"share code {row.id}",
+                 actor=patient)
     db.session.commit()
     return row, code
 
@@ -143,7 +145,8 @@ def cancel_code(patient: User, code_id: int) -> bool:
         db.session.rollback()
         return False
     db.session.delete(row)
-    audit.record(audit.SHARE_CODE_CANCELLED, patient_id=patient.id, subject=f"share code {code_id}")
+    audit.record(audit.SHARE_CODE_CANCELLED, patient_id=patient.id, subject=f"share code {code_id}",
+                 actor=patient)
     db.session.commit()
     return True
 
@@ -163,14 +166,14 @@ def redeem_code(clinician: User, clinic_id: int, typed: str, address: str | None
         raise Throttled
     code = codes.normalise(typed)
     if code is not None:
-        result = _claim(code, clinic_id)
+        result = _claim(code, clinic_id, clinician)
         if result is not None:
             return result
     throttle.count_attempt(throttle.REDEEM, clinician.id, address)
     return Redemption(Redeemed.INVALID)
 
 
-def _claim(code: str, clinic_id: int) -> Redemption | None:
+def _claim(code: str, clinic_id: int, clinician: User) -> Redemption | None:
     """Mark the code used by the clinic and link its patient, or None (rolled back) when the
     code is not a live one."""
     begin_write()
@@ -193,7 +196,7 @@ def _claim(code: str, clinic_id: int) -> Redemption | None:
     if claimed != 1:
         db.session.rollback()
         return None
-    linked = _link(patient.id, clinic_id, LinkSource.CODE, f"share code {found.id}")
+    linked = _link(patient.id, clinic_id, LinkSource.CODE, f"share code {found.id}", clinician)
     name = patient.display_name
     db.session.commit()
     return Redemption(Redeemed.LINKED if linked else Redeemed.ALREADY_SHARING, name)
@@ -225,7 +228,7 @@ def revoke_link(patient: User, link_id: int) -> str | None:
     link.revoked_at = utcnow()
     name = link.clinic.name
     audit.record(audit.LINK_REVOKED, patient_id=patient.id, clinic_id=link.clinic_id,
-                 subject=f"care link {link.id}")
+                 subject=f"care link {link.id}", actor=patient)
     db.session.commit()
     return name
 
@@ -260,7 +263,8 @@ def accept_invitation(patient: User, invitation_id: int) -> str | None:
         db.session.rollback()
         return None
     invitation.accepted_at = utcnow()
-    _link(patient.id, invitation.clinic_id, LinkSource.INVITATION, f"invitation {invitation.id}")
+    _link(patient.id, invitation.clinic_id, LinkSource.INVITATION, f"invitation {invitation.id}",
+          patient)
     name = invitation.clinic.name
     db.session.commit()
     return name
@@ -275,7 +279,7 @@ def decline_invitation(patient: User, invitation_id: int) -> str | None:
         return None
     invitation.declined_at = utcnow()
     audit.record(audit.INVITATION_DECLINED, patient_id=patient.id, clinic_id=invitation.clinic_id,
-                 subject=f"invitation {invitation.id}")
+                 subject=f"invitation {invitation.id}", actor=patient)
     name = invitation.clinic.name
     db.session.commit()
     return name
@@ -323,7 +327,7 @@ def invite(clinician: User, clinic_id: int, email: str, address: str | None) -> 
         )
     )
     audit.record(audit.INVITATION_SENT, patient_id=patient.id if patient else None,
-                 clinic_id=clinic_id, subject=f"invitation {invitation.id}")
+                 clinic_id=clinic_id, subject=f"invitation {invitation.id}", actor=clinician)
     clinic_name = db.session.get(Clinic, clinic_id).name
     db.session.commit()
     if patient is not None:
