@@ -70,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     from diary.records import bp as records_bp
     from diary.reminders import bp as reminders_bp
     from diary.reminders import init_app as init_reminders
+    from diary.sharing import bp as sharing_bp
     from diary.treatments import bp as treatments_bp
 
     app.register_blueprint(errors_bp)
@@ -80,5 +81,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reminders_bp)
     app.register_blueprint(clinic_bp)
     app.register_blueprint(records_bp)
+    app.register_blueprint(sharing_bp)
     app.register_blueprint(api_bp)
     init_reminders()

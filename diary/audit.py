@@ -30,6 +30,10 @@ ENTER_BASELINE = "enter_baseline"
 LINK_CREATED = "link_created"
 LINK_REVOKED = "link_revoked"
 INVITATION_SENT = "invitation_sent"
+# The patient's own sharing steps, listed on the access log beside the clinic's.
+SHARE_CODE_CREATED = "share_code_created"
+SHARE_CODE_CANCELLED = "share_code_cancelled"
+INVITATION_DECLINED = "invitation_declined"
 MEMBER_ADDED = "member_added"
 MEMBER_DEACTIVATED = "member_deactivated"
 ACCOUNT_DELETED = "account_deleted"
@@ -46,6 +50,9 @@ ACTION_LABELS = {
     LINK_CREATED: "Sharing with a clinic began",
     LINK_REVOKED: "Sharing with a clinic ended",
     INVITATION_SENT: "Invited to share",
+    SHARE_CODE_CREATED: "Share code created",
+    SHARE_CODE_CANCELLED: "Share code cancelled",
+    INVITATION_DECLINED: "Invitation declined",
     MEMBER_ADDED: "Clinic member added",
     MEMBER_DEACTIVATED: "Clinic member deactivated",
     ACCOUNT_DELETED: "Account deleted",

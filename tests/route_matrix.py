@@ -32,11 +32,11 @@ from flask import Flask, url_for
 from diary.auth import emails
 from diary.exports import csv_tables
 from diary.extensions import db
-from diary.models import CareLink, Clinic, InboxMessage, Reminder, User
+from diary.models import CareLink, Clinic, ClinicInvitation, InboxMessage, Reminder, User
 from diary.reminders import services as reminder_services
 from diary.reminders.dispatch import dispatch_due
 from diary.reminders.notices import unsubscribe_token
-from tests.conftest import PASSWORD, Mailbox
+from tests.conftest import DEFAULT_NOW, PASSWORD, Mailbox
 from tests.journal_helpers import TODAY, check_in, check_ins, login_as, spasm_now
 from tests.treatments_support import TreatmentRecorder
 
@@ -49,6 +49,7 @@ OWNER_EMAIL = "owner@example.org"
 # Written into the owner's diary; no page, file or JSON for anyone else may ever contain it.
 OWNER_ONLY = "owner-only-note-7f3a"
 NEW_PASSWORD = "a new and longer passphrase"
+TODAY_NOON = DEFAULT_NOW
 
 
 # What a request answers ------------------------------------------------------------------
@@ -126,9 +127,12 @@ def owners_record(expect: Expect) -> Answers:
     return answers(NOT_FOUND, anonymous=TO_LOGIN, owner=expect)
 
 
-def clinicians(clinician: Expect, care_team: Expect) -> Answers:
-    """A clinic page about no particular patient: clinicians only, patients and admins 404."""
-    return answers(NOT_FOUND, anonymous=TO_LOGIN, clinician=clinician, care_team=care_team)
+def clinicians(clinician: Expect, care_team: Expect | None = None) -> Answers:
+    """A clinic page about no particular patient: every clinician, whichever clinic (the same
+    answer unless the care team's is given); patients and admins 404."""
+    return answers(
+        NOT_FOUND, anonymous=TO_LOGIN, clinician=clinician, care_team=care_team or clinician
+    )
 
 
 def care_team_only(expect: Expect) -> Answers:
@@ -155,6 +159,10 @@ class Records:
     visit: int
     message: int
     unsubscribe_token: str
+    share_code: str
+    share_code_id: int
+    care_link: int
+    invitation: int
 
 
 def build_records(app: Flask, make_user: Callable[..., int]) -> Records:
@@ -182,6 +190,7 @@ def build_records(app: Flask, make_user: Callable[..., int]) -> Records:
     verify_link = mailbox.link(verification, "/verify/")
     reset_link = mailbox.link(reset, "/reset/")
     reminders = owners_reminders(app, owner)
+    sharing = owners_sharing(app, owner)
     return Records(
         users=users,
         check_in=owners_check_in.id,
@@ -193,6 +202,7 @@ def build_records(app: Flask, make_user: Callable[..., int]) -> Records:
         dose=treatments.dose(regimen, TODAY - timedelta(days=1), "missed"),
         surgery=treatments.surgery(),
         **reminders,
+        **sharing,
     )
 
 
@@ -202,6 +212,24 @@ def share_with_clinic(app: Flask, patient_id: int, clinic_name: str) -> None:
         clinic = db.session.scalar(sa.select(Clinic).where(Clinic.name == clinic_name))
         db.session.add(CareLink(patient_id=patient_id, clinic_id=clinic.id, source="code"))
         db.session.commit()
+
+
+def owners_sharing(app: Flask, owner: int) -> dict[str, Any]:
+    """A share code of the owner's (its text and id), the owner's link with the sharing
+    clinic, and an invitation from the other clinic to the owner's verified address."""
+    from diary.sharing import services as sharing_services
+
+    with app.test_request_context():
+        patient = db.session.get(User, owner)
+        row, code = sharing_services.create_code(patient)
+        link = db.session.scalar(sa.select(CareLink.id).where(CareLink.patient_id == owner))
+        other = db.session.scalar(sa.select(Clinic).where(Clinic.name == "Another clinic"))
+        invitation = ClinicInvitation(clinic_id=other.id, email=OWNER_EMAIL,
+                                      expires_at=TODAY_NOON + timedelta(days=14))
+        db.session.add(invitation)
+        db.session.commit()
+        return {"share_code": code, "share_code_id": row.id, "care_link": link,
+                "invitation": invitation.id}
 
 
 def owners_reminders(app: Flask, owner: int) -> dict[str, Any]:
@@ -560,6 +588,33 @@ ROUTES: dict[str, Route] = {
         get=everyone(OK),
         post=everyone(Expect(200, writes=True)),
         params=lambda r: {"token": r.unsubscribe_token},
+    ),
+    # Sharing (docs/sharing.md) ---------------------------------------------------------------
+    "sharing.index": Route(get=patients_own(OK)),
+    # The new code is shown on the answer itself, once: nothing to redirect to.
+    "sharing.create_code": Route(post=patients_own(Expect(200, writes=True))),
+    "sharing.cancel_code": Route(
+        post=owners_record(done("/sharing")), params=lambda r: {"code_id": r.share_code_id}
+    ),
+    "sharing.stop_sharing": Route(
+        get=owners_record(OK), post=owners_record(done("/sharing")),
+        params=lambda r: {"link_id": r.care_link},
+    ),
+    "sharing.accept_invitation": Route(
+        post=owners_record(done("/sharing")), params=lambda r: {"invitation_id": r.invitation}
+    ),
+    "sharing.decline_invitation": Route(
+        post=owners_record(done("/sharing")), params=lambda r: {"invitation_id": r.invitation}
+    ),
+    "sharing.access_log": Route(get=patients_own(OK)),
+    # The owner's live code: the other clinic gains the owner; the sharing clinic is told the
+    # owner shares already (the code is used up all the same).
+    "sharing.add_patient": Route(
+        get=clinicians(OK), post=clinicians(done("/clinic/add-patient")),
+        form=lambda r: {"code": r.share_code.lower()},
+    ),
+    "sharing.invite": Route(
+        get=clinicians(OK), post=clinicians(done("/clinic/invite")), form=_owner_email
     ),
 }
 

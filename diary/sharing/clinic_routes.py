@@ -1,0 +1,89 @@
+"""The clinician's side of sharing: add a patient by share code, invite a patient by email."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from diary.errors import error_response
+from diary.journal.routes import INVALID
+from diary.sharing import bp, services, throttle
+from diary.sharing.forms import InviteForm, RedeemForm
+
+NOT_VALID = "This code is not valid. Ask the patient for a new one."
+# The same answer whoever the address belongs to: the form must not tell who is registered.
+INVITED = ("If this address belongs to a patient of Spasm Diary, they will find your "
+           "invitation when they log in.")
+THROTTLED = {
+    throttle.REDEEM: "Too many codes were tried from this account or this address. "
+    "Please wait {minutes} minutes before trying again.",
+    throttle.INVITE: "Too many invitations were sent from this account or this address. "
+    "Please wait {minutes} minutes before sending another.",
+}
+
+
+def clinic_member_required(view: Callable) -> Callable:
+    """For active clinicians with at least one clinic; anyone else gets 404."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        clinics = services.clinician_clinics(current_user)
+        if not clinics:
+            abort(404)
+        return view(clinics, *args, **kwargs)
+
+    return wrapped
+
+
+def too_many(kind: str):
+    """The 429 page, saying what happened and how long to wait."""
+    minutes = throttle.setting("SHARE_THROTTLE_WINDOW_MINUTES")
+    body, status = error_response(429, THROTTLED[kind].format(minutes=minutes))
+    return body, status, {"Retry-After": str(throttle.retry_after_seconds())}
+
+
+@bp.route("/clinic/add-patient", methods=["GET", "POST"])
+@clinic_member_required
+def add_patient(clinics):
+    """Enter a patient's share code: the patient then shares the diary with the clinic."""
+    form = RedeemForm()
+    form.offer(clinics)
+    if not form.validate_on_submit():
+        status = INVALID if request.method == "POST" else 200
+        return render_template("sharing/add_patient.html", form=form), status
+    try:
+        result = services.redeem_code(
+            current_user, form.chosen_clinic(), form.code.data, request.remote_addr
+        )
+    except services.Throttled:
+        return too_many(throttle.REDEEM)
+    clinic_name = next(c.name for c in clinics if c.id == form.chosen_clinic())
+    if result.outcome is services.Redeemed.INVALID:
+        form.code.errors.append(NOT_VALID)
+        return render_template("sharing/add_patient.html", form=form), INVALID
+    if result.outcome is services.Redeemed.LINKED:
+        flash(f"{result.patient_name} now shares the diary with {clinic_name}.", "success")
+    else:
+        flash(f"{result.patient_name} already shares the diary with {clinic_name}.", "info")
+    return redirect(url_for(".add_patient"))
+
+
+@bp.route("/clinic/invite", methods=["GET", "POST"])
+@clinic_member_required
+def invite(clinics):
+    """Invite a patient by email; the answer is the same whether the address is known or not."""
+    form = InviteForm()
+    form.offer(clinics)
+    if not form.validate_on_submit():
+        status = INVALID if request.method == "POST" else 200
+        return render_template("sharing/invite.html", form=form), status
+    try:
+        services.invite(current_user, form.chosen_clinic(), form.email.data, request.remote_addr)
+    except services.Throttled:
+        return too_many(throttle.INVITE)
+    flash(INVITED, "info")
+    return redirect(url_for(".invite"))

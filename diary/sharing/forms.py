@@ -1,0 +1,68 @@
+"""The clinician's forms: a patient's share code, and an invitation by email.
+
+Both offer a choice of clinic only to a clinician who is a member of several; with one
+clinic the field is removed and that clinic is used.
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length
+
+from diary.auth import rules
+from diary.models import Clinic
+from diary.sharing import codes
+
+
+def _strip(value):
+    """Surrounding spaces never matter."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class ClinicChoice:
+    """Mixin: the clinic field, filled with the clinician's clinics."""
+
+    clinic = SelectField("For which clinic", coerce=str, validate_choice=True)
+
+    def offer(self, clinics: list[Clinic]) -> None:
+        """Offer the clinics; with only one, drop the field and use that one."""
+        self._clinic_ids = [c.id for c in clinics]
+        if len(clinics) == 1:
+            del self.clinic
+        else:
+            self.clinic.choices = [(str(c.id), c.name) for c in clinics]
+
+    def chosen_clinic(self) -> int:
+        """The clinic the form is for (validated against the offered choices)."""
+        if "clinic" not in self._fields:
+            return self._clinic_ids[0]
+        return int(self.clinic.data)
+
+
+class RedeemForm(ClinicChoice, FlaskForm):
+    """A patient's share code, as the clinician types it."""
+
+    code = StringField(
+        "Share code",
+        filters=[_strip],
+        validators=[
+            DataRequired(message="Enter the code the patient gave you."),
+            Length(max=codes.MAX_TYPED_LENGTH,
+                   message="This code is not valid. Ask the patient for a new one."),
+        ],
+    )
+
+
+class InviteForm(ClinicChoice, FlaskForm):
+    """A patient's email address, to invite them to share."""
+
+    email = EmailField(
+        "Patient's email address",
+        filters=[_strip],
+        validators=[
+            DataRequired(message="Enter the patient's email address."),
+            Length(max=rules.EMAIL_MAX_LENGTH, message="This email address is too long."),
+            Email(message="Enter an email address such as name@example.org."),
+        ],
+    )

@@ -1,0 +1,84 @@
+"""The patient's sharing pages: who reads the diary, share codes, invitations, the access log."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from diary.journal.routes import ENTRY_ID, patient_required
+from diary.models import User
+from diary.sharing import bp, codes, queries, services
+from diary.sharing.queries import local_time
+
+
+@bp.route("/sharing")
+@patient_required
+def index(patient: User):
+    """The clinics that read the diary, the open codes and the pending invitations."""
+    return render_template("sharing/index.html", view=queries.sharing_view(patient))
+
+
+@bp.route("/sharing/codes", methods=["POST"])
+@patient_required
+def create_code(patient: User):
+    """Make a share code and show it, this once: only its hash is kept."""
+    row, code = services.create_code(patient)
+    expires = local_time(row.expires_at, patient)
+    return render_template("sharing/code.html", code=codes.grouped(code), expires=expires)
+
+
+@bp.route(f"/sharing/codes/<{ENTRY_ID}:code_id>/cancel", methods=["POST"])
+@patient_required
+def cancel_code(patient: User, code_id: int):
+    """Cancel an unused code, so that nobody can use it any more."""
+    if not services.cancel_code(patient, code_id):
+        abort(404)
+    flash("The share code is cancelled: nobody can use it now.", "success")
+    return redirect(url_for(".index"))
+
+
+@bp.route(f"/sharing/clinics/<{ENTRY_ID}:link_id>/stop", methods=["GET", "POST"])
+@patient_required
+def stop_sharing(patient: User, link_id: int):
+    """Ask for confirmation (GET), then stop sharing with the clinic at once (POST)."""
+    if request.method == "GET":
+        link = services.live_link_of(patient, link_id)
+        if link is None:
+            abort(404)
+        return render_template("sharing/stop.html", link=link)
+    clinic_name = services.revoke_link(patient, link_id)
+    if clinic_name is None:
+        abort(404)
+    flash(f"You no longer share your diary with {clinic_name}. Its members cannot open it any more.",
+          "success")
+    return redirect(url_for(".index"))
+
+
+@bp.route(f"/sharing/invitations/<{ENTRY_ID}:invitation_id>/accept", methods=["POST"])
+@patient_required
+def accept_invitation(patient: User, invitation_id: int):
+    """Accept a clinic's invitation: the clinic may read the diary from now on."""
+    clinic_name = services.accept_invitation(patient, invitation_id)
+    if clinic_name is None:
+        abort(404)
+    flash(f"You now share your diary with {clinic_name}.", "success")
+    return redirect(url_for(".index"))
+
+
+@bp.route(f"/sharing/invitations/<{ENTRY_ID}:invitation_id>/decline", methods=["POST"])
+@patient_required
+def decline_invitation(patient: User, invitation_id: int):
+    """Decline a clinic's invitation; the clinic is not told more than that it was not accepted."""
+    clinic_name = services.decline_invitation(patient, invitation_id)
+    if clinic_name is None:
+        abort(404)
+    flash(f"You declined the invitation from {clinic_name}.", "success")
+    return redirect(url_for(".index"))
+
+
+@bp.route("/sharing/access-log")
+@patient_required
+def access_log(patient: User):
+    """Every audited access to the diary and every sharing step, newest first."""
+    return render_template(
+        "sharing/access_log.html", entries=queries.access_log(patient), limit=queries.ACCESS_LOG_LIMIT
+    )
