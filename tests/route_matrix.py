@@ -610,7 +610,7 @@ ROUTES: dict[str, Route] = {
     # The owner's live code: the other clinic gains the owner; the sharing clinic is told the
     # owner shares already (the code is used up all the same).
     "sharing.add_patient": Route(
-        get=clinicians(OK), post=clinicians(done("/clinic/add-patient")),
+        get=clinicians(OK), post=clinicians(done("/clinic/patients")),
         form=lambda r: {"code": r.share_code.lower()},
     ),
     "sharing.invite": Route(

@@ -44,8 +44,10 @@ def test_a_live_code_links_the_patient_to_the_clinic_and_is_used_up(app, client,
 
     response = redeem(client, code)
 
-    assert (response.status_code, response.location) == (302, "/clinic/add-patient")
-    assert "Pat Jones now shares the diary with Neurosurgery North." in page_text(client.get("/clinic/add-patient"))
+    assert (response.status_code, response.location) == (302, "/clinic/patients")
+    listing = page_text(client.get("/clinic/patients"))
+    assert "Pat Jones now shares the diary with Neurosurgery North." in listing
+    assert "Pat Jones" in listing.replace("Pat Jones now shares", "")
     assert live_links(app, patient) == [(TEAM, "code")]
     (row,) = share_codes(app)
     assert (row.used_at is not None, row.clinic_id) == (True, clinic_id(app, TEAM))

@@ -69,7 +69,8 @@ def add_patient(clinics):
         flash(f"{result.patient_name} now shares the diary with {clinic_name}.", "success")
     else:
         flash(f"{result.patient_name} already shares the diary with {clinic_name}.", "info")
-    return redirect(url_for(".add_patient"))
+    # The list, where the new patient now is; it shows the message at its top.
+    return redirect(url_for("clinic.patient_list"))
 
 
 @bp.route("/clinic/invite", methods=["GET", "POST"])
