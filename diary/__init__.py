@@ -68,6 +68,7 @@ def _register_blueprints(app: Flask) -> None:
     from diary.progress.routes import bp as progress_bp
     from diary.reminders import bp as reminders_bp
     from diary.reminders import init_app as init_reminders
+    from diary.reports import bp as reports_bp
     from diary.treatments import bp as treatments_bp
 
     app.register_blueprint(errors_bp)
@@ -77,4 +78,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(progress_bp)
     app.register_blueprint(reminders_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(reports_bp)
     init_reminders()
