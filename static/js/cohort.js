@@ -30,6 +30,9 @@
     var marks = data.censored.map(function (day) {
       return { x: day / MONTH_DAYS, y: percentOn(points, day) };
     });
+    // Whole months on the axis, every 1, 3 or 6 of them.
+    var months = Math.max(1, Math.ceil(last / MONTH_DAYS));
+    var step = months <= 12 ? 1 : months <= 36 ? 3 : 6;
     window.Chart.defaults.color = COLOURS.text;
     window.Chart.defaults.font.size = 12;
     var chart = new window.Chart(canvas, {
@@ -39,7 +42,7 @@
           {
             label: "Share spasm-free (Kaplan-Meier)", data: line, stepped: true,
             borderColor: COLOURS.line, backgroundColor: COLOURS.line, borderWidth: 3,
-            pointRadius: 0, pointHitRadius: 6
+            pointRadius: 0, pointHitRadius: 6, pointStyle: "line"
           },
           {
             label: "Followed until here, not yet spasm-free", data: marks, showLine: false,
@@ -53,9 +56,9 @@
         interaction: { mode: "nearest", intersect: false },
         scales: {
           x: {
-            type: "linear", min: 0, max: Math.max(1, last / MONTH_DAYS), grid: { color: COLOURS.grid },
+            type: "linear", min: 0, max: Math.ceil(months / step) * step, grid: { color: COLOURS.grid },
             title: { display: true, text: "Months since surgery" },
-            ticks: { stepSize: last / MONTH_DAYS > 12 ? 6 : 1, precision: 0 }
+            ticks: { stepSize: step, precision: 0 }
           },
           y: {
             min: 0, max: 100, grid: { color: COLOURS.grid },
