@@ -130,7 +130,10 @@ def test_a_member_of_two_clinics_chooses_one(app, client, make_user):
     assert 'name="clinic"' in client.get("/clinic/cohort").get_data(as_text=True)
     chosen = page_text(client.get(f"/clinic/cohort?clinic={second}"))
     assert "Cohort: Second clinic" in chosen and "1 patient sharing" in chosen
-    # A clinic the clinician is not a member of does not exist for them.
+    # A clinic that is not a number shows the default; one the clinician is not a member of
+    # does not exist for them.
+    assert "Cohort: Cohort clinic" in page_text(client.get("/clinic/cohort?clinic=abc"))
+    assert client.get("/clinic/cohort?clinic=987654").status_code == 404
     outsider = make_user("x@example.org", role="clinician", clinic="Outsiders")
     assert client.get(f"/clinic/cohort?clinic={clinic_id(app, 'Outsiders')}").status_code == 404
     assert outsider

@@ -160,3 +160,19 @@ def test_the_chart_starts_twelve_months_before_surgery_at_most(app, make_user):
         assert chart_start(patient, None, TODAY) == date(2021, 6, 1)
         # A diary begun after surgery still shows the surgery's month.
         assert chart_start(patient, date(2020, 3, 15), TODAY) == date(2020, 3, 1)
+
+
+def test_a_patient_without_surgery_or_diary_still_has_a_report(app, client, make_user, clinician):
+    newcomer = make_user("new.patient@example.org", display_name="Ola Nowak")
+    share(app, newcomer)
+    login_as(client, clinician)
+    text = page_text(client.get(f"/clinic/patients/{newcomer}/report"))
+    assert "No MVD recorded" in text
+    assert "No injections recorded." in text and "No assessment recorded yet." in text
+
+
+def test_clinicians_have_a_cohort_link_and_patients_do_not(client, patient, clinician):
+    login_as(client, clinician)
+    assert ">Cohort</a>" in client.get("/clinic/cohort").get_data(as_text=True)
+    login_as(client, patient)
+    assert ">Cohort</a>" not in client.get("/trajectory").get_data(as_text=True)
