@@ -23,6 +23,7 @@ from flask_migrate import upgrade  # noqa: E402
 
 from bench import clinic_list  # noqa: E402
 from bench import dataset as reference  # noqa: E402
+from bench.cohort import COHORT, share_reference_clinic  # noqa: E402
 from bench.database import describe, fresh_database  # noqa: E402
 from bench.measure import ENDPOINTS, Clients, Result, measure_all  # noqa: E402
 from bench.report import print_report  # noqa: E402
@@ -71,13 +72,15 @@ def main(argv: list[str] | None = None) -> int:
         with app.app_context():
             upgrade()
             dataset = reference.build(datetime.now(UTC), args.patients)
+            shared = share_reference_clinic(dataset.accounts["clinician"].user_id)
             db.session.remove()
             engine = db.engine
         results: dict[str, Result] = {}
         with LoopbackServer(app) as server:
             clients = Clients(server.base_url, dataset.accounts)
             try:
-                results = measure_all(ENDPOINTS + clinic_list.ENDPOINTS, clients, server, engine,
+                results = measure_all((*ENDPOINTS, *clinic_list.ENDPOINTS, COHORT), clients,
+                                      server, engine,
                                       warmup=args.warmup, runs=args.runs)
             finally:
                 clients.close()
@@ -86,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             f"Database: {describe(database_url)} (fresh, removed after the run)",
             f"Server: werkzeug make_server, single-threaded, on {server.base_url}, in a thread of "
             "this process; client: requests; login through /login; CSRF on",
+            f"Cohort view: {shared} patients shared with the reference clinician's clinic",
             f"Python {platform.python_version()} on {platform.platform()}, {os.cpu_count()} CPUs; "
             f"1-minute load average {load_at_start:.2f} when the run began "
             "(other work on the machine slows every figure)",

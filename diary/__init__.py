@@ -70,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     from diary.records import bp as records_bp
     from diary.reminders import bp as reminders_bp
     from diary.reminders import init_app as init_reminders
+    from diary.reports import bp as reports_bp
     from diary.sharing import bp as sharing_bp
     from diary.treatments import bp as treatments_bp
 
@@ -83,4 +84,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(records_bp)
     app.register_blueprint(sharing_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(reports_bp)
     init_reminders()

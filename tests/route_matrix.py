@@ -526,6 +526,14 @@ ROUTES: dict[str, Route] = {
     "records.delete_account": Route(
         get=patients_own(OK), post=patients_own(done("/login")), form=_form(password=PASSWORD)
     ),
+    # The clinic's report and cohort ------------------------------------------------------------
+    # Clinicians only: the report of a patient who shares with their clinic (audited); the
+    # cohort of their own clinic, counts without names (another clinic's sees none of the owner).
+    "reports.report": Route(
+        get=answers(NOT_FOUND, anonymous=TO_LOGIN, care_team=AUDITED),
+        params=lambda r: {"patient_id": r.users["owner"]},
+    ),
+    "reports.cohort": Route(get=answers(NOT_FOUND, anonymous=TO_LOGIN, clinician=OK, care_team=OK)),
     # Reminders and the inbox -----------------------------------------------------------------
     "reminders.settings": Route(get=patients_own(OK)),
     "reminders.save": Route(

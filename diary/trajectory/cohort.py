@@ -55,15 +55,28 @@ def kaplan_meier(follow_ups: Iterable[FollowUp]) -> list[Step]:
     return steps
 
 
+# The landmarks of the cohort view, in months and in days since surgery; a month is counted
+# as in rules.TIME_GROUPS (1 month 30 days, 3 months 91, 6 months 182, 12 months 365).
+LANDMARK_DAYS = {0: 0, 1: 30, 3: 91, 6: 182, 12: 365, 24: 730}
+
+
 def share_spasm_free_by(steps: Sequence[Step], day: int) -> float | None:
-    """The estimated share spasm-free by a day; None when no one was followed that long."""
+    """The estimated share spasm-free by a day; None when no one was followed that long.
+
+    Past the longest follow-up the estimate is unknown, unless everyone still followed
+    became spasm-free: then the curve has reached 100% and stays there.
+    """
     if not steps:
         return None
     followed = [s for s in steps if s.day <= day]
-    longest = steps[-1].day
-    if day > longest:
-        return None
+    if day > steps[-1].day:
+        return 1.0 if steps[-1].survival == 0.0 else None
     return followed[-1].spasm_free_share if followed else 0.0
+
+
+def at_risk_on(follow_ups: Iterable[FollowUp], day: int) -> int:
+    """How many patients were still followed and not yet spasm-free at the start of a day."""
+    return sum(1 for f in follow_ups if f.days >= day)
 
 
 def time_group_counts(days_to_remission: Iterable[int]) -> dict[str, int]:

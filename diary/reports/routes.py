@@ -1,0 +1,79 @@
+"""The clinic's report and cohort pages (URLs under /clinic).
+
+Both are for clinicians only: anyone else gets 404, patients included (a patient's own
+printable copy may come later). The report names a patient, so policy.patient_or_404 decides
+and every GET is audited; the cohort shows no patient, only counts over the clinic's
+patients that the policy lets the clinician see.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user, login_required
+
+from diary import audit, policy
+from diary.clock import local_today
+from diary.reports import cohort as cohort_view
+from diary.reports.report import MAX_INJECTIONS, MAX_NOTE_CHARACTERS, build_report, viewing_clinic
+from diary.trajectory import rules
+from diary.treatments import wording
+
+bp = Blueprint("reports", __name__, url_prefix="/clinic")
+
+
+def _clinician_only() -> None:
+    """Patients and administrators never reach the clinic's pages: 404, as for a stranger."""
+    if not current_user.is_clinician:
+        abort(404)
+
+
+@bp.get("/patients/<int:patient_id>/report")
+@login_required
+def report(patient_id: int):
+    """The one-page report of a patient for the chart, audited on every view."""
+    _clinician_only()
+    patient = policy.patient_or_404(current_user, patient_id)
+    clinic = viewing_clinic(current_user, patient.id)
+    if clinic is None:  # pragma: no cover - the policy saw a live link a moment ago
+        abort(404)
+    today = local_today(patient.timezone)
+    # Audited before the read: its commit would otherwise expire what the page then shows.
+    audit.record_view(audit.VIEW_REPORT, patient_id=patient.id, clinic_id=clinic.id)
+    built = build_report(current_user, patient, clinic, today)
+    return render_template(
+        "reports/report.html",
+        report=built,
+        s=built.payload["summary"],
+        today=today,
+        max_injections=MAX_INJECTIONS,
+        max_note=MAX_NOTE_CHARACTERS,
+        surgery_types=wording.SURGERY_TYPES,
+        sides=wording.SURGERY_SIDES,
+        house_brackmann=wording.HOUSE_BRACKMANN,
+        class_labels=rules.CLASS_LABELS,
+    )
+
+
+@bp.get("/cohort")
+@login_required
+def cohort():
+    """Time from MVD to spasm-free over the clinic's patients: Kaplan-Meier and counts."""
+    _clinician_only()
+    clinics = cohort_view.clinics_of(current_user)
+    if not clinics:
+        return render_template("reports/cohort.html", clinics=[], clinic=None, cohort=None)
+    wanted = request.args.get("clinic", type=int)
+    if wanted is None:
+        clinic = clinics[0]
+    else:
+        clinic = next((c for c in clinics if c.id == wanted), None)
+        if clinic is None:
+            abort(404)
+    built = cohort_view.build_cohort(cohort_view.summary_rows(current_user, clinic.id))
+    return render_template(
+        "reports/cohort.html",
+        clinics=clinics,
+        clinic=clinic,
+        cohort=built,
+        payload=cohort_view.chart_payload(built),
+    )

@@ -1,0 +1,109 @@
+"""A surgeon prints a patient's one-page report and reads the clinic's cohort, in Chromium.
+
+The demo clinic (diary.simulator.demo, as `flask demo-data` builds it) is written into the
+test's database at the frozen clock's moment, 10 March 2026. The report of the demo patient
+with the longest history, and of one given many more injections and the longest note an
+assessment may hold, must each print to a PDF of exactly one A4 page (docs/report.md).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Page, expect
+
+from diary.clock import utcnow
+from diary.extensions import db
+from diary.models import Assessment
+from diary.simulator import demo
+from tests.conftest import PASSWORD
+from tests.e2e.checks import check_page
+from tests.e2e.flows import log_in
+from tests.treatments_support import TreatmentRecorder
+
+PAGE_OBJECT = re.compile(rb"/Type\s*/Page\b")  # /Pages (the page tree) does not match
+LONGEST = max(demo.DEMO_PATIENTS, key=lambda p: p.pre_op_days + p.post_op_days)
+
+
+@pytest.fixture
+def demo_clinic(app) -> dict[str, int]:
+    """The demo clinic in the served database: patient ids by name, and the clinic's id."""
+    with app.app_context():
+        built = demo.build_demo(utcnow(), PASSWORD)
+        ids = {patient.person.display_name: patient_id for patient_id, patient in built.patients}
+        ids["clinic"] = built.clinic.clinic_id
+        db.session.remove()
+    return ids
+
+
+def log_in_surgeon(page: Page) -> None:
+    page.goto("/login")
+    log_in(page, demo.DEMO_CLINICIAN.email)
+
+
+def printed_pages(page: Page) -> int:
+    """The pages of Chromium's A4 PDF of the current page."""
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF-")
+    return len(PAGE_OBJECT.findall(pdf))
+
+
+def open_report(page: Page, patient_id: int) -> None:
+    page.goto(f"/clinic/patients/{patient_id}/report")
+    page.wait_for_function("() => window.trajectoryChart !== undefined")
+    check_page(page)
+
+
+def test_the_longest_history_prints_on_one_page(page: Page, demo_clinic):
+    log_in_surgeon(page)
+    open_report(page, demo_clinic[LONGEST.person.display_name])
+    expect(page.get_by_role("heading", level=1)).to_have_text(LONGEST.person.display_name)
+    expect(page.get_by_role("heading", name="Surgery")).to_be_visible()
+    expect(page.get_by_role("button", name="Print")).to_be_visible()
+    # The whole course in monthly buckets: three years of diary in about 36 bars.
+    assert 30 <= int(page.locator("#trajectory-chart").get_attribute("data-points")) <= 40
+    assert printed_pages(page) == 1
+
+
+def test_many_injections_and_the_longest_note_still_print_on_one_page(app, page: Page, demo_clinic):
+    patient = demo_clinic[LONGEST.person.display_name]
+    recorder = TreatmentRecorder(app, patient)
+    for n in range(20):
+        recorder.injection(date(2019, 1, 7) + timedelta(days=91 * n), total_units=str(30 + n))
+    with app.app_context():
+        db.session.add(Assessment(
+            patient_id=patient, clinic_id=demo_clinic["clinic"], visit_on=date(2026, 3, 2),
+            smc_grade=2, house_brackmann_grade=3, hearing="reduced", outcome="reduced_90",
+            recurrence=True, note=("Twitching of the lower eyelid on tiredness, less than before. " * 40)[:2000],
+        ))
+        db.session.commit()
+        injections = db.session.scalar(sa.text(f"SELECT count(*) FROM injections WHERE patient_id = {patient}"))
+    log_in_surgeon(page)
+    open_report(page, patient)
+    expect(page.get_by_text(f"The last 8 of {injections} injections")).to_be_visible()
+    expect(page.get_by_text("The note is cut at")).to_be_visible()
+    assert page.locator(".report-table tbody tr").count() == 8
+    assert printed_pages(page) == 1
+
+
+def test_the_print_button_prints(page: Page, demo_clinic):
+    log_in_surgeon(page)
+    open_report(page, demo_clinic[LONGEST.person.display_name])
+    page.evaluate("() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; }")
+    page.get_by_role("button", name="Print").click()
+    assert page.evaluate("() => window.__printed") == 1
+
+
+def test_the_cohort_draws_its_step_chart_and_table(page: Page, demo_clinic):
+    log_in_surgeon(page)
+    page.get_by_role("link", name="Cohort").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Cohort: {demo.DEMO_CLINIC}")
+    page.wait_for_function("() => window.cohortChart !== undefined")
+    check_page(page)
+    # Five demo patients have an MVD; the toxin-only one is not in the cohort.
+    expect(page.get_by_text("5 patients sharing with this clinic have a reference surgery")).to_be_visible()
+    assert page.evaluate("() => window.cohortChart.data.datasets[0].stepped") is True
+    expect(page.locator("#at-risk-table")).to_contain_text("At risk")
