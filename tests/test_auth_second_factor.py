@@ -207,6 +207,8 @@ def test_before_the_code_a_staff_session_reaches_only_the_second_factor_and_logo
                         f"{method} {url}: {answer_of(response)}"
                     )
     assert client.get("/no-such-page").location == "/login/code"
+    page = client.get("/login/code").get_data(as_text=True)
+    assert 'href="/account"' not in page and 'href="/admin/"' not in page  # the nav waits too
     assert database_rows(app) == before
     assert client.post("/logout").location == "/login"
     assert client.get("/login/code").location.startswith("/login?")

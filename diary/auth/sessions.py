@@ -121,3 +121,7 @@ def init_login(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
     app.before_request(guard_staff_session)
+    # The layout hides the nav's links from a session that still owes its second factor.
+    app.jinja_env.globals["second_factor_pending"] = (
+        lambda: current_user.is_authenticated and not second_factor_passed(current_user)
+    )
