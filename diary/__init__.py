@@ -61,6 +61,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Register one blueprint per feature."""
+    from diary.admin import bp as admin_bp
     from diary.api import bp as api_bp
     from diary.auth import bp as auth_bp
     from diary.clinic import bp as clinic_bp
@@ -85,4 +86,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(sharing_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(admin_bp)
     init_reminders()

@@ -37,6 +37,12 @@ INVITATION_DECLINED = "invitation_declined"
 MEMBER_ADDED = "member_added"
 MEMBER_DEACTIVATED = "member_deactivated"
 ACCOUNT_DELETED = "account_deleted"
+# The administrator's actions on clinics and staff accounts (no patient involved).
+CLINIC_CREATED = "clinic_created"
+CLINIC_RENAMED = "clinic_renamed"
+MEMBER_ROLE_CHANGED = "member_role_changed"
+MEMBER_REACTIVATED = "member_reactivated"
+SECOND_FACTOR_RESET = "second_factor_reset"
 
 ACTION_LABELS = {
     VIEW_REVIEW: "Opened the follow-up review",
@@ -56,6 +62,11 @@ ACTION_LABELS = {
     MEMBER_ADDED: "Clinic member added",
     MEMBER_DEACTIVATED: "Clinic member deactivated",
     ACCOUNT_DELETED: "Account deleted",
+    CLINIC_CREATED: "Clinic created",
+    CLINIC_RENAMED: "Clinic renamed",
+    MEMBER_ROLE_CHANGED: "Clinic member's role changed",
+    MEMBER_REACTIVATED: "Clinic member reactivated",
+    SECOND_FACTOR_RESET: "Second factor reset",
 }
 
 

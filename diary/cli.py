@@ -11,7 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
-from diary.auth import rules
+from diary.auth import rules, second_factor
 from diary.auth.services import AccountError, create_user, normalise_email
 from diary.clock import utcnow
 from diary.extensions import db
@@ -100,6 +100,9 @@ def create_command(email: str, role: str, clinic: str | None, time_zone: str,
         click.echo(f"Member of clinic {name!r}.")
     click.echo("The email address is not confirmed yet: a confirmation link can be sent from "
                "the account page after logging in.")
+    if role in (Role.CLINICIAN, Role.ADMIN):
+        click.echo("The second factor (TOTP) is enrolled at the first login: after the password, "
+                   "the app shows a QR code for an authenticator app and ten recovery codes.")
 
 
 @click.command("demo-data")
@@ -128,6 +131,7 @@ def demo_data_command(force: bool) -> None:
     # One password for every demo account, made up now and shown once: nothing stores it.
     password = secrets.token_urlsafe(12)
     built = demo.build_demo(utcnow(), password)
+    totp_secret = demo.enrol_demo_clinician()
     click.echo(f"Created {built.clinic.clinic_name!r}: 1 clinician and "
                f"{len(built.patients)} patients who share their diaries with the clinic.")
     click.echo("")
@@ -139,8 +143,11 @@ def demo_data_command(force: bool) -> None:
                    f"({patient.person.timezone}): {patient.story}")
     click.echo("")
     click.echo(f"Password of every demo account (shown only now): {password}")
-    click.echo("Note: clinicians will need a second factor (TOTP), which does not exist yet; "
-               "for now the clinician logs in with the password alone.")
+    click.echo("")
+    click.echo("The clinician logs in with a second factor (TOTP) too. Add this secret to an "
+               "authenticator app (time-based, 6 digits, 30 seconds), or open the URI on a phone:")
+    click.echo(f"  TOTP secret: {totp_secret}")
+    click.echo(f"  {second_factor.provisioning_uri(totp_secret, demo.DEMO_CLINICIAN.email)}")
 
 
 def register_cli(app: Flask) -> None:

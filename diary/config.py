@@ -85,7 +85,11 @@ def from_environment(instance_path: Path) -> dict:
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")),
         "LOGIN_MAX_FAILURES_PER_ADDRESS": int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20")),
         "LOGIN_THROTTLE_WINDOW_MINUTES": int(os.environ.get("LOGIN_THROTTLE_WINDOW_MINUTES", "15")),
+        # Clinicians and administrators are logged out after this many idle minutes.
+        "IDLE_TIMEOUT_MINUTES": int(os.environ.get("IDLE_TIMEOUT_MINUTES", "30")),
         "PASSWORD_RESET_MAX_AGE": 3600,
+        # An invited clinician's set-password link lasts longer than a reset link.
+        "STAFF_INVITATION_MAX_AGE": 7 * 24 * 3600,
         "EMAIL_VERIFY_MAX_AGE": 7 * 24 * 3600,
         "HISTORY_PAGE_SIZE": 30,
         "WTF_CSRF_TIME_LIMIT": None,

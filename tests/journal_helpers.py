@@ -69,11 +69,22 @@ def revisions(app: Flask, **where) -> list[EntryRevision]:
 
 
 def login_as(client, user_id: int) -> None:
-    """Open a session for an account without the login page (clinicians will need a second
-    factor there; these tests are about the diary, not about logging in)."""
+    """Open a complete session for an account of any role without the login page: for a
+    clinician or administrator the second factor counts as given and the session was active
+    just now (app clock). These tests are about what a session reaches, not about logging in;
+    the login itself is tested in tests/test_auth_second_factor.py."""
+    from diary.auth import sessions
+
+    app = client.application
+    with app.app_context():
+        version = db.session.get(User, user_id).session_version
+        now = app.config["CLOCK"]().timestamp() if app.config.get("CLOCK") else None
     with client.session_transaction() as session:
-        session["_user_id"] = f"{user_id}:1"
+        session["_user_id"] = f"{user_id}:{version}"
         session["_fresh"] = True
+        session[sessions.SECOND_FACTOR_KEY] = user_id
+        if now is not None:
+            session[sessions.LAST_SEEN_KEY] = now
 
 
 @contextmanager

@@ -32,7 +32,15 @@ from flask import Flask, url_for
 from diary.auth import emails
 from diary.exports import csv_tables
 from diary.extensions import db
-from diary.models import CareLink, Clinic, ClinicInvitation, InboxMessage, Reminder, User
+from diary.models import (
+    CareLink,
+    Clinic,
+    ClinicInvitation,
+    ClinicMembership,
+    InboxMessage,
+    Reminder,
+    User,
+)
 from diary.reminders import services as reminder_services
 from diary.reminders.dispatch import dispatch_due
 from diary.reminders.notices import unsubscribe_token
@@ -140,6 +148,17 @@ def care_team_only(expect: Expect) -> Answers:
     return answers(NOT_FOUND, anonymous=TO_LOGIN, care_team=expect)
 
 
+def admins_only(expect: Expect) -> Answers:
+    """The administrator's pages: everyone else logged in gets 404, as for any page not theirs."""
+    return answers(NOT_FOUND, anonymous=TO_LOGIN, admin=expect)
+
+
+# A complete session (the route matrix opens complete ones) is sent on from the second-factor
+# pages: administrators to /admin, everyone else home. The steps themselves are tested in
+# tests/test_auth_second_factor.py.
+AFTER_LOGIN = answers(redirect("/"), anonymous=TO_LOGIN, admin=redirect("/admin/"))
+
+
 # The owner's records, which fill the URLs -----------------------------------------------
 
 
@@ -163,6 +182,8 @@ class Records:
     share_code_id: int
     care_link: int
     invitation: int
+    sharing_clinic: int
+    care_team_membership: int
 
 
 def build_records(app: Flask, make_user: Callable[..., int]) -> Records:
@@ -191,6 +212,12 @@ def build_records(app: Flask, make_user: Callable[..., int]) -> Records:
     reset_link = mailbox.link(reset, "/reset/")
     reminders = owners_reminders(app, owner)
     sharing = owners_sharing(app, owner)
+    with app.app_context():
+        sharing_clinic, care_team_membership = db.session.execute(
+            sa.select(Clinic.id, ClinicMembership.id)
+            .join(ClinicMembership, ClinicMembership.clinic_id == Clinic.id)
+            .where(Clinic.name == SHARING_CLINIC, ClinicMembership.user_id == users["care_team"])
+        ).one()
     return Records(
         users=users,
         check_in=owners_check_in.id,
@@ -201,6 +228,8 @@ def build_records(app: Flask, make_user: Callable[..., int]) -> Records:
         regimen=regimen,
         dose=treatments.dose(regimen, TODAY - timedelta(days=1), "missed"),
         surgery=treatments.surgery(),
+        sharing_clinic=sharing_clinic,
+        care_team_membership=care_team_membership,
         **reminders,
         **sharing,
     )
@@ -402,6 +431,41 @@ ROUTES: dict[str, Route] = {
         form=_form(current_password=PASSWORD, password=NEW_PASSWORD, password_repeat=NEW_PASSWORD),
     ),
     "auth.account_resend_verification": Route(post=signed_in(redirect("/account"))),
+    "auth.second_factor": Route(get=AFTER_LOGIN, post=AFTER_LOGIN, form=_form(code="123456")),
+    "auth.enrol_second_factor": Route(get=AFTER_LOGIN, post=AFTER_LOGIN, form=_form(code="123456")),
+    # Administration (the care team's clinic and membership) -------------------------------
+    "admin.index": Route(get=admins_only(OK)),
+    "admin.new_clinic": Route(
+        get=admins_only(OK), post=admins_only(done(r"/admin/clinics/\d+")),
+        form=_form(name="A new clinic"),
+    ),
+    "admin.clinic": Route(get=admins_only(OK), params=lambda r: {"clinic_id": r.sharing_clinic}),
+    "admin.rename_clinic": Route(
+        post=admins_only(done(r"/admin/clinics/\d+")),
+        params=lambda r: {"clinic_id": r.sharing_clinic}, form=_form(name="Renamed clinic"),
+    ),
+    "admin.add_member": Route(
+        post=admins_only(done(r"/admin/clinics/\d+")),
+        params=lambda r: {"clinic_id": r.sharing_clinic},
+        form=_form(email="new.doctor@example.org", display_name="Dr New", member_role="nurse"),
+    ),
+    "admin.set_member_role": Route(
+        post=admins_only(done(r"/admin/clinics/\d+")),
+        params=lambda r: {"membership_id": r.care_team_membership},
+        form=lambda r: {f"m{r.care_team_membership}-member_role": "nurse"},
+    ),
+    "admin.staff": Route(get=admins_only(OK)),
+    "admin.deactivate": Route(
+        post=admins_only(done("/admin/staff")), params=lambda r: {"user_id": r.users["care_team"]}
+    ),
+    # The care team's account is active: nothing to reactivate.
+    "admin.reactivate": Route(
+        post=admins_only(redirect("/admin/staff")), params=lambda r: {"user_id": r.users["care_team"]}
+    ),
+    "admin.reset_second_factor": Route(
+        post=admins_only(done("/admin/staff")), params=lambda r: {"user_id": r.users["care_team"]}
+    ),
+    "admin.audit_trail": Route(get=admins_only(OK)),
     # The diary -----------------------------------------------------------------------------
     # A clinician's home is the clinic's patient list.
     "journal.home": Route(

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from diary.extensions import db
 from diary.models import User
+from tests.journal_helpers import login_as
 
 DETAILS = {
     "display_name": "Patricia",
@@ -66,7 +67,7 @@ def test_one_wrong_field_saves_nothing_and_keeps_the_other_values(app, client, p
 
 def test_a_clinician_has_no_patient_fields(app, client, make_user, auth):
     user_id = make_user("dr@example.org", role="clinician")
-    auth.login("dr@example.org")
+    login_as(client, user_id)  # the staff login itself: tests/test_auth_second_factor.py
     page = client.get("/account").get_data(as_text=True)
     assert "Affected side" not in page
     response = client.post("/account/profile", data={"display_name": "Dr Who", "timezone": "UTC",

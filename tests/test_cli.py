@@ -121,3 +121,17 @@ def test_an_existing_email_is_refused(app, runner, make_user):
     result = create(runner, "PAT@example.org", "--role", "admin")
     assert result.exit_code == 1
     assert "An account with this email already exists." in result.output
+
+
+@pytest.mark.parametrize("role", ["clinician", "admin"])
+def test_a_staff_account_is_told_the_second_factor_comes_at_the_first_login(app, runner, role):
+    result = create(runner, "staff@example.org", "--role", role)
+    assert result.exit_code == 0, result.output
+    assert "second factor (TOTP) is enrolled at the first login" in result.output
+    user = account(app, "staff@example.org")
+    assert (user.totp_secret, user.totp_enrolled_at) == (None, None)
+
+
+def test_a_patient_is_not_told_about_a_second_factor(app, runner):
+    result = create(runner, "pat@example.org", "--role", "patient")
+    assert "second factor" not in result.output

@@ -141,3 +141,20 @@ def test_demo_data_with_force_keeps_other_accounts_and_replaces_the_earlier_demo
         clinics = db.session.scalars(sa.select(Clinic.name)).all()
     assert emails == {"someone@example.org", DEMO_CLINICIAN.email, *EMAIL_OF.values()}
     assert clinics.count(DEMO_CLINIC) == 1
+
+
+def test_the_demo_clinician_logs_in_with_the_printed_totp_secret(app, client, demo):
+    from urllib.parse import parse_qs, urlsplit
+
+    from tests.staff_support import code
+
+    secret = re.search(r"TOTP secret: ([A-Z2-7]+)", demo).group(1)
+    uri = re.search(r"(otpauth://totp/\S+)", demo).group(1)
+    assert parse_qs(urlsplit(uri).query)["secret"] == [secret]
+    with app.app_context():
+        clinician = db.session.scalar(sa.select(User).where(User.email == DEMO_CLINICIAN.email))
+        assert clinician.totp_secret == secret and clinician.totp_enrolled_at is not None
+
+    client.post("/login", data={"email": DEMO_CLINICIAN.email, "password": demo_password(demo)})
+    assert client.get("/login/code").status_code == 200  # enrolled: straight to the code
+    assert client.post("/login/code", data={"code": code(app, secret)}).location == "/"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from diary.exports.csv_tables import TABLES, cell
-from tests.journal_helpers import check_in, counted_queries, page_text, spasm_now
+from tests.journal_helpers import check_in, counted_queries, login_as, page_text, spasm_now
 from tests.treatments_support import TODAY, TreatmentRecorder
 
 SURGERY = date(2026, 1, 15)
@@ -81,8 +81,7 @@ def test_api_needs_a_login_and_answers_401_as_json(client):
 
 
 def test_api_is_only_for_patients(client, make_user, auth):
-    make_user("doc@example.org", role="clinician", clinic="North")
-    auth.login("doc@example.org")
+    login_as(client, make_user("doc@example.org", role="clinician", clinic="North"))
     assert client.get("/api/v1/me/trajectory").status_code == 404
 
 

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from diary.models import EntryRevision, Injection
-from tests.journal_helpers import counted_queries
+from tests.journal_helpers import counted_queries, login_as
 from tests.treatments_support import TreatmentRecorder, rows, text_of
 
 
@@ -122,8 +122,7 @@ def test_treatments_need_a_login(client):
 
 @pytest.mark.parametrize("role", ["clinician", "admin"])
 def test_accounts_that_are_not_patients_have_no_treatments_pages(client, make_user, auth, role):
-    make_user("staff@example.org", role=role)
-    auth.login("staff@example.org")
+    login_as(client, make_user("staff@example.org", role=role))
     for url in (
         "/treatments",
         "/treatments/injections/new",

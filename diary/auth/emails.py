@@ -76,3 +76,19 @@ def send_second_sign_up_notice(user: User) -> bool:
         login_link=url_for("auth.login", _external=True),
         reset_link=url_for("auth.forgot_password", _external=True),
     )
+
+
+SUBJECT_STAFF_INVITATION = "Set up your account"
+
+
+def send_staff_invitation(user: User, clinic_name: str) -> bool:
+    """Mail an invited clinician a link to choose a first password (single-use, like a reset)."""
+    token = tokens.issue(tokens.SET_PASSWORD, uid=user.id, sv=user.session_version)
+    return _send(
+        user,
+        SUBJECT_STAFF_INVITATION,
+        "staff_invitation",
+        clinic_name=clinic_name,
+        link=url_for("auth.reset_link", token=token, _external=True),
+        valid_for=duration_words(current_app.config["STAFF_INVITATION_MAX_AGE"]),
+    )

@@ -180,3 +180,16 @@ class EmailForm(FlaskForm):
     """One email address: asking for a reset link or a new confirmation link."""
 
     email = email_field()
+
+
+class CodeForm(FlaskForm):
+    """A code from the authenticator app, or a recovery code."""
+
+    code = StringField(
+        "Code",
+        filters=[_strip],
+        validators=[
+            DataRequired(message="Enter the 6-digit code from your authenticator app."),
+            Length(max=32, message="Enter the 6-digit code, or a recovery code such as abcde-fghjk."),
+        ],
+    )

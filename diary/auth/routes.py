@@ -5,9 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user
 
-from diary.auth import bp, services
+from diary.auth import bp, services, sessions
 from diary.auth.forms import (
     EmailForm,
     LoginForm,
@@ -56,7 +56,11 @@ def login():
         except services.Throttled:
             return too_many_attempts()
         if user is not None:
-            login_user(user)
+            sessions.begin(user)
+            if sessions.needs_second_factor(user):
+                # The code comes next; where the person was going waits in the session.
+                session[sessions.NEXT_KEY] = request.args.get("next")
+                return redirect(url_for("auth.second_factor"))
             return redirect(safe_next(request.args.get("next")))
         form.password.errors.append(LOGIN_FAILED)
     return render_template("auth/login.html", form=form)
@@ -65,7 +69,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     """Log out (POST only, with CSRF)."""
-    logout_user()
+    sessions.end()
     session.pop(RESET_TOKEN_KEY, None)
     flash("You are logged out.", "success")
     return redirect(url_for("auth.login"))
@@ -169,7 +173,7 @@ def new_password():
         if user is None:
             return _reset_link_unusable()
         session.pop(RESET_TOKEN_KEY, None)
-        login_user(user)
+        sessions.begin(user)
         flash("Your new password is saved and you are logged in. Other devices were logged out.", "success")
         return redirect(url_for("journal.home"))
     return render_template("auth/new_password.html", form=form, email=user.email)

@@ -238,6 +238,9 @@ def _reset_claims_user(token: str | None, *, for_update: bool = False) -> User |
         return None
     claims = tokens.read(
         tokens.RESET_PASSWORD, token, current_app.config["PASSWORD_RESET_MAX_AGE"]
+    ) or tokens.read(
+        # An invited clinician's first password: the same page, a longer-lived link.
+        tokens.SET_PASSWORD, token, current_app.config["STAFF_INVITATION_MAX_AGE"]
     )
     if claims is None or not isinstance(claims.get("uid"), int):
         return None
@@ -264,8 +267,11 @@ def reset_password(token: str | None, new: str) -> User | None:
         db.session.rollback()
         return None
     _set_password(user, new)
-    # The mailbox is proven: earlier failed logins no longer hold the owner back.
+    # The mailbox is proven: earlier failed logins no longer hold the owner back, and an
+    # invited clinician's address is confirmed by following the link.
     throttle.clear_account(user.email)
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
     db.session.commit()
     return user
 

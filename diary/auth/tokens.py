@@ -15,6 +15,7 @@ from diary.clock import utcnow
 
 VERIFY_EMAIL = "verify-email"
 RESET_PASSWORD = "reset-password"  # noqa: S105 (a purpose, not a password)
+SET_PASSWORD = "set-password"  # noqa: S105 (an invited clinician's first password)
 
 # Servers in a cluster disagree by a little; a token "from the future" within this is accepted.
 CLOCK_SKEW_SECONDS = 300

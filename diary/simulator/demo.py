@@ -152,3 +152,16 @@ def build_demo(now: datetime, password: str) -> DemoClinic:
     """Create the demo clinic, its clinician and its patients, every patient sharing with it."""
     clinic, ids = build_clinic(DEMO_CLINIC, DEMO_CLINICIAN, demo_accounts(now), password, now)
     return DemoClinic(clinic, list(zip(ids, DEMO_PATIENTS, strict=True)))
+
+
+def enrol_demo_clinician() -> str:
+    """Give the demo clinician an enrolled TOTP secret, so the demo needs no enrolment step;
+    returns the secret, which demo-data prints once (a tester adds it to an authenticator)."""
+    from diary.auth import second_factor
+    from diary.database import begin_write
+
+    begin_write()
+    clinician = db.session.scalar(sa.select(User).where(User.email == DEMO_CLINICIAN.email))
+    secret = second_factor.enrol_for_demo(clinician)
+    db.session.commit()
+    return secret

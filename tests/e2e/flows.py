@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
+import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from diary.extensions import db
 from tests.conftest import PASSWORD
 from tests.e2e.checks import check_page
 
@@ -44,3 +48,56 @@ def log_in(page: Page, email: str = "pat@example.org", password: str = PASSWORD)
 def flash(page: Page):
     """The status message at the top of the page."""
     return page.get_by_role("status")
+
+
+def log_in_staff(page: Page, app, email: str, password: str = PASSWORD) -> None:
+    """Log a clinician or administrator in through the real pages, second factor included.
+
+    On the first login the secret is read from the enrolment page (the recovery codes page is
+    checked and passed); later, codes come from the stored secret. Codes are computed with
+    pyotp at the app's frozen clock; a code works once, so when the clock's steps are spent
+    the clock moves on by whole steps.
+    """
+    import pyotp
+
+    from diary.auth import second_factor
+    from diary.models import User
+
+    def totp(secret: str) -> str:
+        clock = app.config["CLOCK"]
+        with app.app_context():
+            user = db.session.scalar(sa.select(User).where(User.email == email))
+            now, last = second_factor.current_step(), user.totp_last_step
+        if last is not None and last >= now + 1:
+            clock.advance(seconds=second_factor.STEP_SECONDS * (last - now))
+            now = last
+        step = now if last is None or last < now else last + 1
+        return pyotp.TOTP(secret).at(step * second_factor.STEP_SECONDS)
+
+    page.goto("/login")
+    log_in_form(page, email, password)
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text(re.compile("Enter your code|Set up your second factor"))
+    check_page(page)
+    if heading.inner_text() == "Set up your second factor":
+        secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+        page.get_by_label("Code", exact=True).fill(totp(secret))
+        page.get_by_role("button", name="Confirm").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Your recovery codes")
+        check_page(page)
+        page.get_by_role("link", name="I have kept them: continue").click()
+    else:
+        with app.app_context():
+            secret = db.session.scalar(sa.select(User.totp_secret).where(User.email == email))
+        page.get_by_label("Code", exact=True).fill(totp(secret))
+        page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def log_in_form(page: Page, email: str, password: str) -> None:
+    """Fill in and send the login form (checked first), whatever comes next."""
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
+    check_page(page)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()

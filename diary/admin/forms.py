@@ -1,0 +1,63 @@
+"""The administrator's forms; limits mirror the clinics and users tables' CHECKs."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from diary.auth import rules
+from diary.auth.forms import NoControlCharacters, _strip, email_field
+from diary.models.clinic import MemberRole
+
+MEMBER_ROLE_CHOICES = [SelectChoice(MemberRole.CLINICIAN.value, "Clinician"),
+                       SelectChoice(MemberRole.NURSE.value, "Nurse")]
+
+
+def member_role_field() -> SelectField:
+    """What the member does in the clinic."""
+    return SelectField(
+        "Role in the clinic",
+        choices=MEMBER_ROLE_CHOICES,
+        default=MemberRole.CLINICIAN.value,
+        invalid_choice_message="Choose clinician or nurse.",
+    )
+
+
+class ClinicForm(FlaskForm):
+    """A clinic's name (new or renamed)."""
+
+    name = StringField(
+        "Clinic name",
+        filters=[_strip],
+        validators=[
+            DataRequired(message="Enter the clinic's name."),
+            Length(max=rules.CLINIC_NAME_MAX_LENGTH,
+                   message=f"Use at most {rules.CLINIC_NAME_MAX_LENGTH} characters."),
+            NoControlCharacters(),
+        ],
+    )
+
+
+class MemberForm(FlaskForm):
+    """Add a clinician by email: an existing clinician account, or a new one invited by mail."""
+
+    email = email_field("Email of the clinician")
+    display_name = StringField(
+        "Name (for a new account)",
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=rules.DISPLAY_NAME_MAX_LENGTH,
+                   message=f"Use at most {rules.DISPLAY_NAME_MAX_LENGTH} characters."),
+            NoControlCharacters(),
+        ],
+    )
+    member_role = member_role_field()
+
+
+class MemberRoleForm(FlaskForm):
+    """A member's role in one clinic."""
+
+    member_role = member_role_field()

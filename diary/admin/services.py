@@ -1,0 +1,168 @@
+"""What the administrator changes: clinics, memberships and staff accounts, each audited.
+
+Every change and its audit row commit together (diary.audit.record). Deactivating a clinician
+ends their sessions at once (the session version moves on, see diary/auth/sessions.py) and
+takes nothing from the clinic: care links belong to the clinic, so its other members keep
+seeing its patients.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from diary import audit
+from diary.auth import second_factor
+from diary.auth.services import AccountError, find_user_by_email, normalise_email
+from diary.database import begin_write
+from diary.extensions import db
+from diary.models import Clinic, ClinicMembership, Role, User
+
+
+class ClinicError(ValueError):
+    """A clinic change refused; the message says why, for the form."""
+
+
+def _clinic_named(name: str, *, other_than: int | None = None) -> bool:
+    """Whether a clinic (other than one) has this name already."""
+    query = sa.select(Clinic.id).where(Clinic.name == name)
+    if other_than is not None:
+        query = query.where(Clinic.id != other_than)
+    return db.session.scalar(query) is not None
+
+
+def create_clinic(name: str) -> Clinic:
+    """A new clinic with the default follow-up schedule."""
+    begin_write()
+    if _clinic_named(name):
+        db.session.rollback()
+        raise ClinicError("A clinic with this name exists already.")
+    clinic = Clinic(name=name)
+    db.session.add(clinic)
+    try:
+        db.session.flush()
+        audit.record(audit.CLINIC_CREATED, clinic_id=clinic.id)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ClinicError("A clinic with this name exists already.") from None
+    return clinic
+
+
+def rename_clinic(clinic: Clinic, name: str) -> None:
+    """Give the clinic a new name, unless another clinic has it."""
+    begin_write()
+    if _clinic_named(name, other_than=clinic.id):
+        db.session.rollback()
+        raise ClinicError("Another clinic has this name.")
+    clinic.name = name
+    audit.record(audit.CLINIC_RENAMED, clinic_id=clinic.id)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ClinicError("Another clinic has this name.") from None
+
+
+@dataclass(frozen=True)
+class Added:
+    """A member added: the account, and whether it was invited (new) and the mail sent."""
+
+    user: User
+    invited: bool
+    mail_sent: bool = False
+
+
+def _unusable_password() -> str:
+    """A password hash no password matches (argon2 refuses it as invalid): the invited
+    clinician chooses the first password through the emailed link."""
+    return f"!invited-{secrets.token_hex(16)}"
+
+
+def add_member(clinic: Clinic, *, email: str, display_name: str | None, member_role: str) -> Added:
+    """Add a clinician to the clinic: an existing clinician account, or a new one, invited."""
+    from diary.auth import emails
+
+    begin_write()
+    user = find_user_by_email(email)
+    invited = user is None
+    if user is None:
+        address = normalise_email(email)
+        name = (display_name or address.partition("@")[0])[:80]
+        user = User(email=address, password_hash=_unusable_password(), display_name=name,
+                    role=Role.CLINICIAN.value, timezone="UTC")
+        db.session.add(user)
+        db.session.flush()
+    elif user.role != Role.CLINICIAN:
+        db.session.rollback()
+        raise AccountError("This address belongs to an account that is not a clinician's; "
+                           "only clinicians join a clinic.")
+    membership = db.session.scalar(
+        sa.select(ClinicMembership).where(ClinicMembership.clinic_id == clinic.id,
+                                          ClinicMembership.user_id == user.id)
+    )
+    if membership is not None and membership.active:
+        db.session.rollback()
+        raise AccountError("This clinician is a member of the clinic already.")
+    if membership is None:
+        db.session.add(ClinicMembership(clinic_id=clinic.id, user_id=user.id, member_role=member_role))
+    else:
+        membership.active = True
+        membership.member_role = member_role
+    audit.record(audit.MEMBER_ADDED, clinic_id=clinic.id,
+                 subject=f"{'invited ' if invited else ''}account {user.id}")
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise AccountError("This address was added a moment ago; please look again.") from None
+    sent = emails.send_staff_invitation(user, clinic.name) if invited else False
+    return Added(user=user, invited=invited, mail_sent=sent)
+
+
+def set_member_role(membership: ClinicMembership, member_role: str) -> None:
+    """Clinician or nurse, in one clinic."""
+    begin_write()
+    membership.member_role = member_role
+    audit.record(audit.MEMBER_ROLE_CHANGED, clinic_id=membership.clinic_id,
+                 subject=f"account {membership.user_id}")
+    db.session.commit()
+
+
+def _clinic_ids(user: User) -> list[int | None]:
+    """The clinics the account belongs to (None when none: the event is still recorded)."""
+    ids = db.session.scalars(
+        sa.select(ClinicMembership.clinic_id).where(ClinicMembership.user_id == user.id)
+        .order_by(ClinicMembership.clinic_id)
+    ).all()
+    return list(ids) or [None]
+
+
+def deactivate(user: User) -> None:
+    """Close a clinician's account: every session ends on its next request; links stay."""
+    begin_write()
+    user.active = False
+    user.session_version = User.session_version + 1
+    for clinic_id in _clinic_ids(user):
+        audit.record(audit.MEMBER_DEACTIVATED, clinic_id=clinic_id, subject=f"account {user.id}")
+    db.session.commit()
+
+
+def reactivate(user: User) -> None:
+    """Open a deactivated clinician's account again (their memberships are as they were)."""
+    begin_write()
+    user.active = True
+    for clinic_id in _clinic_ids(user):
+        audit.record(audit.MEMBER_REACTIVATED, clinic_id=clinic_id, subject=f"account {user.id}")
+    db.session.commit()
+
+
+def reset_second_factor(user: User) -> None:
+    """Forget a staff member's second factor; they enrol again at their next login."""
+    begin_write()
+    second_factor.reset(user)
+    audit.record(audit.SECOND_FACTOR_RESET, subject=f"account {user.id}")
+    db.session.commit()

@@ -1,0 +1,84 @@
+"""The second step of a staff login: enrol TOTP the first time, then a code at every login."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+
+from diary.auth import bp, second_factor, sessions
+from diary.auth.forms import CodeForm
+from diary.auth.routes import safe_next, too_many_attempts
+from diary.auth.services import Throttled
+
+CODE_REFUSED = "This code is not right. Check the time on your phone and try the newest code."
+RECOVERY_USED = ("You logged in with a recovery code; it cannot be used again. "
+                 "{left} recovery code(s) left.")
+
+
+def landing():
+    """Where a complete staff login goes: administrators to /admin, others where they were
+    going (the home page by default)."""
+    target = session.pop(sessions.NEXT_KEY, None)
+    if current_user.is_admin and not target:
+        return redirect(url_for("admin.index"))
+    return redirect(safe_next(target))
+
+
+@bp.route("/login/code", methods=["GET", "POST"], endpoint="second_factor")
+@login_required
+def second_factor_page():
+    """Ask for the code of the authenticator app, or a recovery code."""
+    user = current_user._get_current_object()
+    if sessions.second_factor_passed(user):
+        return landing()
+    if user.totp_enrolled_at is None:
+        return redirect(url_for("auth.enrol_second_factor"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            used = second_factor.verify_login(user, form.code.data, request.remote_addr)
+        except Throttled:
+            return too_many_attempts()
+        if used is not None:
+            sessions.pass_second_factor(user)
+            if used == "recovery":
+                flash(RECOVERY_USED.format(left=second_factor.recovery_codes_left(user)), "warning")
+            return landing()
+        form.code.errors.append(CODE_REFUSED)
+    status = 422 if form.errors else 200
+    return render_template("auth/second_factor.html", form=form), status
+
+
+@bp.route("/login/second-factor/setup", methods=["GET", "POST"])
+@login_required
+def enrol_second_factor():
+    """Enrol an authenticator app: show the secret and its QR code, confirm with a code."""
+    user = current_user._get_current_object()
+    if sessions.second_factor_passed(user):
+        return landing()
+    if user.totp_enrolled_at is not None:
+        return redirect(url_for("auth.second_factor"))
+    secret = session.get(sessions.PENDING_SECRET_KEY)
+    if not isinstance(secret, str) or len(secret) != 32:
+        if request.method == "POST":  # the page was not shown in this session
+            return redirect(url_for("auth.enrol_second_factor"))
+        secret = session[sessions.PENDING_SECRET_KEY] = second_factor.new_secret()
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            codes = second_factor.confirm_enrolment(user, secret, form.code.data, request.remote_addr)
+        except Throttled:
+            return too_many_attempts()
+        if codes is not None:
+            sessions.pass_second_factor(user)
+            # Shown once, in this answer; only their hashes are stored.
+            return render_template("auth/recovery_codes.html", codes=codes)
+        form.code.errors.append(CODE_REFUSED)
+    uri = second_factor.provisioning_uri(secret, user.email)
+    status = 422 if form.errors else 200
+    return render_template(
+        "auth/enrol_second_factor.html",
+        form=form,
+        secret=second_factor.grouped(secret),
+        qr=second_factor.qr_data_uri(uri),
+    ), status
