@@ -7,6 +7,7 @@ it changes as an EntryRevision, and commits once, so nothing is ever half saved.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -305,9 +306,9 @@ def _zero_day(
     )
 
 
-def _insert(table: sa.Table):
+def _insert(table: sa.Table, dialect: str | None = None):
     """The dialect's INSERT, which knows ON CONFLICT (SQLite and PostgreSQL both have it)."""
-    name = db.engine.dialect.name
+    name = dialect or db.engine.dialect.name
     if name == "postgresql":
         return postgresql.insert(table)
     if name == "sqlite":
@@ -321,8 +322,19 @@ def _upsert_check_ins(rows: list[dict[str, Any]], *, revive_only: bool = False) 
     A live row keeps its creation provenance; a soft-deleted one is revived as a new entry.
     With revive_only, a live row is left exactly as it is.
     """
+    statement = _check_in_upsert(db.engine.dialect.name, revive_only)
+    db.session.execute(statement, rows[0] if len(rows) == 1 else rows)
+
+
+@functools.cache
+def _check_in_upsert(dialect: str, revive_only: bool) -> sa.Insert:
+    """The check-in upsert, built once per dialect: the rows come as its parameters.
+
+    Built per call with .values(rows), the statement was compiled anew on every save, which
+    cost more than running it.
+    """
     table = CheckIn.__table__
-    statement = _insert(table).values(rows)
+    statement = _insert(table, dialect)
     new = statement.excluded
     live = table.c.deleted_at.is_(None)
 
@@ -338,12 +350,10 @@ def _upsert_check_ins(rows: list[dict[str, Any]], *, revive_only: bool = False) 
         created_by_id=keep_if_live("created_by_id"),
         retrospective=keep_if_live("retrospective"),
     )
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[table.c.patient_id, table.c.day],
-            set_=changes,
-            where=~live if revive_only else None,
-        )
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.patient_id, table.c.day],
+        set_=changes,
+        where=~live if revive_only else None,
     )
 
 
