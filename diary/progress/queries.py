@@ -114,13 +114,76 @@ def daily_rows(patient_id: int, end: date | None = None) -> list[DayRow]:
     return [DayRow(day, n, severity) for day, (n, severity) in sorted(merged.items())]
 
 
+# The reads of every save (the summary refresh), built once: building and keying a statement
+# costs more Python than running these indexed queries. Parameters: patient_id, start, end.
+_CHECK_IN_COUNTS = sa.select(CheckIn.day, CheckIn.spasm_count).where(
+    CheckIn.patient_id == sa.bindparam("patient_id"),
+    CheckIn.deleted_at.is_(None),
+    CheckIn.day.between(sa.bindparam("start"), sa.bindparam("end")),
+)
+_EPISODE_COUNTS = (
+    sa.select(SpasmEpisode.day, sa.func.count())
+    .where(
+        SpasmEpisode.patient_id == sa.bindparam("patient_id"),
+        SpasmEpisode.deleted_at.is_(None),
+        SpasmEpisode.day.between(sa.bindparam("start"), sa.bindparam("end")),
+    )
+    .group_by(SpasmEpisode.day)
+)
+
+
 def diary_counts(patient_id: int, start: date | None = None, end: date | None = None) -> dict[date, int]:
-    """The diary as the remission maths takes it: local date -> spasms."""
-    return {
-        row.day: row.spasms
-        for row in daily_rows(patient_id, end)
-        if start is None or row.day >= start
-    }
+    """The diary as the remission maths takes it: local date -> spasms (two indexed queries).
+
+    A day's number is the larger of its check-in's count and its number of live episodes
+    (DESIGN.md's day rule, as in daily_numbers); a day with neither is absent.
+    """
+    bounds = {"patient_id": patient_id, "start": start or date.min, "end": end or date.max}
+    counts = {day: n for day, n in db.session.execute(_CHECK_IN_COUNTS, bounds)}
+    for day, episodes in db.session.execute(_EPISODE_COUNTS, bounds):
+        counts[day] = max(counts.get(day, 0), episodes)
+    return counts
+
+
+@dataclass(frozen=True, slots=True)
+class LastDays:
+    """The latest logged day and the latest day with spasms, up to a day."""
+
+    entry: date | None
+    spasm: date | None
+
+
+def _latest(model, *conditions) -> sa.ScalarSelect:
+    """The latest live day of a patient's check-ins or episodes up to `end`."""
+    return (
+        sa.select(sa.func.max(model.day))
+        .where(
+            model.patient_id == sa.bindparam("patient_id"),
+            model.deleted_at.is_(None),
+            model.day <= sa.bindparam("end"),
+            *conditions,
+        )
+        .scalar_subquery()
+    )
+
+
+# An episode is a spasm, so a day with one has spasms whatever its check-in says.
+_LAST_DAYS = sa.select(
+    _latest(CheckIn), _latest(CheckIn, CheckIn.spasm_count > 0), _latest(SpasmEpisode)
+)
+
+
+def last_days(patient_id: int, end: date) -> LastDays:
+    """The latest logged day and the latest spasm day up to `end` (one query, three index
+    look-ups), wherever they lie in the diary."""
+    check_in, spasm_check_in, episode = (
+        _as_date(value) if value is not None else None
+        for value in db.session.execute(_LAST_DAYS, {"patient_id": patient_id, "end": end}).one()
+    )
+    return LastDays(
+        entry=max((d for d in (check_in, episode) if d), default=None),
+        spasm=max((d for d in (spasm_check_in, episode) if d), default=None),
+    )
 
 
 def series(patient_id: int, bucket: str, start: date, end: date) -> list[Bucket]:

@@ -3,10 +3,16 @@
 Every write service that changes what the summary depends on (check-ins, episodes,
 injections, surgeries, deletions) calls `refresh_summary(patient_id)` before it commits,
 so the clinic list and the cohort read one up-to-date row per patient.
+
+The refresh runs on every save, so it reads only what the summary depends on: the baseline
+and trailing windows, the days after surgery (remission and recurrence) and the last spasm
+and last entry as indexed maxima. `compute_summary` reads the whole diary instead and is
+what the refresh is tested against: the row always equals a recomputation from scratch.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -15,8 +21,8 @@ from diary.clock import local_today, utcnow
 from diary.extensions import db
 from diary.models import Injection, User
 from diary.models.summary import PatientSummary
-from diary.progress.queries import diary_counts
-from diary.trajectory import RemissionSummary, ToxinCycle, summarise
+from diary.progress.queries import diary_counts, last_days
+from diary.trajectory import RemissionSummary, ToxinCycle, first_day_read, landmarks, summarise
 
 
 def toxin_cycles(patient_id: int, until: date) -> list[ToxinCycle]:
@@ -44,6 +50,26 @@ def compute_summary(
         surgery=surgery.performed_on if surgery else None,
         cycles=toxin_cycles(patient_id, today),
     )
+
+
+def summary_from_windows(patient_id: int, today: date) -> RemissionSummary:
+    """The same summary as compute_summary, reading only what it depends on (a fixed 5 queries).
+
+    The last spasm and last entry are indexed maxima; the rest needs the diary from the
+    baseline window (or the trailing one, without a surgery) to today: the days after
+    surgery hold remission and recurrence, the days before it nothing the summary shows.
+    """
+    from diary.treatments.queries import reference_surgery_of
+
+    surgery = reference_surgery_of(patient_id)
+    surgery_on = surgery.performed_on if surgery else None
+    cycles = toxin_cycles(patient_id, today)
+    diary = diary_counts(patient_id, start=first_day_read(today, surgery_on, cycles), end=today)
+    latest = last_days(patient_id, today)
+    found = replace(
+        landmarks(diary, today, surgery_on), last_spasm=latest.spasm, last_entry=latest.entry
+    )
+    return summarise(diary, today=today, surgery=surgery_on, cycles=cycles, found=found)
 
 
 def summary_values(summary: RemissionSummary) -> dict:
@@ -76,7 +102,7 @@ def refresh_summary(patient_id: int, *, diary_changed: bool = True, now: datetim
     zone = db.session.scalar(sa.select(User.timezone).where(User.id == patient_id))
     if zone is None:
         return
-    values = summary_values(compute_summary(patient_id, local_today(zone, moment)))
+    values = summary_values(summary_from_windows(patient_id, local_today(zone, moment)))
     row = db.session.get(PatientSummary, patient_id)
     if row is None:
         row = PatientSummary(patient_id=patient_id)
