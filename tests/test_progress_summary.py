@@ -11,7 +11,12 @@ from hypothesis import strategies as st
 from diary.extensions import db
 from diary.journal import services as journal
 from diary.models import CheckIn, PatientSummary, SpasmEpisode, User
-from diary.progress.summary import compute_summary, summary_from_windows, summary_values
+from diary.progress.summary import (
+    SUMMARY_COLUMNS,
+    compute_summary,
+    summary_from_windows,
+    summary_values,
+)
 from diary.trajectory import rules
 from tests.conftest import clear_database
 from tests.journal_helpers import check_in
@@ -43,6 +48,10 @@ def summary_values_names() -> list[str]:
         "trailing_logged_days", "percent_change", "outcome", "remission_start",
         "recurrence_on", "last_spasm", "last_entry",
     ]
+
+
+def test_the_row_upsert_writes_every_summary_value():
+    assert set(SUMMARY_COLUMNS) == set(summary_values_names())
 
 
 def test_a_check_in_creates_the_summary_row(app, make_user):

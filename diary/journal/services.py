@@ -14,11 +14,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from diary import policy
 from diary.clock import local_today, utcnow
-from diary.database import begin_write
+from diary.database import begin_write, dialect_insert
 from diary.extensions import db
 from diary.journal import queries
 from diary.models import CheckIn, EntryRevision, SpasmEpisode, User
@@ -182,7 +181,7 @@ def record_spasm_now(patient: User, author: User, client_token: str) -> int | No
     begin_write()
     now = utcnow()
     table = SpasmEpisode.__table__
-    statement = _insert(table).values(
+    statement = dialect_insert(table).values(
         patient_id=patient_id,
         occurred_at=now,
         day=local_today(zone, now),
@@ -306,16 +305,6 @@ def _zero_day(
     )
 
 
-def _insert(table: sa.Table, dialect: str | None = None):
-    """The dialect's INSERT, which knows ON CONFLICT (SQLite and PostgreSQL both have it)."""
-    name = dialect or db.engine.dialect.name
-    if name == "postgresql":
-        return postgresql.insert(table)
-    if name == "sqlite":
-        return sqlite.insert(table)
-    raise RuntimeError(f"no upsert for the {name} dialect")
-
-
 def _upsert_check_ins(rows: list[dict[str, Any]], *, revive_only: bool = False) -> None:
     """INSERT ... ON CONFLICT (patient_id, day) DO UPDATE: one row per patient and day.
 
@@ -334,7 +323,7 @@ def _check_in_upsert(dialect: str, revive_only: bool) -> sa.Insert:
     cost more than running it.
     """
     table = CheckIn.__table__
-    statement = _insert(table, dialect)
+    statement = dialect_insert(table, dialect)
     new = statement.excluded
     live = table.c.deleted_at.is_(None)
 
