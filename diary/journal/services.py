@@ -118,7 +118,7 @@ def save_check_in(
         if before != CheckIn(**row).snapshot():
             _add_revision(patient_id, "check_in", existing.id, "update", before, author_id, now)
     _upsert_check_ins([row])
-    refresh_summary(patient_id, now=now)
+    refresh_summary(patient_id, now=now, zone=zone)
     db.session.commit()
 
 
@@ -137,7 +137,7 @@ def record_no_spasms_today(patient: User, author: User) -> NoSpasmsToday:
         [_zero_day(patient_id, today, EntryMethod.NO_SPASMS_TODAY, author_id, now, late=False)],
         revive_only=True,
     )
-    refresh_summary(patient_id, now=now)
+    refresh_summary(patient_id, now=now, zone=zone)
     db.session.commit()
     return NoSpasmsToday(recorded=True)
 
@@ -166,7 +166,7 @@ def record_no_spasms_since(patient: User, author: User, since: date) -> NoSpasms
             ],
             revive_only=True,
         )
-        refresh_summary(patient_id, now=now)
+        refresh_summary(patient_id, now=now, zone=zone)
     db.session.commit()
     return NoSpasmsSince(recorded=free, kept=sorted(taken))
 
@@ -200,7 +200,7 @@ def record_spasm_now(patient: User, author: User, client_token: str) -> int | No
             SpasmEpisode.deleted_at.is_(None),
         )
     )
-    refresh_summary(patient_id, now=now)
+    refresh_summary(patient_id, now=now, zone=zone)
     db.session.commit()
     return episode_id
 

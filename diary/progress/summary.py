@@ -108,10 +108,20 @@ def summary_values(summary: RemissionSummary) -> dict:
     }
 
 
-def refresh_summary(patient_id: int, *, diary_changed: bool = True, now: datetime | None = None) -> None:
-    """Recompute the patient's summary row in the current transaction (the caller commits)."""
+def refresh_summary(
+    patient_id: int,
+    *,
+    diary_changed: bool = True,
+    now: datetime | None = None,
+    zone: str | None = None,
+) -> None:
+    """Recompute the patient's summary row in the current transaction (the caller commits).
+
+    `zone` is the patient's time zone when the caller has it at hand, which saves a query.
+    """
     moment = now or utcnow()
-    zone = db.session.scalar(sa.select(User.timezone).where(User.id == patient_id))
+    if zone is None:
+        zone = db.session.scalar(sa.select(User.timezone).where(User.id == patient_id))
     if zone is None:
         return
     values = summary_values(summary_from_windows(patient_id, local_today(zone, moment)))
