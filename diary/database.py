@@ -46,3 +46,16 @@ def begin_write() -> None:
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={"sqlite_immediate": True})
+
+
+def dialect_insert(table, dialect: str | None = None):
+    """The dialect's INSERT, which knows ON CONFLICT (SQLite and PostgreSQL both have it);
+    the app's own dialect unless one is named."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    name = dialect or db.engine.dialect.name
+    if name == "postgresql":
+        return postgresql.insert(table)
+    if name == "sqlite":
+        return sqlite.insert(table)
+    raise RuntimeError(f"no upsert for the {name} dialect")

@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 
 from diary.trajectory import (
     ToxinCycle,
+    first_day_read,
+    landmarks,
     remission_start,
     rolling_means,
     rules,
@@ -145,3 +147,16 @@ def test_rolling_mean_lies_between_the_window_extremes(diary, a, length):
             assert min(values) <= mean + 1e-9 and mean <= max(values) + 1e-9
         else:
             assert mean is None
+
+
+@given(diaries(), st.one_of(st.none(), surgery_offsets), today_offsets, injections)
+def test_the_diary_from_the_first_day_read_gives_the_whole_summary(diary, s, t, cycles):
+    # What a save's refresh relies on: with the landmarks known, older days change nothing.
+    surgery = ORIGIN + timedelta(days=s) if s is not None else None
+    today = ORIGIN + timedelta(days=t)
+    first = first_day_read(today, surgery, cycles)
+    recent = {d: n for d, n in diary.items() if d >= first}
+    found = landmarks(diary, today, surgery)
+    assert summarise(recent, today, surgery, cycles, found=found) == summarise(
+        diary, today, surgery, cycles
+    )

@@ -7,17 +7,17 @@ it changes as an EntryRevision, and commits once, so nothing is ever half saved.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from diary import policy
 from diary.clock import local_today, utcnow
-from diary.database import begin_write
+from diary.database import begin_write, dialect_insert
 from diary.extensions import db
 from diary.journal import queries
 from diary.models import CheckIn, EntryRevision, SpasmEpisode, User
@@ -118,7 +118,7 @@ def save_check_in(
         if before != CheckIn(**row).snapshot():
             _add_revision(patient_id, "check_in", existing.id, "update", before, author_id, now)
     _upsert_check_ins([row])
-    refresh_summary(patient_id, now=now)
+    refresh_summary(patient_id, now=now, zone=zone)
     db.session.commit()
 
 
@@ -137,7 +137,7 @@ def record_no_spasms_today(patient: User, author: User) -> NoSpasmsToday:
         [_zero_day(patient_id, today, EntryMethod.NO_SPASMS_TODAY, author_id, now, late=False)],
         revive_only=True,
     )
-    refresh_summary(patient_id, now=now)
+    refresh_summary(patient_id, now=now, zone=zone)
     db.session.commit()
     return NoSpasmsToday(recorded=True)
 
@@ -166,7 +166,7 @@ def record_no_spasms_since(patient: User, author: User, since: date) -> NoSpasms
             ],
             revive_only=True,
         )
-        refresh_summary(patient_id, now=now)
+        refresh_summary(patient_id, now=now, zone=zone)
     db.session.commit()
     return NoSpasmsSince(recorded=free, kept=sorted(taken))
 
@@ -181,7 +181,7 @@ def record_spasm_now(patient: User, author: User, client_token: str) -> int | No
     begin_write()
     now = utcnow()
     table = SpasmEpisode.__table__
-    statement = _insert(table).values(
+    statement = dialect_insert(table).values(
         patient_id=patient_id,
         occurred_at=now,
         day=local_today(zone, now),
@@ -200,7 +200,7 @@ def record_spasm_now(patient: User, author: User, client_token: str) -> int | No
             SpasmEpisode.deleted_at.is_(None),
         )
     )
-    refresh_summary(patient_id, now=now)
+    refresh_summary(patient_id, now=now, zone=zone)
     db.session.commit()
     return episode_id
 
@@ -305,24 +305,25 @@ def _zero_day(
     )
 
 
-def _insert(table: sa.Table):
-    """The dialect's INSERT, which knows ON CONFLICT (SQLite and PostgreSQL both have it)."""
-    name = db.engine.dialect.name
-    if name == "postgresql":
-        return postgresql.insert(table)
-    if name == "sqlite":
-        return sqlite.insert(table)
-    raise RuntimeError(f"no upsert for the {name} dialect")
-
-
 def _upsert_check_ins(rows: list[dict[str, Any]], *, revive_only: bool = False) -> None:
     """INSERT ... ON CONFLICT (patient_id, day) DO UPDATE: one row per patient and day.
 
     A live row keeps its creation provenance; a soft-deleted one is revived as a new entry.
     With revive_only, a live row is left exactly as it is.
     """
+    statement = _check_in_upsert(db.engine.dialect.name, revive_only)
+    db.session.execute(statement, rows[0] if len(rows) == 1 else rows)
+
+
+@functools.cache
+def _check_in_upsert(dialect: str, revive_only: bool) -> sa.Insert:
+    """The check-in upsert, built once per dialect: the rows come as its parameters.
+
+    Built per call with .values(rows), the statement was compiled anew on every save, which
+    cost more than running it.
+    """
     table = CheckIn.__table__
-    statement = _insert(table).values(rows)
+    statement = dialect_insert(table, dialect)
     new = statement.excluded
     live = table.c.deleted_at.is_(None)
 
@@ -338,12 +339,10 @@ def _upsert_check_ins(rows: list[dict[str, Any]], *, revive_only: bool = False) 
         created_by_id=keep_if_live("created_by_id"),
         retrospective=keep_if_live("retrospective"),
     )
-    db.session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[table.c.patient_id, table.c.day],
-            set_=changes,
-            where=~live if revive_only else None,
-        )
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.patient_id, table.c.day],
+        set_=changes,
+        where=~live if revive_only else None,
     )
 
 

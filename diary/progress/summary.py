@@ -3,32 +3,41 @@
 Every write service that changes what the summary depends on (check-ins, episodes,
 injections, surgeries, deletions) calls `refresh_summary(patient_id)` before it commits,
 so the clinic list and the cohort read one up-to-date row per patient.
+
+The refresh runs on every save, so it reads only what the summary depends on: the baseline
+and trailing windows, the days after surgery (remission and recurrence) and the last spasm
+and last entry as indexed maxima. `compute_summary` reads the whole diary instead and is
+what the refresh is tested against: the row always equals a recomputation from scratch.
 """
 
 from __future__ import annotations
 
+import functools
+from dataclasses import replace
 from datetime import date, datetime
 
 import sqlalchemy as sa
 
 from diary.clock import local_today, utcnow
+from diary.database import dialect_insert
 from diary.extensions import db
 from diary.models import ClinicianBaseline, Injection, User
 from diary.models.summary import PatientSummary
-from diary.progress.queries import diary_counts
-from diary.trajectory import RemissionSummary, ToxinCycle, summarise
+from diary.progress.queries import diary_counts, last_days
+from diary.trajectory import RemissionSummary, ToxinCycle, first_day_read, landmarks, summarise
 from diary.trajectory.summary import ManualBaseline
+
+# Built once: it runs on every save (see queries.py on prebuilt reads).
+_TOXIN_CYCLES = sa.select(Injection.injected_on, Injection.wore_off_on).where(
+    Injection.patient_id == sa.bindparam("patient_id"),
+    Injection.deleted_at.is_(None),
+    Injection.injected_on <= sa.bindparam("until"),
+)
 
 
 def toxin_cycles(patient_id: int, until: date) -> list[ToxinCycle]:
     """The patient's injections as the baseline rule needs them (one query)."""
-    rows = db.session.execute(
-        sa.select(Injection.injected_on, Injection.wore_off_on).where(
-            Injection.patient_id == patient_id,
-            Injection.deleted_at.is_(None),
-            Injection.injected_on <= until,
-        )
-    )
+    rows = db.session.execute(_TOXIN_CYCLES, {"patient_id": patient_id, "until": until})
     return [ToxinCycle(injected_on, wore_off_on) for injected_on, wore_off_on in rows]
 
 
@@ -62,6 +71,38 @@ def compute_summary(
     )
 
 
+def summary_from_windows(patient_id: int, today: date) -> RemissionSummary:
+    """The same summary as compute_summary, reading only what it depends on (a fixed 6 queries).
+
+    The last spasm and last entry are indexed maxima; the rest needs the diary from the
+    baseline window (or the trailing one, without a surgery) to today: the days after
+    surgery hold remission and recurrence, the days before it nothing the summary shows.
+    """
+    from diary.treatments.queries import reference_surgery_of
+
+    surgery = reference_surgery_of(patient_id)
+    surgery_on = surgery.performed_on if surgery else None
+    cycles = toxin_cycles(patient_id, today)
+    diary = diary_counts(patient_id, start=first_day_read(today, surgery_on, cycles), end=today)
+    latest = last_days(patient_id, today)
+    found = replace(
+        landmarks(diary, today, surgery_on), last_spasm=latest.spasm, last_entry=latest.entry
+    )
+    return summarise(
+        diary, today=today, surgery=surgery_on, cycles=cycles, found=found,
+        manual_baseline=manual_baseline(patient_id),
+    )
+
+
+# The columns summary_values() fills, in the row's order.
+SUMMARY_COLUMNS = (
+    "computed_on", "surgery_on", "baseline_mean", "baseline_logged_days", "baseline_source",
+    "baseline_suppressed", "untreated_mean", "untreated_logged_days", "trailing_mean",
+    "trailing_logged_days", "percent_change", "outcome", "remission_start", "recurrence_on",
+    "last_spasm", "last_entry",
+)
+
+
 def summary_values(summary: RemissionSummary) -> dict:
     """The summary as the columns of its row."""
     base = summary.baseline
@@ -86,22 +127,42 @@ def summary_values(summary: RemissionSummary) -> dict:
     }
 
 
-def refresh_summary(patient_id: int, *, diary_changed: bool = True, now: datetime | None = None) -> None:
-    """Recompute the patient's summary row in the current transaction (the caller commits)."""
+def refresh_summary(
+    patient_id: int,
+    *,
+    diary_changed: bool = True,
+    now: datetime | None = None,
+    zone: str | None = None,
+) -> None:
+    """Recompute the patient's summary row in the current transaction (the caller commits).
+
+    `zone` is the patient's time zone when the caller has it at hand, which saves a query.
+    """
     moment = now or utcnow()
-    zone = db.session.scalar(sa.select(User.timezone).where(User.id == patient_id))
+    if zone is None:
+        zone = db.session.scalar(sa.select(User.timezone).where(User.id == patient_id))
     if zone is None:
         return
-    values = summary_values(compute_summary(patient_id, local_today(zone, moment)))
-    row = db.session.get(PatientSummary, patient_id)
-    if row is None:
-        row = PatientSummary(patient_id=patient_id)
-        db.session.add(row)
-    for name, value in values.items():
-        setattr(row, name, value)
-    if diary_changed:
-        row.diary_changed_at = moment
-    db.session.flush()
+    values = summary_values(summary_from_windows(patient_id, local_today(zone, moment)))
+    row = {"patient_id": patient_id, **values, "updated_at": moment,
+           "diary_changed_at": moment if diary_changed else None}
+    db.session.execute(_summary_upsert(db.engine.dialect.name, diary_changed), row)
+
+
+@functools.cache
+def _summary_upsert(dialect: str, diary_changed: bool) -> sa.Insert:
+    """INSERT ... ON CONFLICT DO UPDATE of a summary row, built once per dialect.
+
+    One statement instead of loading the row, setting it and flushing it: this runs on
+    every save. diary_changed_at is kept as it was unless the diary changed.
+    """
+    table = PatientSummary.__table__
+    statement = dialect_insert(table)
+    changed = [*SUMMARY_COLUMNS, "updated_at"] + (["diary_changed_at"] if diary_changed else [])
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.patient_id],
+        set_={name: statement.excluded[name] for name in changed},
+    )
 
 
 def summary_of(patient_id: int) -> PatientSummary | None:

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from diary.extensions import db
 from diary.models import CheckIn, SpasmEpisode
-from diary.progress.queries import BUCKETS, Bucket, daily_rows, series
+from diary.progress.queries import BUCKETS, Bucket, daily_buckets, series
 from diary.progress.summary import compute_summary
 from diary.trajectory import RemissionSummary, rolling_means, rules
 from diary.treatments import wording
@@ -93,19 +93,13 @@ def build_trajectory(patient_id: int, today: date, start: date, end: date, bucke
         raise TrajectoryRequestError({"bucket": "Choose day, week or month."})
     # The whole diary is read once: the summary needs all of it, and the daily series is
     # a slice of it; weeks and months are grouped in SQL.
-    rows = daily_rows(patient_id, max(today, end))
-    diary = {row.day: row.spasms for row in rows if row.day <= today}
+    days = daily_buckets(patient_id, max(today, end))
+    counts = {d.start: d.spasms for d in days}
+    diary = counts if end <= today else {day: n for day, n in counts.items() if day <= today}
     if bucket == "day":
-        # Six days before the start prime the first rolling mean.
-        prime = start - timedelta(days=rules.ROLLING_MEAN_DAYS - 1)
-        means = rolling_means(
-            {row.day: row.spasms for row in rows if prime <= row.day <= end}, start, end
-        )
-        buckets = [
-            Bucket(row.day, row.spasms, 1, row.severity)
-            for row in rows
-            if start <= row.day <= end
-        ]
+        # rolling_means reads only the range and the six days before it that prime it.
+        means = rolling_means(counts, start, end)
+        buckets = [d for d in days if start <= d.start <= end]
         rolling = [means[b.start] for b in buckets]
     else:
         buckets = series(patient_id, bucket, start, end)
@@ -176,10 +170,11 @@ def trajectory_payload(trajectory: Trajectory) -> dict[str, Any]:
             int(b.spasms) if trajectory.bucket == "day" else _round(b.spasms, 2)
             for b in trajectory.buckets
         ],
-        "severity": [_round(b.severity) for b in trajectory.buckets],
+        # _round inlined: these run for every day of a three-year chart.
+        "severity": [None if b.severity is None else round(b.severity, 1) for b in trajectory.buckets],
     }
     if trajectory.bucket == "day":
-        series_payload["rolling_mean"] = [_round(m) for m in trajectory.rolling]
+        series_payload["rolling_mean"] = [None if m is None else round(m, 1) for m in trajectory.rolling]
     else:
         series_payload["logged_days"] = [b.logged_days for b in trajectory.buckets]
     return {

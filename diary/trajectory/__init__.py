@@ -15,11 +15,19 @@ from diary.trajectory.outcome import (
     time_group,
 )
 from diary.trajectory.series import Diary, WindowMean, last_spasm_day, rolling_means, window_mean
-from diary.trajectory.summary import ManualBaseline, RemissionSummary, summarise
+from diary.trajectory.summary import (
+    Landmarks,
+    ManualBaseline,
+    RemissionSummary,
+    first_day_read,
+    landmarks,
+    summarise,
+)
 
 __all__ = [
     "Baseline",
     "Diary",
+    "Landmarks",
     "ManualBaseline",
     "RemissionSummary",
     "TimeGroup",
@@ -27,7 +35,9 @@ __all__ = [
     "ToxinStatus",
     "WindowMean",
     "baseline",
+    "first_day_read",
     "is_toxin_free",
+    "landmarks",
     "last_spasm_day",
     "outcome_class",
     "percent_change",

@@ -92,6 +92,16 @@ def untreated_window(diary: Diary, cycles: Sequence[ToxinCycle], surgery: date) 
     return WindowMean(start=start, end=end, mean=sum(values) / len(values), logged_days=len(values))
 
 
+def baseline_reads(cycles: Sequence[ToxinCycle], surgery: date) -> tuple[date, date]:
+    """The diary days `baseline()` reads: its 28-day window, or the six months before
+    surgery when that window is toxin-suppressed and the untreated baseline is needed too."""
+    start = surgery - timedelta(days=rules.BASELINE_WINDOW_DAYS)
+    end = surgery - timedelta(days=1)
+    if toxin_status(cycles, start, end).suppressed:
+        start = surgery - timedelta(days=rules.UNTREATED_LOOKBACK_DAYS)
+    return start, end
+
+
 def baseline(diary: Diary, cycles: Sequence[ToxinCycle], surgery: date) -> Baseline:
     """The 28-day pre-operative baseline, its toxin status, and the untreated one if needed.
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from diary.trajectory import rules
-from diary.trajectory.baseline import Baseline, ToxinCycle, baseline
+from diary.trajectory.baseline import Baseline, ToxinCycle, baseline, baseline_reads
 from diary.trajectory.outcome import (
     TimeGroup,
     days_between,
@@ -67,14 +67,55 @@ class RemissionSummary:
         return self.recurrence_on is not None
 
 
+@dataclass(frozen=True, slots=True)
+class Landmarks:
+    """The figures of a summary that may lie anywhere in the diary, not in a fixed window."""
+
+    remission_start: date | None
+    recurrence_on: date | None
+    last_spasm: date | None
+    last_entry: date | None
+
+
+def landmarks(diary: Diary, today: date, surgery: date | None) -> Landmarks:
+    """Remission start, recurrence, last spasm and last entry, found by walking the diary."""
+    remission = remission_start(diary, surgery, today) if surgery is not None else None
+    return Landmarks(
+        remission_start=remission,
+        recurrence_on=recurrence_day(diary, remission, today),
+        last_spasm=last_spasm_day(diary, until=today),
+        last_entry=last_logged_day(diary, until=today),
+    )
+
+
+def first_day_read(today: date, surgery: date | None, cycles: Sequence[ToxinCycle] = ()) -> date:
+    """The earliest diary day `summarise` reads once the last spasm and last entry are known.
+
+    The trailing window, the baseline's and, for remission and recurrence, every day after
+    surgery: a caller that finds the last spasm and last entry by other means (an indexed
+    maximum in SQL) needs the diary from this day on, not all of it.
+    """
+    first = window_before(today, rules.TRAILING_WINDOW_DAYS)[0]
+    if surgery is not None:
+        first = min(first, baseline_reads(cycles, surgery)[0])
+    return first
+
+
 def summarise(
     diary: Diary,
     today: date,
     surgery: date | None,
     cycles: Sequence[ToxinCycle] = (),
     manual_baseline: ManualBaseline | None = None,
+    found: Landmarks | None = None,
 ) -> RemissionSummary:
-    """Compute the remission summary from a diary, the reference surgery and toxin cycles."""
+    """Compute the remission summary from a diary, the reference surgery and toxin cycles.
+
+    With `found`, the landmarks are taken as given, and the diary need only hold the days
+    from `first_day_read()` on.
+    """
+    if found is None:
+        found = landmarks(diary, today, surgery)
     start, end = window_before(today, rules.TRAILING_WINDOW_DAYS)
     trailing = window_mean(diary, start, end)
     pre_op = baseline(diary, cycles, surgery) if surgery is not None else None
@@ -86,7 +127,7 @@ def summarise(
     elif manual_baseline is not None:
         base_mean, source = manual_baseline.spasms_per_day, "clinician"
 
-    remission = remission_start(diary, surgery, today) if surgery is not None else None
+    remission = found.remission_start
     return RemissionSummary(
         today=today,
         surgery=surgery,
@@ -97,8 +138,8 @@ def summarise(
         percent_change=percent_change(base_mean, trailing.mean),
         outcome=outcome_class(base_mean, trailing.mean, trailing.logged_days, source is not None),
         remission_start=remission,
-        recurrence_on=recurrence_day(diary, remission, today),
+        recurrence_on=found.recurrence_on,
         time_to_remission=time_group(surgery, remission) if surgery and remission else None,
-        last_spasm=last_spasm_day(diary, until=today),
-        last_entry=last_logged_day(diary, until=today),
+        last_spasm=found.last_spasm,
+        last_entry=found.last_entry,
     )
