@@ -140,10 +140,11 @@ def test_the_audit_trail_keeps_a_pseudonym_and_the_action_only(app, client, reco
     with app.app_context():
         events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.patient_ref == pseudonym)
                                     .order_by(AuditEvent.id)).all()
-        assert [e.action for e in events] == [audit.LINK_CREATED, audit.VIEW_REVIEW,
-                                              audit.ACCOUNT_DELETED]
+        # The route matrix's owner made a share code before the fixture's link and review.
+        assert [e.action for e in events][-3:] == [audit.LINK_CREATED, audit.VIEW_REVIEW,
+                                                   audit.ACCOUNT_DELETED]
         assert all(e.patient_id is None for e in events)
-        link, review, deleted = events
+        link, review, deleted = events[-3:]
         assert (link.actor_id, link.address, link.actor_ref) == (None, None, pseudonym)
         assert review.subject is None and review.actor_role == "clinician"
         assert (deleted.actor_id, deleted.actor_role, deleted.actor_ref, deleted.address,

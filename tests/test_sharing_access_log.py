@@ -22,9 +22,9 @@ def shared(app, make_user, clock):
     patient = make_user("pat@example.org")
     clinician = make_user("dr@example.org", role="clinician", clinic=TEAM, display_name="Dr Roth")
     _, code = new_code(app, patient)
+    clock.advance(hours=1)
     team = app.test_client()
     login_as(team, clinician)
-    clock.advance(hours=1)
     team.post("/clinic/add-patient", data={"code": code},
               environ_base={"REMOTE_ADDR": "198.51.100.20"})
     client = app.test_client()

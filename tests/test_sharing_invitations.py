@@ -147,10 +147,11 @@ def test_an_invitation_to_another_address_cannot_be_answered(app, clinic_client,
     assert intruder.post(f"/sharing/invitations/{invitation_id(app)}/decline").status_code == 404
 
 
-def test_inviting_again_renews_the_pending_invitation(app, clinic_client, make_user, clock):
+def test_inviting_again_renews_the_pending_invitation(app, clinic_client, clinician, make_user, clock):
     make_user("pat@example.org")
     invite(clinic_client, "pat@example.org")
     clock.advance(days=10)
+    login_as(clinic_client, clinician)  # a new session: 30 idle minutes end the old one
 
     invite(clinic_client, "pat@example.org")
 
