@@ -1,7 +1,6 @@
 """A clinician reviews a shared patient on a phone: list, needs attention, review, assessment.
 
-The clinician logs in with flows.log_in (the staff engineer's TOTP step replaces it with
-flows.log_in_staff at merge). The patient had an MVD 60 days ago with 28 logged days of 10
+The clinician logs in with the second factor (flows.log_in_staff). The patient had an MVD 60 days ago with 28 logged days of 10
 spasms before it, then kept a diary until 9 days ago: no remission yet, so the list marks
 them as needing attention. Every page passes check_page.
 """
@@ -14,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from tests.clinic_support import share
 from tests.e2e.checks import check_page
-from tests.e2e.flows import log_in
+from tests.e2e.flows import log_in_staff
 from tests.journal_helpers import check_in
 from tests.treatments_support import TreatmentRecorder
 
@@ -32,8 +31,7 @@ def test_a_clinician_reviews_a_shared_patient_and_records_an_assessment(page: Pa
     for offset in range(9, 30):
         check_in(app, patient, TODAY - timedelta(days=offset), 3)
 
-    page.goto("/login")
-    log_in(page, "doc@example.org")
+    log_in_staff(page, app, "doc@example.org")
     expect(page.get_by_role("heading", level=1)).to_have_text("Patients")
     check_page(page)
     expect(page.get_by_role("link", name="Ada Lovelace")).to_be_visible()

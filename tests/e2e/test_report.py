@@ -21,7 +21,7 @@ from diary.models import Assessment
 from diary.simulator import demo
 from tests.conftest import PASSWORD
 from tests.e2e.checks import check_page
-from tests.e2e.flows import log_in
+from tests.e2e.flows import log_in_staff
 from tests.treatments_support import TreatmentRecorder
 
 PAGE_OBJECT = re.compile(rb"/Type\s*/Page\b")  # /Pages (the page tree) does not match
@@ -39,9 +39,8 @@ def demo_clinic(app) -> dict[str, int]:
     return ids
 
 
-def log_in_surgeon(page: Page) -> None:
-    page.goto("/login")
-    log_in(page, demo.DEMO_CLINICIAN.email)
+def log_in_surgeon(page: Page, app) -> None:
+    log_in_staff(page, app, demo.DEMO_CLINICIAN.email)
 
 
 def printed_pages(page: Page) -> int:
@@ -57,8 +56,8 @@ def open_report(page: Page, patient_id: int) -> None:
     check_page(page)
 
 
-def test_the_longest_history_prints_on_one_page(page: Page, demo_clinic):
-    log_in_surgeon(page)
+def test_the_longest_history_prints_on_one_page(app, page: Page, demo_clinic):
+    log_in_surgeon(page, app)
     open_report(page, demo_clinic[LONGEST.person.display_name])
     expect(page.get_by_role("heading", level=1)).to_have_text(LONGEST.person.display_name)
     expect(page.get_by_role("heading", name="Surgery")).to_be_visible()
@@ -81,7 +80,7 @@ def test_many_injections_and_the_longest_note_still_print_on_one_page(app, page:
         ))
         db.session.commit()
         injections = db.session.scalar(sa.text(f"SELECT count(*) FROM injections WHERE patient_id = {patient}"))
-    log_in_surgeon(page)
+    log_in_surgeon(page, app)
     open_report(page, patient)
     expect(page.get_by_text(f"The last 8 of {injections} injections")).to_be_visible()
     expect(page.get_by_text("The note is cut at")).to_be_visible()
@@ -89,16 +88,16 @@ def test_many_injections_and_the_longest_note_still_print_on_one_page(app, page:
     assert printed_pages(page) == 1
 
 
-def test_the_print_button_prints(page: Page, demo_clinic):
-    log_in_surgeon(page)
+def test_the_print_button_prints(app, page: Page, demo_clinic):
+    log_in_surgeon(page, app)
     open_report(page, demo_clinic[LONGEST.person.display_name])
     page.evaluate("() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; }")
     page.get_by_role("button", name="Print").click()
     assert page.evaluate("() => window.__printed") == 1
 
 
-def test_the_cohort_draws_its_step_chart_and_table(page: Page, demo_clinic):
-    log_in_surgeon(page)
+def test_the_cohort_draws_its_step_chart_and_table(app, page: Page, demo_clinic):
+    log_in_surgeon(page, app)
     page.get_by_role("link", name="Cohort").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Cohort: {demo.DEMO_CLINIC}")
     page.wait_for_function("() => window.cohortChart !== undefined")

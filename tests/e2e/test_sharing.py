@@ -1,8 +1,7 @@
 """Sharing on a phone: a patient makes a share code, a clinician enters it, the patient sees
 the clinic on the sharing page, reads the access log and stops sharing (docs/sharing.md).
 
-The clinician logs in with flows.log_in for now; the staff part's flows.log_in_staff (with
-the TOTP step) replaces it at the merge.
+The clinician logs in through the real pages, the second factor included (flows.log_in_staff).
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.e2e.checks import check_page
-from tests.e2e.flows import flash, log_in
+from tests.e2e.flows import flash, log_in, log_in_staff
 
 GROUPED_CODE = re.compile(r"[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}")
 
@@ -28,7 +27,7 @@ def log_out(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
 
 
-def test_a_patient_shares_by_code_and_stops_sharing(page: Page, live_server, make_user):
+def test_a_patient_shares_by_code_and_stops_sharing(page: Page, app, live_server, make_user):
     make_user("pat@example.org", display_name="Pat Jones")
     make_user("dr@example.org", role="clinician", clinic="Neurosurgery North", display_name="Dr Roth")
 
@@ -51,14 +50,17 @@ def test_a_patient_shares_by_code_and_stops_sharing(page: Page, live_server, mak
     log_out(page)
 
     # The clinician enters it as a person would type it: lower case, a space for the dash.
-    log_in(page, "dr@example.org")
+    log_in_staff(page, app, "dr@example.org")
     main_nav(page).get_by_role("link", name="Add a patient").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add a patient")
     check_page(page)
     page.get_by_label("Share code").fill(code.lower().replace("-", " "))
     page.get_by_role("button", name="Add patient").click()
     expect(flash(page)).to_contain_text("Pat Jones now shares the diary with Neurosurgery North.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Patients")
+    expect(page.get_by_role("link", name="Pat Jones")).to_be_visible()
     check_page(page)
+    main_nav(page).get_by_role("link", name="Add a patient").click()
     page.get_by_role("link", name="Invite a patient by email").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Invite a patient")
     check_page(page)
