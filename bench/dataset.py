@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from diary.auth import second_factor
 from diary.clock import local_today
 from diary.extensions import db
 from diary.models import User
@@ -67,6 +68,7 @@ class Account:
     timezone: str
     first_day: date | None = None  # the first diary day (patients)
     open_from: date | None = None  # the first empty day at the end of the diary (check-in probe)
+    totp_secret: str | None = None  # staff log in with a second factor
 
 
 @dataclass
@@ -97,13 +99,26 @@ def build(now: datetime, patients: int = REFERENCE_PATIENTS) -> Dataset:
     clinic, ids = build_clinic(CLINIC, CLINICIAN, accounts, PASSWORD, now)
     dataset.write_seconds = time.perf_counter() - started
 
-    dataset.accounts["clinician"] = Account(CLINICIAN.email, clinic.clinician_id, CLINICIAN.timezone)
+    dataset.accounts["clinician"] = Account(
+        CLINICIAN.email, clinic.clinician_id, CLINICIAN.timezone,
+        totp_secret=enrol_second_factor(clinic.clinician_id, now),
+    )
     dataset.accounts.update(add_probes(clinic, ids[0], now))
     started = time.perf_counter()
     settle()
     dataset.settle_seconds = time.perf_counter() - started
     dataset.row_counts = row_counts()
     return dataset
+
+
+def enrol_second_factor(user_id: int, now: datetime) -> str:
+    """Give the reference clinician an enrolled TOTP secret, as the login's second step needs."""
+    secret = second_factor.new_secret()
+    db.session.execute(
+        sa.update(User).where(User.id == user_id).values(totp_secret=secret, totp_enrolled_at=now)
+    )
+    db.session.commit()
+    return secret
 
 
 def add_probes(clinic: ClinicContext, any_patient: int, now: datetime) -> dict[str, Account]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pyotp
 import requests
 import sqlalchemy as sa
 
@@ -144,6 +145,16 @@ class Clients:
             )
             if answer.status_code != 302:
                 raise RuntimeError(f"login of {key} answered {answer.status_code}")
+            secret = self.accounts[key].totp_secret
+            if secret is not None:  # staff: the second step, with the code of this moment
+                code_page = client.get(f"{self.base_url}/login/code")
+                answer = client.post(
+                    f"{self.base_url}/login/code",
+                    data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_token(code_page.text)},
+                    allow_redirects=False,
+                )
+                if answer.status_code != 302 or answer.headers["Location"].endswith("/login/code"):
+                    raise RuntimeError(f"second factor of {key} answered {answer.status_code}")
             self.sessions[key] = (client, token)
         return self.sessions[key]
 
