@@ -2,7 +2,8 @@
 
 The row is the schedule (stored in UTC, computed in the patient's zone by schedule.py).
 Whatever changes what a reminder depends on (its settings, the patient's time zone, an
-injection, a surgery, a regimen, a visit) calls replan() inside the same write transaction,
+injection, a surgery, a regimen, a visit, a link to a clinic or that clinic's follow-up
+schedule) calls replan() inside the same write transaction,
 so the planned row never disagrees with the data for longer than that transaction. The
 dispatcher checks each row once more when it claims it (docs/reminders.md, Planning).
 """
