@@ -21,7 +21,6 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from diary.clinic import schedule as clinic_schedule
 from diary.extensions import db
 from diary.models import CareLink, Clinic
 from diary.models.clinic import DEFAULT_FOLLOW_UP_SCHEDULE
@@ -80,6 +79,10 @@ def suggestions_from(
     Pure. A clinic whose stored schedule cannot be read falls back to the default, as the
     clinic's own pages do (clinic.schedule.schedule_or_default).
     """
+    # Imported here: the clinic package loads its routes, which load the auth package,
+    # which loads the reminders (account creation plans the first reminder).
+    from diary.clinic import schedule as clinic_schedule
+
     by_day: dict[date, tuple[str, list[str]]] = {}
     for name, text in schedules:
         offsets = clinic_schedule.schedule_or_default(text, DEFAULT_FOLLOW_UP_SCHEDULE)
