@@ -30,8 +30,6 @@ from diary.reminders import notices, plans, schedule, visits
 from diary.treatments.wording import amount, drug_name
 
 RECENT_DELIVERIES = 10
-# How many of the clinics' next suggested visits the settings page lists.
-SUGGESTED_SHOWN = 3
 # A weekly check-in comes on Sunday evening unless the patient picks another day.
 WEEKLY_DEFAULT_DAY = 6
 STATE_WORDS = {
@@ -114,19 +112,6 @@ class VisitView:
 
 
 @dataclass(frozen=True)
-class ClinicScheduleView:
-    """Where the clinic's suggested visits come from, and the next ones.
-
-    `clinics` are the clinics the patient shares with now (empty: none); `surgery_on` the
-    reference surgery their schedules count from (None: no reference surgery yet).
-    """
-
-    clinics: tuple[str, ...]
-    surgery_on: date | None
-    suggested: list[visits.Suggestion]
-
-
-@dataclass(frozen=True)
 class DoseTimesView:
     """A current regimen and the local times its doses are reminded at."""
 
@@ -152,7 +137,7 @@ class SettingsView:
     email_verified: bool
     weeks_without_spasms: int
     visits: list[VisitView]
-    clinic_schedule: ClinicScheduleView
+    clinic_schedule: visits.ScheduleView
     dose_times: list[DoseTimesView]
     recent: list[DeliveryView]
 
@@ -201,7 +186,7 @@ def settings_view(patient: User, now: datetime) -> SettingsView:
         email_verified=patient.email_verified,
         weeks_without_spasms=weeks,
         visits=own,
-        clinic_schedule=clinic_schedule_view(patient.id, today, {v.day for v in own}),
+        clinic_schedule=visits.schedule_view(patient.id, today, {v.day for v in own}),
         dose_times=_dose_times(patient.id, today),
         recent=_recent(patient.id, zone),
     )
@@ -223,26 +208,6 @@ def upcoming_visits(patient_id: int, today: date) -> list[VisitView]:
         VisitView(v.id, v.visit_on, schedule.clock(v.visit_minute), v.place, v.source)
         for v in visits
     ]
-
-
-def clinic_schedule_view(patient_id: int, today: date, own_days: set[date]) -> ClinicScheduleView:
-    """The next visits the shared clinics' schedules suggest, as the reminder announces them.
-
-    At most 2 queries (the links; the reference surgery only when there are some). A day with
-    an appointment of the patient's own is shown as that appointment, as the reminder does.
-    """
-    from diary.treatments.queries import reference_surgery_of
-
-    schedules = visits.clinic_schedules(patient_id)
-    names = tuple(name for name, _ in schedules)
-    surgery = reference_surgery_of(patient_id) if schedules else None
-    if surgery is None:
-        return ClinicScheduleView(names, None, [])
-    suggested = visits.without_own_days(
-        visits.suggestions_from(schedules, surgery.performed_on, today, SUGGESTED_SHOWN),
-        own_days,
-    )
-    return ClinicScheduleView(names, surgery.performed_on, suggested[:SUGGESTED_SHOWN])
 
 
 def _dose_times(patient_id: int, today: date) -> list[DoseTimesView]:

@@ -32,6 +32,8 @@ SUGGESTED_AHEAD = 3
 # A suggested date has no time: its reminder may come at any moment of the day before the
 # day ends ("0 days' notice" reminds on the day itself).
 SUGGESTED_VISIT_MINUTE = schedule.MINUTES_PER_DAY - 1
+# How many of the clinics' next suggested visits the settings page lists.
+SUGGESTED_SHOWN = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,3 +129,35 @@ def without_own_days(suggestions: Iterable[Suggestion], own_days: Iterable[date]
 def as_schedule_visits(suggestions: Iterable[Suggestion]) -> tuple[schedule.Visit, ...]:
     """Suggestions as the planner's visits: a date, at the end of that day."""
     return tuple(schedule.Visit(s.day, SUGGESTED_VISIT_MINUTE) for s in suggestions)
+
+
+@dataclass(frozen=True)
+class ScheduleView:
+    """What the settings page says of the clinics' schedules: whose, from when, the next dates.
+
+    `clinics` are the clinics the patient shares with now (empty: none); `surgery_on` the
+    reference surgery their schedules count from (None: no reference surgery yet).
+    """
+
+    clinics: tuple[str, ...]
+    surgery_on: date | None
+    suggested: list[Suggestion]
+
+
+def schedule_view(patient_id: int, today: date, own_days: set[date]) -> ScheduleView:
+    """The next visits the shared clinics' schedules suggest, as the reminder announces them.
+
+    At most 2 queries (the links; the reference surgery only when there are some). A day with
+    an appointment of the patient's own is shown as that appointment, as the reminder does.
+    """
+    from diary.treatments.queries import reference_surgery_of
+
+    schedules = clinic_schedules(patient_id)
+    names = tuple(name for name, _ in schedules)
+    surgery = reference_surgery_of(patient_id) if schedules else None
+    if surgery is None:
+        return ScheduleView(names, None, [])
+    suggested = without_own_days(
+        suggestions_from(schedules, surgery.performed_on, today, SUGGESTED_SHOWN), own_days
+    )
+    return ScheduleView(names, surgery.performed_on, suggested[:SUGGESTED_SHOWN])
