@@ -30,7 +30,7 @@ from diary.models import (
     User,
 )
 from diary.models.reminder import Cadence, ReminderKind
-from diary.reminders import schedule
+from diary.reminders import schedule, visits
 from diary.treatments.wording import amount, drug_name
 
 UNSUBSCRIBE_SALT = "diary.reminders.unsubscribe"
@@ -177,21 +177,39 @@ def _injection(reminder: Reminder, delivery: Delivery, patient: User) -> Notice 
 
 
 def _follow_up(reminder: Reminder, delivery: Delivery, patient: User) -> Notice | None:
-    """The visits on the day this reminder announces."""
+    """The visits on the day this reminder announces: the patient's own, else a suggested one.
+
+    Read again now, not from the plan: a schedule changed, a link revoked or another
+    reference surgery since planning leaves nothing to say (skipped), never a stale date.
+    """
     visit_day = delivery.local_day + timedelta(days=reminder.notice_days)
-    visits = db.session.execute(
+    own = db.session.execute(
         sa.select(FollowUpVisit.visit_minute, FollowUpVisit.place)
         .where(FollowUpVisit.patient_id == patient.id, FollowUpVisit.visit_on == visit_day)
         .order_by(FollowUpVisit.visit_minute, FollowUpVisit.id)
     ).all()
-    if not visits:
+    if own:
+        when = "; ".join(f"{schedule.clock(m)}, {place}" for m, place in own)
+        return Notice(
+            ReminderKind.FOLLOW_UP, f"Your appointment on {long_date(visit_day)}",
+            f"Your follow-up visit: {long_date(visit_day)} at {when}.",
+            "/reminders", delivery.local_day,
+            {"visit_day": visit_day, "visits": [(schedule.clock(m), p) for m, p in own],
+             "suggestion": None},
+        )
+    suggestion = next(
+        (s for s in visits.suggested_visits(patient.id, visit_day, ahead=1) if s.day == visit_day),
+        None,
+    )
+    if suggestion is None:
         return None
-    when = "; ".join(f"{schedule.clock(m)}, {place}" for m, place in visits)
+    who = "Your clinics suggest" if len(suggestion.clinics) > 1 else "Your clinic suggests"
     return Notice(
-        ReminderKind.FOLLOW_UP, f"Your appointment on {long_date(visit_day)}",
-        f"Your follow-up visit: {long_date(visit_day)} at {when}.",
+        ReminderKind.FOLLOW_UP, f"A follow-up visit around {suggestion.around}",
+        f"{who} a follow-up visit around {suggestion.around} ({suggestion.label} after "
+        f"surgery). If it is not booked yet, contact {suggestion.contact}.",
         "/reminders", delivery.local_day,
-        {"visit_day": visit_day, "visits": [(schedule.clock(m), p) for m, p in visits]},
+        {"visit_day": visit_day, "visits": [], "suggestion": suggestion},
     )
 
 

@@ -2,7 +2,8 @@
 
 The row is the schedule (stored in UTC, computed in the patient's zone by schedule.py).
 Whatever changes what a reminder depends on (its settings, the patient's time zone, an
-injection, a surgery, a regimen, a visit) calls replan() inside the same write transaction,
+injection, a surgery, a regimen, a visit, a link to a clinic or that clinic's follow-up
+schedule) calls replan() inside the same write transaction,
 so the planned row never disagrees with the data for longer than that transaction. The
 dispatcher checks each row once more when it claims it (docs/reminders.md, Planning).
 """
@@ -27,7 +28,7 @@ from diary.models import (
     User,
 )
 from diary.models.reminder import Cadence, DeliveryState, ReminderKind
-from diary.reminders import schedule
+from diary.reminders import schedule, visits
 from diary.reminders.schedule import Occurrence
 
 # The moment just before another, to ask for "this one or the next".
@@ -73,7 +74,7 @@ class ScheduleInputs:
 
 
 def load_inputs(reminder: Reminder, time_zone: str, today: date) -> ScheduleInputs:
-    """Read the inputs of a reminder's kind (at most two queries; none for a check-in)."""
+    """Read the inputs of a reminder's kind (at most three queries; none for a check-in)."""
     from diary.treatments.queries import reference_surgery_of
 
     zone = ZoneInfo(time_zone)
@@ -89,13 +90,7 @@ def load_inputs(reminder: Reminder, time_zone: str, today: date) -> ScheduleInpu
             zone, last_injection=last, reference_surgery=surgery.performed_on if surgery else None
         )
     if reminder.kind == ReminderKind.FOLLOW_UP:
-        rows = db.session.execute(
-            sa.select(FollowUpVisit.visit_on, FollowUpVisit.visit_minute).where(
-                FollowUpVisit.patient_id == patient_id,
-                FollowUpVisit.visit_on >= today - timedelta(days=1),
-            )
-        )
-        return ScheduleInputs(zone, visits=tuple(schedule.Visit(d, m) for d, m in rows))
+        return ScheduleInputs(zone, visits=follow_up_visits(patient_id, today))
     if reminder.kind == ReminderKind.MEDICATION:
         rows = db.session.execute(
             sa.select(
@@ -119,6 +114,28 @@ def load_inputs(reminder: Reminder, time_zone: str, today: date) -> ScheduleInpu
             ),
         )
     return ScheduleInputs(zone)
+
+
+def follow_up_visits(patient_id: int, today: date) -> tuple[schedule.Visit, ...]:
+    """The visits the follow-up reminder announces from yesterday on: at most 3 queries.
+
+    The patient's own appointments, and the dates the schedules of the clinics the patient
+    shares with suggest (reminders/visits.py), computed now rather than stored; a suggested
+    date on the day of an own appointment is that appointment.
+    """
+    since = today - timedelta(days=1)
+    own = [
+        schedule.Visit(d, m)
+        for d, m in db.session.execute(
+            sa.select(FollowUpVisit.visit_on, FollowUpVisit.visit_minute).where(
+                FollowUpVisit.patient_id == patient_id, FollowUpVisit.visit_on >= since
+            )
+        )
+    ]
+    suggested = visits.without_own_days(
+        visits.suggested_visits(patient_id, since), (v.day for v in own)
+    )
+    return (*own, *visits.as_schedule_visits(suggested))
 
 
 def next_occurrence(

@@ -26,7 +26,7 @@ from diary.models import (
     User,
 )
 from diary.models.reminder import Cadence, DeliveryState, ReminderKind, VisitSource
-from diary.reminders import notices, plans, schedule
+from diary.reminders import notices, plans, schedule, visits
 from diary.treatments.wording import amount, drug_name
 
 RECENT_DELIVERIES = 10
@@ -137,6 +137,7 @@ class SettingsView:
     email_verified: bool
     weeks_without_spasms: int
     visits: list[VisitView]
+    clinic_schedule: visits.ScheduleView
     dose_times: list[DoseTimesView]
     recent: list[DeliveryView]
 
@@ -151,7 +152,7 @@ class SettingsView:
 
 
 def settings_view(patient: User, now: datetime) -> SettingsView:
-    """The patient's reminders, visits, dose times and recent deliveries (a fixed 6 queries)."""
+    """The patient's reminders, visits, dose times and recent deliveries (at most 8 queries)."""
     zone = ZoneInfo(patient.timezone)
     today = local_today(patient.timezone, now)
     rows = {r.kind: r for r in db.session.scalars(
@@ -179,11 +180,13 @@ def settings_view(patient: User, now: datetime) -> SettingsView:
     weeks = schedule.weeks_without_spasms(
         summary.remission_start, summary.recurrence_on, summary.last_spasm, today
     ) if summary else 0
+    own = upcoming_visits(patient.id, today)
     return SettingsView(
         reminders=reminders,
         email_verified=patient.email_verified,
         weeks_without_spasms=weeks,
-        visits=upcoming_visits(patient.id, today),
+        visits=own,
+        clinic_schedule=visits.schedule_view(patient.id, today, {v.day for v in own}),
         dose_times=_dose_times(patient.id, today),
         recent=_recent(patient.id, zone),
     )

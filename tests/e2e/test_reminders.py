@@ -95,3 +95,37 @@ def test_the_emailed_unsubscribe_link_asks_first_and_works_without_logging_in(
     expect(page.get_by_role("heading", level=1)).to_have_text("Emails stopped")
     expect(page.get_by_role("status")).to_contain_text("diary check-in reminder")
     check_page(page)
+
+
+def test_a_shared_patient_sees_the_clinics_suggested_visits_and_is_reminded_of_one(
+    page: Page, app, make_user
+):
+    from datetime import date
+
+    from tests.clinic_support import share
+    from tests.reminders_support import save_reminder
+    from tests.treatments_support import TreatmentRecorder
+
+    patient = make_user("pat@example.org")
+    make_user("doc@example.org", role="clinician", clinic="Sharing clinic")
+    share(app, patient)
+    TreatmentRecorder(app, patient).surgery(performed_on=date(2026, 2, 20))
+    save_reminder(app, patient, "follow_up", datetime(2026, 3, 10, 12, 0, tzinfo=UTC), enabled=True)
+    page.goto("/login")
+    log_in(page)
+
+    page.goto("/reminders")
+    visits = page.locator("#follow-up")
+    expect(visits).to_contain_text("From the follow-up schedule of Sharing clinic")
+    expect(visits).to_contain_text("Around 20 March 2026 (1 month after surgery), suggested by Sharing clinic")
+    expect(visits).to_contain_text("Next: Thursday 19 March 2026 at 18:00")
+    check_page(page)
+
+    with app.app_context():
+        assert dispatch_due(datetime(2026, 3, 19, 17, 0, tzinfo=UTC))["sent"] == 1
+    page.goto("/inbox")
+    expect(page.get_by_text(
+        "Your clinic suggests a follow-up visit around 20 March 2026 (1 month after surgery). "
+        "If it is not booked yet, contact Sharing clinic."
+    )).to_be_visible()
+    check_page(page)
