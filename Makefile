@@ -50,6 +50,10 @@ test-e2e: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
+# The README's pictures, from the demo clinic at a fixed clock, into docs/screenshots/.
+screenshots: $(STAMP)
+	CHROMIUM="$(CHROMIUM)" $(BIN)/python docs/screenshots/make_screenshots.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check diary tests bench
 
