@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from bench.dataset import PASSWORD, Account
 from bench.server import LoopbackServer, Statement
 from diary.clock import local_today
+from diary.models import CheckIn
 
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -53,6 +54,9 @@ class Endpoint:
     call: Callable[[Account, int], Call]
     max_ms: float | None = None
     max_kb: float | None = None
+    # For a write: a statement that takes run i's write away again, so that the bare-SQL
+    # replay (inside a transaction that is rolled back) finds the database as run i did.
+    undo: Callable[[Account, int], sa.Executable] | None = None
 
 
 def today_of(account: Account) -> date:
@@ -86,13 +90,21 @@ def new_check_in(account: Account, run: int) -> Call:
     return Call("POST", "/checkin", data, expect=302)
 
 
+def remove_check_in(account: Account, run: int) -> sa.Executable:
+    """Run `run`'s check-in deleted, so that replaying its INSERT finds the day empty."""
+    return sa.delete(CheckIn.__table__).where(
+        CheckIn.patient_id == account.user_id,
+        CheckIn.day == account.open_from + timedelta(days=run),
+    )
+
+
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("trajectory_3m", "Trajectory API, 3 months, daily", "patient_3m", whole_trajectory),
     Endpoint("trajectory_1y", "Trajectory API, 1 year, daily", "patient_1y", whole_trajectory),
     Endpoint("trajectory_3y", "Trajectory API, 3 years, daily", "patient_3y", whole_trajectory,
              max_ms=20, max_kb=100),
     Endpoint("save_check_in", "Saving a check-in (form POST)", "checkin_patient", new_check_in,
-             max_ms=10),
+             max_ms=10, undo=remove_check_in),
 )
 # The trajectory takes the same time for 3 months or 3 years of diary, within this factor.
 TRAJECTORY_SCALING = ("trajectory_3y", "trajectory_3m", 2.0)
@@ -219,11 +231,20 @@ def measure_all(
             round_trip_ms=statistics.median(taken.round_trips) * 1000,
             body_bytes=int(statistics.median(taken.sizes)),
             query_counts=sorted(set(taken.queries)),
-            bare_sql_ms=bare_sql_seconds(engine, taken.statements, runs) * 1000,
+            bare_sql_ms=bare_sql_seconds(engine, taken.statements, runs,
+                                         undo=undo_of(endpoint, clients, warmup + runs - 1))
+            * 1000,
             runs=runs,
         )
         for endpoint, taken in ((e, samples[e.key]) for e in endpoints)
     }
+
+
+def undo_of(endpoint: Endpoint, clients: Clients, run: int) -> sa.Executable | None:
+    """The statement that takes run `run` of a write away again, if the endpoint writes."""
+    if endpoint.undo is None:
+        return None
+    return endpoint.undo(clients.accounts[endpoint.account], run)
 
 
 def send(endpoint: Endpoint, clients: Clients, run: int) -> tuple[float, int]:
@@ -241,15 +262,21 @@ def send(endpoint: Endpoint, clients: Clients, run: int) -> tuple[float, int]:
     return elapsed, len(answer.content)
 
 
-def bare_sql_seconds(engine: sa.Engine, statements: list[Statement], runs: int) -> float:
+def bare_sql_seconds(
+    engine: sa.Engine, statements: list[Statement], runs: int, undo: sa.Executable | None = None
+) -> float:
     """The median time of the request's own statements, sent again on a raw DBAPI connection.
 
     Same text and parameters, results fetched, no ORM, Flask or JSON; inside a transaction
-    that is rolled back, so replaying a write leaves nothing behind. SQLite's BEGIN
-    statements are left out: the replay opens its own transaction.
+    that is rolled back, so replaying a write leaves nothing behind. A write's `undo` runs
+    first in that transaction, untimed. SQLite's BEGIN statements are left out: the replay
+    opens its own transaction.
     """
     replayed = [s for s in statements if not s.is_begin]
     sqlite = engine.dialect.name == "sqlite"
+    undo_sql = None if undo is None else str(
+        undo.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})
+    )
     raw = engine.raw_connection()
     times = []
     try:
@@ -257,6 +284,8 @@ def bare_sql_seconds(engine: sa.Engine, statements: list[Statement], runs: int) 
             cursor = raw.cursor()
             if sqlite:
                 cursor.execute("BEGIN")
+            if undo_sql is not None:
+                cursor.execute(undo_sql)
             started = time.perf_counter()
             for statement in replayed:
                 if statement.many:

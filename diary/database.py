@@ -1,7 +1,10 @@
-"""Database engine set-up: SQLite pragmas and explicit write transactions."""
+"""Database engine set-up: SQLite pragmas, explicit write transactions, plain-row reads."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -59,3 +62,29 @@ def dialect_insert(table, dialect: str | None = None):
     if name == "sqlite":
         return sqlite.insert(table)
     raise RuntimeError(f"no upsert for the {name} dialect")
+
+
+def read_rows(statement: sa.Select, **parameters) -> Sequence[sa.Row]:
+    """Run a read on the session's connection as Core and fetch every row at once.
+
+    Plain rows need no ORM processing: on a long diary that costs a third of the time, and
+    on a save, whose reads return a row or two, the ORM's execution path costs more than the
+    query. Core skips the session's autoflush, so flush first: a write service reads back the
+    entry it has just changed.
+    """
+    db.session.flush()
+    return db.session.connection().execute(statement, parameters).all()
+
+
+def lock_patient(patient_id: int) -> None:
+    """Serialise one patient's diary writes on PostgreSQL (SQLite's BEGIN IMMEDIATE already does).
+
+    Every write of a patient's check-ins takes it after begin_write(). Without it two first
+    submissions of a day could both see no row. The lock is a statement of its own: a read
+    joined to it would see the snapshot from before the wait, not the row the other writer
+    has just committed.
+    """
+    from diary.models import User
+
+    if db.engine.dialect.name != "sqlite":
+        db.session.execute(sa.select(User.id).where(User.id == patient_id).with_for_update())

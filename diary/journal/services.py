@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from diary import policy
 from diary.clock import local_today, utcnow
-from diary.database import begin_write, dialect_insert
+from diary.database import begin_write, dialect_insert, lock_patient
 from diary.extensions import db
 from diary.journal import queries
 from diary.models import CheckIn, EntryRevision, SpasmEpisode, User
@@ -96,8 +96,9 @@ def save_check_in(
 ) -> None:
     """Create or edit the patient's check-in for a day.
 
-    An upsert, so two simultaneous submissions leave one row. Editing a live check-in keeps
-    its previous values as a revision; a deleted one for that day is revived as a new entry.
+    The patient's lock makes two simultaneous submissions leave one row: the second edits
+    the first. Editing a live check-in keeps its previous values as a revision; a deleted one
+    for that day is revived as a new entry.
     """
     patient_id, zone, author_id = patient.id, patient.timezone, author.id
     begin_write()
@@ -106,18 +107,23 @@ def save_check_in(
     if values.day > today:
         db.session.rollback()
         raise DiaryError(FUTURE_DAY)
-    _lock_patient(patient_id)
+    lock_patient(patient_id)
     existing = db.session.scalar(
         sa.select(CheckIn).where(CheckIn.patient_id == patient_id, CheckIn.day == values.day)
     )
     row = _check_in_row(
         patient_id, values, method, author_id, now, is_retrospective(values.day, today)
     )
-    if existing is not None and existing.deleted_at is None:
-        before = existing.snapshot()
-        if before != CheckIn(**row).snapshot():
-            _add_revision(patient_id, "check_in", existing.id, "update", before, author_id, now)
-    _upsert_check_ins([row])
+    if existing is None:
+        # Under the patient's lock no other writer can add this day meanwhile, so a plain
+        # INSERT does the upsert's work, and SQLAlchemy compiles it once instead of per save.
+        db.session.connection().execute(_CHECK_IN_INSERT, row)
+    else:
+        if existing.deleted_at is None:
+            before = existing.snapshot()
+            if before != CheckIn(**row).snapshot():
+                _add_revision(patient_id, "check_in", existing.id, "update", before, author_id, now)
+        _upsert_check_ins([row])
     refresh_summary(patient_id, now=now, zone=zone)
     db.session.commit()
 
@@ -128,7 +134,7 @@ def record_no_spasms_today(patient: User, author: User) -> NoSpasmsToday:
     begin_write()
     now = utcnow()
     today = local_today(zone, now)
-    _lock_patient(patient_id)
+    lock_patient(patient_id)
     logged = queries.day_numbers(patient_id, today, today)
     if logged:
         db.session.rollback()
@@ -154,7 +160,7 @@ def record_no_spasms_since(patient: User, author: User, since: date) -> NoSpasms
     if since > today or (today - since).days > NO_SPASMS_SINCE_MAX_DAYS:
         db.session.rollback()
         raise DiaryError(f"Choose a day from the last {NO_SPASMS_SINCE_MAX_DAYS} days.")
-    _lock_patient(patient_id)
+    lock_patient(patient_id)
     taken = {d.day for d in queries.day_numbers(patient_id, since, today)}
     all_days = [date.fromordinal(n) for n in range(since.toordinal(), today.toordinal() + 1)]
     free = [d for d in all_days if d not in taken]
@@ -305,6 +311,9 @@ def _zero_day(
     )
 
 
+_CHECK_IN_INSERT = sa.insert(CheckIn.__table__)
+
+
 def _upsert_check_ins(rows: list[dict[str, Any]], *, revive_only: bool = False) -> None:
     """INSERT ... ON CONFLICT (patient_id, day) DO UPDATE: one row per patient and day.
 
@@ -344,16 +353,6 @@ def _check_in_upsert(dialect: str, revive_only: bool) -> sa.Insert:
         set_=changes,
         where=~live if revive_only else None,
     )
-
-
-def _lock_patient(patient_id: int) -> None:
-    """Serialise one patient's diary writes on PostgreSQL (SQLite's BEGIN IMMEDIATE already does).
-
-    Without it two first submissions of a day could both see no row, and the second's upsert
-    would overwrite the first without keeping it as a revision.
-    """
-    if db.engine.dialect.name != "sqlite":
-        db.session.execute(sa.select(User.id).where(User.id == patient_id).with_for_update())
 
 
 def _add_revision(

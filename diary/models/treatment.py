@@ -351,6 +351,13 @@ class DoseLog(ProvenanceMixin, db.Model):
         }
 
 
+def is_patient_reported(
+    verified_at: datetime | None, created_by_id: int | None, patient_id: int
+) -> bool:
+    """A surgery entered by the patient and not yet verified by a clinician (DESIGN.md)."""
+    return verified_at is None and created_by_id in (None, patient_id)
+
+
 class Surgery(ProvenanceMixin, db.Model):
     """An operation for HFS; patient-reported until a clinician verifies it."""
 
@@ -406,7 +413,7 @@ class Surgery(ProvenanceMixin, db.Model):
     @property
     def patient_reported(self) -> bool:
         """Entered by the patient and not yet verified by a clinician (DESIGN.md)."""
-        return self.verified_at is None and self.created_by_id in (None, self.patient_id)
+        return is_patient_reported(self.verified_at, self.created_by_id, self.patient_id)
 
     def snapshot(self) -> dict[str, Any]:
         """The entry's values as plain data, for a revision."""

@@ -19,7 +19,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from diary.clock import local_today, utcnow
-from diary.database import dialect_insert
+from diary.database import dialect_insert, read_rows
 from diary.extensions import db
 from diary.models import ClinicianBaseline, Injection, User
 from diary.models.summary import PatientSummary
@@ -34,10 +34,14 @@ _TOXIN_CYCLES = sa.select(Injection.injected_on, Injection.wore_off_on).where(
     Injection.injected_on <= sa.bindparam("until"),
 )
 
+_MANUAL_BASELINE = sa.select(ClinicianBaseline.spasms_per_day).where(
+    ClinicianBaseline.patient_id == sa.bindparam("patient_id")
+)
+
 
 def toxin_cycles(patient_id: int, until: date) -> list[ToxinCycle]:
     """The patient's injections as the baseline rule needs them (one query)."""
-    rows = db.session.execute(_TOXIN_CYCLES, {"patient_id": patient_id, "until": until})
+    rows = read_rows(_TOXIN_CYCLES, patient_id=patient_id, until=until)
     return [ToxinCycle(injected_on, wore_off_on) for injected_on, wore_off_on in rows]
 
 
@@ -47,11 +51,8 @@ def manual_baseline(patient_id: int) -> ManualBaseline | None:
     It counts only when the diary has no usable baseline window: a patient who enrolled
     after surgery (DESIGN.md, Baseline); summarise() decides which one applies.
     """
-    value = db.session.scalar(
-        sa.select(ClinicianBaseline.spasms_per_day).where(
-            ClinicianBaseline.patient_id == patient_id
-        )
-    )
+    rows = read_rows(_MANUAL_BASELINE, patient_id=patient_id)
+    value = rows[0][0] if rows else None
     return None if value is None else ManualBaseline(float(value))
 
 
@@ -144,17 +145,30 @@ def refresh_summary(
     if zone is None:
         return
     values = summary_values(summary_from_windows(patient_id, local_today(zone, moment)))
-    row = {"patient_id": patient_id, **values, "updated_at": moment,
-           "diary_changed_at": moment if diary_changed else None}
-    db.session.execute(_summary_upsert(db.engine.dialect.name, diary_changed), row)
+    changes = {**values, "updated_at": moment}
+    if diary_changed:
+        changes["diary_changed_at"] = moment
+    connection = db.session.connection()
+    if connection.execute(_SUMMARY_UPDATE, {"summary_of": patient_id, **changes}).rowcount:
+        return
+    row = {"patient_id": patient_id, "diary_changed_at": None, **changes}
+    connection.execute(_summary_upsert(db.engine.dialect.name, diary_changed), row)
+
+
+# The row exists after a patient's first save: an UPDATE, whose compiled form SQLAlchemy
+# caches (an ON CONFLICT statement is compiled anew on every execution), with the upsert
+# below for the first save. The SET clause is the keys of the parameters.
+_SUMMARY_UPDATE = sa.update(PatientSummary.__table__).where(
+    PatientSummary.__table__.c.patient_id == sa.bindparam("summary_of")
+)
 
 
 @functools.cache
 def _summary_upsert(dialect: str, diary_changed: bool) -> sa.Insert:
     """INSERT ... ON CONFLICT DO UPDATE of a summary row, built once per dialect.
 
-    One statement instead of loading the row, setting it and flushing it: this runs on
-    every save. diary_changed_at is kept as it was unless the diary changed.
+    It creates the row, and stays right if another transaction created it meanwhile.
+    diary_changed_at is kept as it was unless the diary changed.
     """
     table = PatientSummary.__table__
     statement = dialect_insert(table)

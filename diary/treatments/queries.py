@@ -13,8 +13,10 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from diary.database import read_rows
 from diary.extensions import db
 from diary.models import Injection, InjectionSite, MedicationRegimen, Surgery
+from diary.models.treatment import is_patient_reported
 from diary.treatments.rules import reference_surgery
 from diary.treatments.wording import product_name
 
@@ -165,27 +167,44 @@ def regimen_periods_between(patient_id: int, start: date, end: date) -> list[Reg
     return [RegimenPeriod(*row) for row in rows]
 
 
+# Built once, as plain columns: the reference surgery is read on every diary save.
+_SURGERIES = (
+    sa.select(
+        Surgery.id,
+        Surgery.surgery_type,
+        Surgery.performed_on,
+        Surgery.side,
+        Surgery.is_reference,
+        Surgery.verified_at,
+        Surgery.created_by_id,
+    )
+    .where(
+        Surgery.patient_id == sa.bindparam("patient_id"),
+        Surgery.deleted_at.is_(None),
+        Surgery.performed_on.between(sa.bindparam("start"), sa.bindparam("end")),
+    )
+    .order_by(Surgery.performed_on, Surgery.id)
+)
+
+
 def surgeries_between(
     patient_id: int, start: date | None = None, end: date | None = None
 ) -> list[SurgeryRecord]:
     """Operations from start to end (inclusive; open ends mean all), oldest first: 1 query."""
-    query = sa.select(Surgery).where(Surgery.patient_id == patient_id, Surgery.deleted_at.is_(None))
-    if start is not None:
-        query = query.where(Surgery.performed_on >= start)
-    if end is not None:
-        query = query.where(Surgery.performed_on <= end)
-    surgeries = db.session.scalars(query.order_by(Surgery.performed_on, Surgery.id))
+    rows = read_rows(
+        _SURGERIES, patient_id=patient_id, start=start or date.min, end=end or date.max
+    )
     return [
         SurgeryRecord(
-            id=s.id,
-            surgery_type=s.surgery_type,
-            performed_on=s.performed_on,
-            side=s.side,
-            is_reference=s.is_reference,
-            verified=s.verified_at is not None,
-            patient_reported=s.patient_reported,
+            id=id_,
+            surgery_type=kind,
+            performed_on=performed_on,
+            side=side,
+            is_reference=bool(reference),
+            verified=verified_at is not None,
+            patient_reported=is_patient_reported(verified_at, author_id, patient_id),
         )
-        for s in surgeries
+        for id_, kind, performed_on, side, reference, verified_at, author_id in rows
     ]
 
 
