@@ -79,10 +79,11 @@ def read_rows(statement: sa.Select, **parameters) -> Sequence[sa.Row]:
 def lock_patient(patient_id: int) -> None:
     """Serialise one patient's diary writes on PostgreSQL (SQLite's BEGIN IMMEDIATE already does).
 
-    Every write of a patient's check-ins takes it after begin_write(). Without it two first
-    submissions of a day could both see no row. The lock is a statement of its own: a read
-    joined to it would see the snapshot from before the wait, not the row the other writer
-    has just committed.
+    Every write of a patient's check-ins, and every refresh of their summary, takes it after
+    begin_write(). Without it two first submissions of a day could both see no row, and a
+    refresh could write a summary read before another transaction's entry. The lock is a
+    statement of its own: a read joined to it would see the snapshot from before the wait,
+    not the row the other writer has just committed.
     """
     from diary.models import User
 

@@ -13,19 +13,22 @@ what the refresh is tested against: the row always equals a recomputation from s
 from __future__ import annotations
 
 import functools
+import logging
 from dataclasses import replace
 from datetime import date, datetime
 
 import sqlalchemy as sa
 
 from diary.clock import local_today, utcnow
-from diary.database import dialect_insert, read_rows
+from diary.database import begin_write, dialect_insert, lock_patient, read_rows
 from diary.extensions import db
 from diary.models import ClinicianBaseline, Injection, User
 from diary.models.summary import PatientSummary
 from diary.progress.queries import diary_counts, last_days
 from diary.trajectory import RemissionSummary, ToxinCycle, first_day_read, landmarks, summarise
 from diary.trajectory.summary import ManualBaseline
+
+log = logging.getLogger(__name__)
 
 # Built once: it runs on every save (see queries.py on prebuilt reads).
 _TOXIN_CYCLES = sa.select(Injection.injected_on, Injection.wore_off_on).where(
@@ -177,6 +180,51 @@ def _summary_upsert(dialect: str, diary_changed: bool) -> sa.Insert:
         index_elements=[table.c.patient_id],
         set_={name: statement.excluded[name] for name in changed},
     )
+
+
+def refresh_past_summaries(now: datetime, limit: int | None = 100) -> int:
+    """Recompute up to `limit` (None: all) summary rows computed before their patient's local today.
+
+    A summary depends on the day (the trailing 28 days, the class), so a patient who logs
+    nothing would keep the figures of their last entry. The scheduler calls this on every
+    tick; the oldest rows go first, each in its own write transaction under the patient's
+    lock, so a save at the same moment is never overwritten with older figures. The row's
+    diary_changed_at stays: the diary did not change. Returns the number refreshed.
+    """
+    zones = db.session.scalars(
+        sa.select(User.timezone).join(PatientSummary, PatientSummary.patient_id == User.id)
+        .distinct()
+    ).all()
+    if not zones:
+        return 0
+    past = sa.or_(*(
+        sa.and_(User.timezone == zone, PatientSummary.computed_on < local_today(zone, now))
+        for zone in zones
+    ))
+    due = db.session.execute(
+        sa.select(User.id, User.timezone)
+        .join(PatientSummary, PatientSummary.patient_id == User.id)
+        .where(past)
+        .order_by(PatientSummary.computed_on, User.id)
+        .limit(limit)
+    ).all()
+    db.session.rollback()
+    refreshed = 0
+    for patient_id, zone in due:
+        try:
+            begin_write()
+            lock_patient(patient_id)
+            still_there = sa.select(PatientSummary.patient_id).where(
+                PatientSummary.patient_id == patient_id
+            )
+            if db.session.scalar(still_there) is not None:  # not an account deleted meanwhile
+                refresh_summary(patient_id, diary_changed=False, now=now, zone=zone)
+            db.session.commit()
+            refreshed += 1
+        except Exception:  # one patient's failure must not stop every other refresh
+            db.session.rollback()
+            log.exception("the summary of patient %s could not be brought to today", patient_id)
+    return refreshed
 
 
 def summary_of(patient_id: int) -> PatientSummary | None:

@@ -23,6 +23,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from diary.clock import system_now, utcnow
+from diary.progress.summary import refresh_past_summaries
 from diary.reminders.dispatch import DispatchReport, dispatch_due, process_holder
 
 log = logging.getLogger(__name__)
@@ -36,11 +37,20 @@ ONCE_POLL_SECONDS = 0.2
 
 
 def tick(app: Flask) -> DispatchReport:
-    """One dispatch at the app clock's now, inside an app context (the job's body)."""
+    """One dispatch at the app clock's now, inside an app context (the job's body).
+
+    Then the summaries of patients whose day has turned since their last entry are brought
+    to today (refresh_past_summaries), a batch per tick, so the clinic list never shows a
+    window that has moved on.
+    """
     with app.app_context():
-        report = dispatch_due(utcnow())
+        now = utcnow()
+        report = dispatch_due(now)
         if report.claimed or report.adopted:
             log.info("reminders: %s; adopted %s", summary(report), report.adopted)
+        refreshed = refresh_past_summaries(now)
+        if refreshed:
+            log.info("summaries brought to today: %s", refreshed)
         return report
 
 
@@ -117,8 +127,9 @@ def scheduler_command(once: bool, now: datetime | None) -> None:
     app = current_app._get_current_object()
     if once:
         report = run_until_idle(now)
+        refreshed = refresh_past_summaries(now or utcnow(), limit=None)
         click.echo(f"Dispatched as {process_holder()}: {summary(report)}; "
-                   f"adopted {report.adopted}.")
+                   f"adopted {report.adopted}; summaries brought to today: {refreshed}.")
         return
     if not log.isEnabledFor(logging.INFO):
         # Say what each tick sent (`make run`, a service's journal); WARNINGs alone are silent.
