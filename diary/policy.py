@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import abort
 
 from diary.extensions import db
-from diary.models import CareLink, ClinicMembership, Role, User
+from diary.models import CareLink, Clinic, ClinicMembership, Role, User
 
 T = TypeVar("T")
 
@@ -21,6 +21,19 @@ T = TypeVar("T")
 def _is_usable(viewer: Any) -> bool:
     """A logged-in, active account."""
     return bool(viewer is not None and getattr(viewer, "is_authenticated", False) and viewer.active)
+
+
+def member_clinics(viewer: User, *, in_joining_order: bool = False) -> list[Clinic]:
+    """The clinics the viewer is an active member of, by name or in the order joined (one query)."""
+    order = (ClinicMembership.id,) if in_joining_order else (Clinic.name, Clinic.id)
+    return list(
+        db.session.scalars(
+            sa.select(Clinic)
+            .join(ClinicMembership, ClinicMembership.clinic_id == Clinic.id)
+            .where(ClinicMembership.user_id == viewer.id, ClinicMembership.active.is_(True))
+            .order_by(*order)
+        )
+    )
 
 
 def visible_patient_ids(viewer: User) -> sa.Select:

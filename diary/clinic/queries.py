@@ -54,18 +54,6 @@ def shared_links(viewer: User) -> sa.Select:
     )
 
 
-def viewer_clinics(viewer: User) -> list[Clinic]:
-    """The clinics the viewer is an active member of, by name (one query)."""
-    return list(
-        db.session.scalars(
-            sa.select(Clinic)
-            .join(ClinicMembership, ClinicMembership.clinic_id == Clinic.id)
-            .where(ClinicMembership.user_id == viewer.id, ClinicMembership.active.is_(True))
-            .order_by(Clinic.name, Clinic.id)
-        )
-    )
-
-
 def clinics_sharing(viewer: User, patient_id: int) -> list[Clinic]:
     """The viewer's clinics the patient shares with, lowest id first (one query).
 

@@ -251,7 +251,7 @@ def edit_surgery(patient_id: int, surgery_id: int):
 @clinician_required
 def settings():
     """The follow-up schedule of each of the viewer's clinics."""
-    clinics = queries.viewer_clinics(current_user)
+    clinics = policy.member_clinics(current_user)
     if not clinics:
         abort(404)
     chosen = request.values.get("clinic", type=int) or clinics[0].id

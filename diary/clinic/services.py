@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import abort
 
 from diary import audit, policy
-from diary.clinic.queries import clinics_sharing, viewer_clinics
+from diary.clinic.queries import clinics_sharing
 from diary.clock import local_today, utcnow
 from diary.database import begin_write
 from diary.extensions import db
@@ -134,7 +134,7 @@ def mark_reference(viewer: User, patient_id: int, surgery_id: int) -> None:
 def save_schedule(viewer: User, clinic_id: int, schedule_text: str) -> None:
     """Change a clinic's follow-up schedule; only its active members may."""
     begin_write()
-    clinic = next((c for c in viewer_clinics(viewer) if c.id == clinic_id), None)
+    clinic = next((c for c in policy.member_clinics(viewer) if c.id == clinic_id), None)
     if clinic is None:
         abort(404)
     clinic.follow_up_schedule = schedule_text

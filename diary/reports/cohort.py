@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from diary import policy
 from diary.extensions import db
-from diary.models import CareLink, Clinic, ClinicMembership, User
+from diary.models import CareLink, User
 from diary.models.summary import PatientSummary
 from diary.trajectory import rules
 from diary.trajectory.cohort import (
@@ -76,18 +76,6 @@ class Cohort:
     def spasm_free(self) -> int:
         """Patients whose remission has begun."""
         return sum(1 for f in self.followed if f.spasm_free)
-
-
-def clinics_of(viewer: User) -> list[Clinic]:
-    """The clinics the clinician is an active member of, in the order joined (one query)."""
-    return list(
-        db.session.scalars(
-            sa.select(Clinic)
-            .join(ClinicMembership, ClinicMembership.clinic_id == Clinic.id)
-            .where(ClinicMembership.user_id == viewer.id, ClinicMembership.active.is_(True))
-            .order_by(ClinicMembership.id)
-        )
-    )
 
 
 def summary_rows(viewer: User, clinic_id: int) -> list[SummaryRow]:

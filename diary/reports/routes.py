@@ -59,7 +59,7 @@ def report(patient_id: int):
 def cohort():
     """Time from MVD to spasm-free over the clinic's patients: Kaplan-Meier and counts."""
     _clinician_only()
-    clinics = cohort_view.clinics_of(current_user)
+    clinics = policy.member_clinics(current_user, in_joining_order=True)
     if not clinics:
         return render_template("reports/cohort.html", clinics=[], clinic=None, cohort=None)
     wanted = request.args.get("clinic", type=int)

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from flask import render_template, url_for
 from sqlalchemy.exc import IntegrityError
 
-from diary import audit
+from diary import audit, policy
 from diary.auth.services import normalise_email
 from diary.clock import utcnow
 from diary.database import begin_write
@@ -28,7 +28,6 @@ from diary.models import (
     CareLink,
     Clinic,
     ClinicInvitation,
-    ClinicMembership,
     Role,
     ShareCode,
     User,
@@ -72,14 +71,7 @@ def clinician_clinics(clinician: User) -> list[Clinic]:
     """The clinics the clinician is an active member of, by name: where a patient can be added."""
     if clinician.role != Role.CLINICIAN or not clinician.active:
         return []
-    return list(
-        db.session.scalars(
-            sa.select(Clinic)
-            .join(ClinicMembership, ClinicMembership.clinic_id == Clinic.id)
-            .where(ClinicMembership.user_id == clinician.id, ClinicMembership.active.is_(True))
-            .order_by(Clinic.name)
-        )
-    )
+    return policy.member_clinics(clinician)
 
 
 def _live_link(patient_id: int, clinic_id: int) -> CareLink | None:
