@@ -17,7 +17,6 @@ import logging
 import os
 import sys
 import tempfile
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,12 +25,10 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
 
 from diary import create_app  # noqa: E402
-from diary.extensions import db  # noqa: E402
 from tests.conftest import PASSWORD, FrozenClock, base_config, migrate_database  # noqa: E402
-from tests.e2e.conftest import CHROMIUM_ARGS  # noqa: E402
+from tests.e2e.conftest import CHROMIUM_ARGS, serving  # noqa: E402
 from tests.e2e.flows import log_in, log_in_staff  # noqa: E402
 
 OUT = Path(__file__).resolve().parent
@@ -57,18 +54,8 @@ def demo_server(instance: Path) -> Iterator[tuple[str, object, dict[str, int]]]:
         built = demo.build_demo(clock(), PASSWORD)
         demo.enrol_demo_clinician()
         ids = {patient.person.email: patient_id for patient_id, patient in built.patients}
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", app, ids
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    with serving(app) as base_url:
+        yield base_url, app, ids
 
 
 def shoot(page: Page, path: str, name: str, *, height: int | None = None,

@@ -22,6 +22,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -121,16 +122,21 @@ def live_server(e2e_template_database, tmp_path, clock, app_config) -> Iterator[
     )
     config.update(app_config)
     app = create_e2e_app(config)
+    with serving(app) as url:
+        yield LiveServer(url=url, app=app, clock=clock, outbox=Path(app.config["MAIL_OUTBOX"]))
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """Serve the app from a thread on 127.0.0.1 and a free port; yields its base URL.
+
+    On the way out the server stops and the app's database connections are closed.
+    """
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
     thread.start()
     try:
-        yield LiveServer(
-            url=f"http://127.0.0.1:{server.server_port}",
-            app=app,
-            clock=clock,
-            outbox=Path(app.config["MAIL_OUTBOX"]),
-        )
+        yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         server.server_close()
