@@ -13,14 +13,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
 
 import diary.models  # noqa: F401  (registers every table on the metadata)
-from diary import create_app
 from diary.extensions import db
 from diary.orm import UTCDateTime
 
@@ -197,24 +195,6 @@ def insert_parents(connection: sa.Connection, table: sa.Table) -> None:
     """Insert the sample rows a row of the table refers to."""
     for parent in parent_tables(table):
         connection.execute(parent.insert().values(sample_row(parent)))
-
-
-@contextmanager
-def app_on_test_database(template_database, instance: Path) -> Iterator[Flask]:
-    """An app on the session's test database (a copy of the SQLite template), disposed after.
-
-    For tests that roll back everything they write: they can share one app, with no copy or
-    truncation per test.
-    """
-    from tests.conftest import base_config, fresh_database_url
-
-    app = create_app(base_config(instance, fresh_database_url(template_database, instance)))
-    try:
-        yield app
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 @contextmanager

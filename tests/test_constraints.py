@@ -13,13 +13,11 @@ from typing import Any, NamedTuple
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
 
 from diary.extensions import db
 from tests.schema_rows import (
     SAMPLE_DAY,
     SAMPLE_MOMENT,
-    app_on_test_database,
     insert_parents,
     rolled_back_connection,
     sample_row,
@@ -148,26 +146,20 @@ VIOLATIONS: dict[str, Violation] = {
 
 
 def check_constraints() -> list[tuple[sa.Table, sa.CheckConstraint]]:
-    """Every CHECK constraint of the models, Boolean ones included."""
+    """Every CHECK constraint of the models, Boolean ones included, in a fixed order."""
     return [
         (table, constraint)
         for table in db.metadata.sorted_tables
-        for constraint in table.constraints
+        for constraint in sorted(table.constraints, key=lambda c: str(c.name))
         if isinstance(constraint, sa.CheckConstraint)
     ]
 
 
-@pytest.fixture(scope="module")
-def shared_app(template_database, tmp_path_factory) -> Iterator[Flask]:
-    """One app for the module's rolled-back tests."""
-    with app_on_test_database(template_database, tmp_path_factory.mktemp("instance")) as app:
-        yield app
-
-
 @pytest.fixture
-def connection(shared_app) -> Iterator[sa.Connection]:
-    """A connection whose writes are rolled back after the test."""
-    with rolled_back_connection(shared_app) as conn:
+def connection(worker_app) -> Iterator[sa.Connection]:
+    """A connection to a fresh database whose writes are rolled back after the test."""
+    worker_app.reset_database()
+    with rolled_back_connection(worker_app.app) as conn:
         yield conn
 
 
@@ -300,8 +292,13 @@ def test_a_double_tapped_spasm_episode_is_refused(connection):
 
 
 def foreign_keys() -> list[sa.ForeignKey]:
-    """Every foreign key of the models."""
-    return [key for table in db.metadata.sorted_tables for key in table.foreign_keys]
+    """Every foreign key of the models, in a fixed order (a table keeps them in a set, and
+    xdist's workers must collect the same tests in the same order)."""
+    return [
+        key
+        for table in db.metadata.sorted_tables
+        for key in sorted(table.foreign_keys, key=lambda k: k.parent.name)
+    ]
 
 
 @pytest.mark.parametrize(

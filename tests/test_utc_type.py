@@ -8,12 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
 
 from diary.extensions import db
 from diary.models import LoginFailure
 from diary.orm import UTCDateTime
-from tests.schema_rows import app_on_test_database, rolled_back_connection, sample_row
+from tests.schema_rows import rolled_back_connection, sample_row
 
 failures = LoginFailure.__table__
 
@@ -27,17 +26,11 @@ SAME_INSTANT_ELSEWHERE = [
 ]
 
 
-@pytest.fixture(scope="module")
-def shared_app(template_database, tmp_path_factory) -> Iterator[Flask]:
-    """One app for the module's rolled-back tests."""
-    with app_on_test_database(template_database, tmp_path_factory.mktemp("instance")) as app:
-        yield app
-
-
 @pytest.fixture
-def connection(shared_app) -> Iterator[sa.Connection]:
-    """A connection whose writes are rolled back after the test."""
-    with rolled_back_connection(shared_app) as conn:
+def connection(worker_app) -> Iterator[sa.Connection]:
+    """A connection to a fresh database whose writes are rolled back after the test."""
+    worker_app.reset_database()
+    with rolled_back_connection(worker_app.app) as conn:
         yield conn
 
 
