@@ -14,7 +14,7 @@ from diary import audit
 from diary.extensions import db
 from diary.models import AuditEvent, Clinic, ClinicMembership, User
 from tests.journal_helpers import counted_queries, login_as, page_text
-from tests.route_matrix import NOT_FOUND, OK, ROUTES, build_records
+from tests.route_matrix import NOT_FOUND, OK, ROUTES
 from tests.staff_support import password_step, stored
 
 PATIENT_NAME = "Patricia Unique-Name"
@@ -188,9 +188,9 @@ def test_the_clinic_and_staff_pages_run_a_fixed_number_of_queries(app, client, a
     assert queries_for(1, 0) == queries_for(12, 100)
 
 
-def test_an_admin_never_opens_a_patients_page(app, client, make_user):
+def test_an_admin_never_opens_a_patients_page(app, client, route_records):
     """Every page that shows the owner's records to the owner answers 404 to the admin."""
-    records = build_records(app, make_user)
+    records = route_records
     login_as(client, records.users["admin"])
     walked = 0
     for endpoint, route in sorted(ROUTES.items()):

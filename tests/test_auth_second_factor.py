@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from diary.extensions import db
 from diary.models import RecoveryCode
-from tests.route_matrix import ROUTES, answer_of, build_records, database_rows
+from tests.route_matrix import ROUTES, answer_of, database_rows
 from tests.staff_support import (
     RECOVERY_ON_PAGE,
     SECRET_ON_PAGE,
@@ -186,10 +186,10 @@ HALF_OPEN = {"auth.second_factor", "auth.enrol_second_factor", "auth.logout"}
 
 @pytest.mark.parametrize("role", ["clinician", "admin"])
 def test_before_the_code_a_staff_session_reaches_only_the_second_factor_and_logout(
-    app, client, make_user, role
+    app, client, route_records, role
 ):
     """Every route of the matrix (so every route of the app), every method it accepts."""
-    records = build_records(app, make_user)
+    records = route_records
     email = {"clinician": "dr@example.org", "admin": "admin@example.org"}[role]
     assert password_step(client, email).location == "/login/code"
     before = database_rows(app)

@@ -20,7 +20,6 @@ from tests.route_matrix import (
     Records,
     answer_of,
     app_routes,
-    build_records,
     database_rows,
     matches,
     state_changing_endpoints,
@@ -54,9 +53,9 @@ def csrf_token(client, url: str) -> str:
 
 
 @pytest.fixture
-def records(app, make_user, client) -> Records:
+def records(app, route_records, client) -> Records:
     """The owner's records, with the owner logged in through the login form and its token."""
-    records = build_records(app, make_user)
+    records = route_records
     token = csrf_token(client, "/login")
     response = client.post(
         "/login", data={"email": OWNER_EMAIL, "password": PASSWORD, "csrf_token": token}

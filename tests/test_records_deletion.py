@@ -27,7 +27,6 @@ from tests.journal_helpers import login_as
 from tests.route_matrix import (
     OWNER_EMAIL,
     SHARING_CLINIC,
-    build_records,
     database_rows,
     row_counts,
 )
@@ -63,10 +62,10 @@ def rows_referring_to(app, user_id: int) -> dict[str, set]:
 
 
 @pytest.fixture
-def records(app, make_user):
+def records(app, route_records):
     """The route matrix's owner (diary, treatments, reminders, inbox, a care team), plus the
     clinic's records of the owner and an audit trail."""
-    records = build_records(app, make_user)
+    records = route_records
     owner, team = records.users["owner"], records.users["care_team"]
     with app.test_request_context(environ_base={"REMOTE_ADDR": "192.0.2.10"}):
         clinic_id = _clinic_id(SHARING_CLINIC)

@@ -16,7 +16,6 @@ from tests.route_matrix import (
     SHARING_CLINIC,
     Records,
     answer_of,
-    build_records,
     matches,
     sign_in,
 )
@@ -24,9 +23,9 @@ from tests.sharing_support import audit_actions, clinic_id, live_links
 
 
 @pytest.fixture
-def records(app, make_user) -> Records:
+def records(route_records) -> Records:
     """The route matrix's accounts and records: the owner shares with the sharing clinic."""
-    return build_records(app, make_user)
+    return route_records
 
 
 def can_view(app, viewer_id: int, patient_id: int) -> bool:
