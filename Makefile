@@ -9,7 +9,7 @@ FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-unit test-postgres test-e2e migrate bench screenshots lint clean
+.PHONY: run test test-unit test-postgres test-e2e fuzz migrate bench screenshots lint clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,23 +28,36 @@ run: migrate
 	$(FLASK) run --host 127.0.0.1 --port $(PORT) & \
 	wait
 
+# Each pass runs on every core with pytest-xdist (docs/testing.md), prints its ten slowest
+# tests and its wall time. WORKERS=1 runs a pass in one process.
+WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(WORKERS) --durations=10
+# Runs a pass and prints how long it took; the pass's exit status is kept.
+timed = start=$$(date +%s); $(2); status=$$?; \
+	echo "$(1) pass: $$(( $$(date +%s) - start )) s wall time"; exit $$status
+
 test: $(STAMP)
 	$(FLASK) db upgrade
-	$(MAKE) --no-print-directory test-unit
+	@$(MAKE) --no-print-directory test-unit
 	@if [ -n "$$TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
 	else echo "PostgreSQL tests skipped: TEST_DATABASE_URL is not set."; fi
 	@$(MAKE) --no-print-directory test-e2e
 
 test-unit: $(STAMP)
-	env -u TEST_DATABASE_URL $(BIN)/pytest --ignore=tests/e2e -q
+	@$(call timed,SQLite,env -u TEST_DATABASE_URL $(PYTEST) --ignore=tests/e2e -q)
 
 test-postgres: $(STAMP)
-	$(BIN)/pytest --ignore=tests/e2e -q
+	@test -n "$$TEST_DATABASE_URL" || { echo "test-postgres needs TEST_DATABASE_URL."; exit 1; }
+	@$(call timed,PostgreSQL,$(PYTEST) --ignore=tests/e2e -q)
 
 test-e2e: $(STAMP)
-	@if [ -x "$(CHROMIUM)" ]; then CHROMIUM="$(CHROMIUM)" $(BIN)/pytest tests/e2e -q; \
+	@if [ -x "$(CHROMIUM)" ]; then $(call timed,Browser,CHROMIUM="$(CHROMIUM)" $(PYTEST) tests/e2e -q); \
 	elif [ "$$CI" = "true" ]; then echo "Chromium not found at $(CHROMIUM): CI needs the browser tests."; exit 1; \
 	else echo "Browser tests SKIPPED: Chromium not found at $(CHROMIUM) (apt-get install chromium)."; fi
+
+# Deep runs: every Hypothesis test with 1,000 examples (the suite uses 200), on SQLite.
+fuzz: $(STAMP)
+	@$(call timed,Fuzz,env -u TEST_DATABASE_URL HYPOTHESIS_PROFILE=fuzz $(PYTEST) --ignore=tests/e2e -q)
 
 # The benchmark of QUALITY.md: SQLite by default, PostgreSQL when DATABASE_URL points at one.
 bench: $(STAMP)
