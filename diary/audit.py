@@ -2,21 +2,20 @@
 
 `record()` adds an AuditEvent to the current transaction, so that a change and its audit row
 commit together; `record_view()` is for reads (a GET changes nothing else) and commits itself.
-Patients and actors are also named by a pseudonym, an HMAC of their id under the app's secret
-key, which survives an account's deletion without naming anyone (DESIGN.md, Decisions).
+Patients and actors are also named by a pseudonym, random and stored with the account at its
+creation, which survives the account's deletion without naming anyone and never follows the
+row id (docs/security.md, The identity model).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from typing import Any
 
-from flask import current_app, has_request_context, request
+from flask import has_request_context, request
 from flask_login import current_user
 
 from diary.extensions import db
-from diary.models import AuditEvent
+from diary.models import AuditEvent, User
 
 # Actions. The trail says what was done, never what the record held.
 VIEW_REVIEW = "view_review"
@@ -71,12 +70,11 @@ ACTION_LABELS = {
 
 
 def pseudonym(user_id: int | None) -> str | None:
-    """A stable pseudonym for an account id that does not reveal the id."""
+    """The audit trail's name for an account (the session's copy when it is loaded)."""
     if user_id is None:
         return None
-    key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, f"user:{user_id}".encode(), hashlib.sha256).hexdigest()
-    return f"u-{digest[:16]}"
+    user = db.session.get(User, user_id)
+    return user.pseudonym if user is not None else None
 
 
 def record(
@@ -93,7 +91,7 @@ def record(
     event = AuditEvent(
         actor_id=getattr(actor, "id", None),
         actor_role=getattr(actor, "role", None),
-        actor_ref=pseudonym(getattr(actor, "id", None)),
+        actor_ref=getattr(actor, "pseudonym", None),
         action=action,
         patient_id=patient_id,
         patient_ref=pseudonym(patient_id),

@@ -87,6 +87,8 @@ def from_environment(instance_path: Path) -> dict:
         "LOGIN_THROTTLE_WINDOW_MINUTES": int(os.environ.get("LOGIN_THROTTLE_WINDOW_MINUTES", "15")),
         # Clinicians and administrators are logged out after this many idle minutes.
         "IDLE_TIMEOUT_MINUTES": int(os.environ.get("IDLE_TIMEOUT_MINUTES", "30")),
+        # A patient's session ends this many days after its last use (docs/security.md).
+        "SESSION_LIFETIME_DAYS": int(os.environ.get("SESSION_LIFETIME_DAYS", "30")),
         "PASSWORD_RESET_MAX_AGE": 3600,
         # An invited clinician's set-password link lasts longer than a reset link.
         "STAFF_INVITATION_MAX_AGE": 7 * 24 * 3600,

@@ -68,23 +68,23 @@ def revisions(app: Flask, **where) -> list[EntryRevision]:
     return rows(app, EntryRevision, **where)
 
 
-def login_as(client, user_id: int) -> None:
-    """Open a complete session for an account of any role without the login page: for a
-    clinician or administrator the second factor counts as given and the session was active
-    just now (app clock). These tests are about what a session reaches, not about logging in;
-    the login itself is tested in tests/test_auth_second_factor.py."""
+def login_as(client, user_id: int, *, second_factor: bool = True) -> str:
+    """Open a session for an account of any role without the login page; returns its key.
+
+    The session row is made by the app's own sessions module, used just now (app clock); for
+    a clinician or administrator the second factor counts as given unless `second_factor` is
+    False. These tests are about what a session reaches, not about logging in; the login
+    itself is tested in tests/test_auth_login.py and tests/test_auth_second_factor.py."""
     from diary.auth import sessions
 
     app = client.application
     with app.app_context():
-        version = db.session.get(User, user_id).session_version
-        now = app.config["CLOCK"]().timestamp() if app.config.get("CLOCK") else None
+        key = sessions.open_session(db.session.get(User, user_id), second_factor=second_factor)
+        db.session.commit()
     with client.session_transaction() as session:
-        session["_user_id"] = f"{user_id}:{version}"
+        session[sessions.IDENTITY_KEY] = key
         session["_fresh"] = True
-        session[sessions.SECOND_FACTOR_KEY] = user_id
-        if now is not None:
-            session[sessions.LAST_SEEN_KEY] = now
+    return key
 
 
 @contextmanager

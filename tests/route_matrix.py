@@ -381,7 +381,9 @@ ROUTES: dict[str, Route] = {
         post=logged_out_only(done("/"), logged_in=redirect("/")),
         form=_form(email=OWNER_EMAIL, password=PASSWORD),
     ),
-    "auth.logout": Route(post=everyone(redirect("/login"))),
+    # Logging out deletes the session's row on the server; a visitor has none to delete.
+    "auth.logout": Route(post=answers(done("/login"), anonymous=redirect("/login"))),
+    "auth.logout_everywhere": Route(post=signed_in(done("/login"))),
     "auth.register": Route(
         get=logged_out_only(OK, logged_in=redirect("/")),
         post=logged_out_only(done("/"), logged_in=redirect("/")),

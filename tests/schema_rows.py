@@ -34,7 +34,6 @@ SAMPLE_OVERRIDES: dict[str, dict[str, Any]] = {
         "timezone": "Europe/Berlin",
         "affected_side": "left",
         "symptoms_since_year": 2019,
-        "session_version": 3,
     },
     "clinics": {"follow_up_schedule": "2w,3m,12m"},
     "login_failures": {"scope": "account"},
@@ -135,6 +134,15 @@ SAMPLE_OVERRIDES: dict[str, dict[str, Any]] = {
         "address": "2001:db8::1",
     },
     "recovery_codes": {"code_hash": "b" * 64},
+    "user_sessions": {"key_hash": "c" * 64},
+}
+
+
+# Columns that earlier revisions have and the models no longer do, with a sample value, so that
+# the migration walk can fill a table at a revision where such a column is NOT NULL.
+RETIRED_COLUMNS: dict[str, dict[str, Any]] = {
+    # Replaced by server-side session rows and users.token_key (migration 0006).
+    "users": {"session_version": 3},
 }
 
 

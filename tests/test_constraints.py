@@ -37,7 +37,6 @@ VIOLATIONS: dict[str, Violation] = {
     "ck_clinics_name_length": Violation("name", ("",), "x" * 120),
     "ck_login_failures_scope_known": Violation("scope", ("user", "share"), "share_account"),
     "ck_users_symptoms_since_year_range": Violation("symptoms_since_year", (1899, 2101), 1900),
-    "ck_users_session_version_positive": Violation("session_version", (0, -1), 1),
     "ck_users_display_name_length": Violation("display_name", ("",), "x" * 80),
     "ck_users_active_bool": Violation("active", (2,), False),
     "ck_users_role_known": Violation("role", ("nurse", "Patient"), "admin"),
@@ -126,6 +125,9 @@ VIOLATIONS: dict[str, Violation] = {
     "ck_care_links_source_known": Violation("source", ("email", ""), "code"),
     "ck_share_codes_expires_after_created": Violation(
         "expires_at", (SAMPLE_MOMENT - timedelta(days=1),), SAMPLE_MOMENT + timedelta(days=7)
+    ),
+    "ck_user_sessions_expires_after_created": Violation(
+        "expires_at", (SAMPLE_MOMENT - timedelta(days=1),), SAMPLE_MOMENT + timedelta(days=30)
     ),
     "ck_clinic_invitations_expires_after_created": Violation(
         "expires_at", (SAMPLE_MOMENT - timedelta(days=1),), SAMPLE_MOMENT + timedelta(days=14)

@@ -179,7 +179,7 @@ def sandbox(app, make_user) -> Sandbox:
 def account_values(user: User) -> tuple:
     """What the account forms change."""
     return (user.email, user.password_hash, user.display_name, user.timezone,
-            user.affected_side, user.symptoms_since_year, user.session_version)
+            user.affected_side, user.symptoms_since_year, user.token_key)
 
 
 # Account values ---------------------------------------------------------------------------
@@ -267,10 +267,10 @@ def test_fuzzed_registration_creates_one_account_or_none(sandbox, case):
     if response.status_code == 302:
         # The new patient's daily diary reminder comes with the account, planned.
         assert location(response) == "/"
-        assert moved == {"users": 1, "reminders": 1, "reminder_deliveries": 1}
+        assert moved == {"users": 1, "reminders": 1, "reminder_deliveries": 1, "user_sessions": 1}
         user = sandbox.newest(User)
         assert user.email == (first(form, "email") or "").strip().lower() != EMAIL
-        assert (user.role, user.session_version, user.email_verified_at) == ("patient", 1, None)
+        assert (user.role, user.email_verified_at) == ("patient", None)
         if expected:
             assert account_values(user)[2:6] == (
                 expected["display_name"], expected["timezone"], expected["affected_side"],
@@ -312,9 +312,12 @@ def test_fuzzed_login_opens_the_account_only_for_its_credentials(sandbox, form):
 
     moved = changes(before, sandbox.counts())
     assert response.status_code == (302 if right else 200), response.status_code
-    # A refused form writes nothing; a wrong password counts against the account and address.
-    assert moved in ({}, {"login_failures": 2})
-    assert not (right and moved)
+    # The right credentials open one session; a refused form writes nothing; a wrong password
+    # counts against the account and the address.
+    if right:
+        assert moved == {"user_sessions": 1}
+    else:
+        assert moved in ({}, {"login_failures": 2})
     if not (right or moved):
         sandbox.untouched()
 
@@ -346,20 +349,22 @@ def test_fuzzed_new_password_after_a_reset_link(sandbox, case):
     form, password = case
     client, user_id = sandbox.fresh(signed_in=False)
     with sandbox.app.app_context():
-        token = tokens.issue(tokens.RESET_PASSWORD, uid=user_id, sv=1)
+        token = tokens.issue(tokens.RESET_PASSWORD, key=sandbox.user(user_id).token_key)
     assert client.get(f"/reset/{token}").status_code == 302
     before, stored = sandbox.counts(), account_values(sandbox.user(user_id))
 
     response = client.post("/password/new", data=form)
 
     user = sandbox.user(user_id)
-    assert sandbox.counts() == before
+    moved = changes(before, sandbox.counts())
     assert response.status_code in (200, 302), response.status_code
     if response.status_code == 302:
-        assert location(response) == "/" and user.session_version == 2
+        # Logged in: one session, on this browser; the link's key is replaced (single use).
+        assert location(response) == "/" and moved == {"user_sessions": 1}
+        assert user.token_key != stored[-1]
         assert sandbox.opens(user, first(form, "password"))
     else:
-        assert account_values(user) == stored
+        assert not moved and account_values(user) == stored
         sandbox.untouched()
     if password is not None:
         assert response.status_code == 302
@@ -411,8 +416,11 @@ def test_fuzzed_password_change_needs_the_current_password(sandbox, case):
     user = sandbox.user(user_id)
     assert response.status_code in (200, 302), response.status_code
     if response.status_code == 302:
-        assert location(response) == "/account" and not moved
-        assert first(form, "current_password") == PASSWORD and user.session_version == 2
+        # Every session of the account ended and this browser got a new one; the emailed
+        # links' key was replaced.
+        assert location(response) == "/account" and set(moved) <= {"user_sessions"}
+        assert sandbox.counts()["user_sessions"] == 1
+        assert first(form, "current_password") == PASSWORD and user.token_key != stored[-1]
         assert sandbox.opens(user, first(form, "password"))
     else:
         assert account_values(user) == stored

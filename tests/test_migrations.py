@@ -25,7 +25,7 @@ from flask_migrate import downgrade, upgrade
 from diary import PROJECT_ROOT, create_app
 from diary.extensions import db
 from tests.conftest import base_config, postgres_url
-from tests.schema_rows import SAMPLE_OVERRIDES, sample_row
+from tests.schema_rows import RETIRED_COLUMNS, SAMPLE_OVERRIDES, sample_row
 
 Snapshot = dict[str, dict[str, Any]]
 
@@ -86,9 +86,14 @@ def snapshot() -> Snapshot:
                 continue
             present = {c["name"] for c in inspector.get_columns(table.name)}
             columns = [c for c in table.columns if c.name in present]
+            # A column the models have dropped since is compared too while the revision has it.
+            columns += [sa.column(name) for name in RETIRED_COLUMNS.get(table.name, {})
+                        if name in present]
             order = [c for c in table.primary_key.columns if c.name in present]
-            rows = conn.execute(sa.select(*columns).order_by(*order)).mappings().all()
-            result[table.name] = {"columns": present, "rows": [dict(r) for r in rows]}
+            rows = conn.execute(
+                sa.select(*columns).select_from(table).order_by(*order)).mappings().all()
+            result[table.name] = {"columns": {c.name for c in columns},
+                                  "rows": [dict(r) for r in rows]}
         return result
 
 
@@ -98,13 +103,18 @@ def fill_empty_tables() -> None:
     with db.engine.begin() as conn:
         for table in db.metadata.sorted_tables:
             if table.name in state and not state[table.name]["rows"]:
-                row = sample_row(table)
                 present = state[table.name]["columns"]
-                # Only the columns this revision has: the model's defaults would name newer ones.
+                row = {k: v for k, v in sample_row(table).items() if k in present}
+                # Only the columns this revision has: the model's defaults would name newer ones;
+                # and the ones it has that the models have dropped since.
+                retired = {k: v for k, v in RETIRED_COLUMNS.get(table.name, {}).items()
+                           if k in present}
                 older = sa.table(
-                    table.name, *(sa.column(c.name, c.type) for c in table.columns if c.name in present)
+                    table.name,
+                    *(sa.column(c.name, c.type) for c in table.columns if c.name in row),
+                    *(sa.column(name) for name in retired),
                 )
-                conn.execute(older.insert().values({k: v for k, v in row.items() if k in present}))
+                conn.execute(older.insert().values(row | retired))
 
 
 def assert_rows_kept(earlier: Snapshot, later: Snapshot, *, only_columns: Snapshot | None = None):

@@ -84,7 +84,7 @@ def seed_due_reminders(url: str, count: int, now: datetime) -> None:
         users.append({
             "id": n, "email": f"patient{n}@example.org", "password_hash": "not-a-hash",
             "display_name": f"Patient {n}", "role": "patient", "timezone": zone.key,
-            "email_verified_at": now - timedelta(days=30), "session_version": 1, "active": True,
+            "email_verified_at": now - timedelta(days=30), "active": True,
             "created_at": now - timedelta(days=30), "updated_at": now - timedelta(days=30),
         })
         reminders.append({

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from diary.auth import second_factor, sessions
+from diary.auth import second_factor
 from diary.extensions import db
 from diary.models import AuditEvent, Clinic, ClinicMembership, LoginFailure, RecoveryCode, User
 from tests.journal_helpers import login_as
@@ -41,9 +41,7 @@ def without_failures(app) -> None:
 def half_logged_in(app, user_id: int):
     """A client whose session has the password but not yet the second factor."""
     client = app.test_client()
-    login_as(client, user_id)
-    with client.session_transaction() as session:
-        session.pop(sessions.SECOND_FACTOR_KEY)
+    login_as(client, user_id, second_factor=False)
     return client
 
 

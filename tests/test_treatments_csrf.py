@@ -7,6 +7,7 @@ import re
 import pytest
 
 from diary.models import DoseLog, Injection, MedicationRegimen, Surgery
+from tests.journal_helpers import login_as
 from tests.treatments_support import TODAY, TreatmentRecorder, rows
 
 
@@ -20,9 +21,7 @@ def app_config() -> dict:
 def record(app, make_user, client) -> TreatmentRecorder:
     """A patient with an open session (the login form itself would want a token here)."""
     user_id = make_user()
-    with client.session_transaction() as session:
-        session["_user_id"] = f"{user_id}:1"
-        session["_fresh"] = True
+    login_as(client, user_id)
     return TreatmentRecorder(app, user_id)
 
 

@@ -36,7 +36,6 @@ def test_downgrade_removes_treatments_and_their_revisions_and_keeps_the_diarys(t
                         display_name="Pat",
                         role="patient",
                         timezone="Europe/Berlin",
-                        session_version=1,
                         active=True,
                         created_at=MOMENT,
                         updated_at=MOMENT,

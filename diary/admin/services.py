@@ -1,7 +1,7 @@
 """What the administrator changes: clinics, memberships and staff accounts, each audited.
 
 Every change and its audit row commit together (diary.audit.record). Deactivating a clinician
-ends their sessions at once (the session version moves on, see diary/auth/sessions.py) and
+ends their sessions at once (their session rows are deleted, see diary/auth/sessions.py) and
 takes nothing from the clinic: care links belong to the clinic, so its other members keep
 seeing its patients.
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from diary import audit
-from diary.auth import second_factor
+from diary.auth import second_factor, sessions
 from diary.auth.services import AccountError, find_user_by_email, normalise_email
 from diary.database import begin_write
 from diary.extensions import db
@@ -145,7 +145,7 @@ def deactivate(user: User) -> None:
     """Close a clinician's account: every session ends on its next request; links stay."""
     begin_write()
     user.active = False
-    user.session_version = User.session_version + 1
+    sessions.end_all(user.id)
     for clinic_id in _clinic_ids(user):
         audit.record(audit.MEMBER_DEACTIVATED, clinic_id=clinic_id, subject=f"account {user.id}")
     db.session.commit()

@@ -45,7 +45,7 @@ def _send(user: User, subject: str, template: str, **context) -> bool:
 
 def send_verification(user: User) -> bool:
     """Mail a link that confirms the account's address."""
-    token = tokens.issue(tokens.VERIFY_EMAIL, uid=user.id, email=user.email)
+    token = tokens.issue(tokens.VERIFY_EMAIL, key=user.token_key, email=user.email)
     return _send(
         user,
         SUBJECT_VERIFY,
@@ -57,7 +57,7 @@ def send_verification(user: User) -> bool:
 
 def send_password_reset(user: User) -> bool:
     """Mail a single-use reset link; the caller has checked that the address is verified."""
-    token = tokens.issue(tokens.RESET_PASSWORD, uid=user.id, sv=user.session_version)
+    token = tokens.issue(tokens.RESET_PASSWORD, key=user.token_key)
     return _send(
         user,
         SUBJECT_RESET,
@@ -83,7 +83,7 @@ SUBJECT_STAFF_INVITATION = "Set up your account"
 
 def send_staff_invitation(user: User, clinic_name: str) -> bool:
     """Mail an invited clinician a link to choose a first password (single-use, like a reset)."""
-    token = tokens.issue(tokens.SET_PASSWORD, uid=user.id, sv=user.session_version)
+    token = tokens.issue(tokens.SET_PASSWORD, key=user.token_key)
     return _send(
         user,
         SUBJECT_STAFF_INVITATION,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 
 from diary.auth import bp, services, sessions
 from diary.auth.forms import (
@@ -97,7 +97,7 @@ def register():
         if result.user is None:
             # The address is taken: its owner was mailed; this page must not say so.
             return render_template("auth/check_email.html", email=form.email.data)
-        login_user(result.user)
+        sessions.begin(result.user)
         if result.mail_sent:
             flash(f"Welcome! We have sent a link to {result.user.email} to confirm the address.", "success")
         else:
@@ -188,7 +188,8 @@ def _render_account(profile_form: ProfileForm | None = None,
     if password_form is None:
         password_form = PasswordChangeForm(formdata=None)
     return render_template(
-        "auth/account.html", user=user, profile_form=profile_form, password_form=password_form
+        "auth/account.html", user=user, profile_form=profile_form, password_form=password_form,
+        device_count=sessions.live_count(user.id),
     )
 
 
@@ -226,12 +227,22 @@ def change_password():
         except services.Throttled:
             return too_many_attempts()
         if changed:
-            # The session version moved on: log in again under the new identity.
-            login_user(user)
+            # Every session of the account ended with the change: this device gets a new one.
+            sessions.begin(user)
             flash("Your password is changed. Any other device you used is now logged out.", "success")
             return redirect(url_for("auth.account"))
         form.current_password.errors.append("Your current password is not right.")
     return _render_account(password_form=form)
+
+
+@bp.route("/account/logout-everywhere", methods=["POST"])
+@login_required
+def logout_everywhere():
+    """Log out every device of the account, this one too (a lost phone, a shared computer)."""
+    sessions.end_everywhere(current_user._get_current_object())
+    session.pop(RESET_TOKEN_KEY, None)
+    flash("You are logged out on every device, this one too.", "success")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/account/resend-verification", methods=["POST"])

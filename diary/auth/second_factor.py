@@ -19,7 +19,7 @@ import pyotp
 import segno
 import sqlalchemy as sa
 
-from diary.auth import throttle
+from diary.auth import sessions, throttle
 from diary.auth.services import Throttled
 from diary.clock import utcnow
 from diary.database import begin_write
@@ -197,12 +197,12 @@ def verify_login(user: User, code: str, address: str | None) -> str | None:
 def reset(user: User) -> None:
     """Forget the second factor (an administrator's help for a lost phone), inside the
     caller's transaction: the account enrols again at its next login, and every session of it
-    ends (the session version moves on)."""
+    ends."""
     user.totp_secret = None
     user.totp_enrolled_at = None
     user.totp_last_step = None
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    user.session_version = User.session_version + 1
+    sessions.end_all(user.id)
 
 
 def enrol_for_demo(user: User) -> str:

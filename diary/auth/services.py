@@ -8,12 +8,13 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from diary.auth import emails, throttle, tokens
+from diary.auth import emails, sessions, throttle, tokens
 from diary.auth.passwords import hash_password, needs_rehash, verify_password
 from diary.clock import utcnow
 from diary.database import begin_write
 from diary.extensions import db
 from diary.models import Clinic, ClinicMembership, Role, User
+from diary.models.user import new_token_key
 from diary.reminders import hooks as reminder_hooks
 
 
@@ -164,9 +165,7 @@ def confirm_email(token: str) -> User | None:
     claims = tokens.read(
         tokens.VERIFY_EMAIL, token, current_app.config["EMAIL_VERIFY_MAX_AGE"]
     )
-    if claims is None or not isinstance(claims.get("uid"), int):
-        return None
-    user = db.session.get(User, claims["uid"])
+    user = tokens.account_of(claims)
     # The link confirms the address it was sent to, not whatever the account holds now.
     if user is None or not user.active or user.email != claims.get("email"):
         return None
@@ -199,14 +198,18 @@ def authenticate(email: str, password: str, address: str | None) -> User | None:
 
 
 def _set_password(user: User, password: str) -> None:
-    """New hash and a new session version, inside the caller's write transaction."""
+    """New hash, a new key for emailed links and no session left, in the caller's transaction.
+
+    Every link mailed before (reset, set-password, confirmation) names the old key and is
+    dead; every device is logged out, and the caller opens a session for this one.
+    """
     user.password_hash = hash_password(password)
-    # In SQL, so two changes at once cannot both read the same version.
-    user.session_version = User.session_version + 1
+    user.token_key = new_token_key()
+    sessions.end_all(user.id)
 
 
 def change_password(user: User, current: str, new: str, address: str | None) -> bool:
-    """Replace the password when `current` is right; every session of the old version ends.
+    """Replace the password when `current` is right; every session of the account ends.
 
     A wrong current password counts as a login failure (a stolen session must not become a
     way to guess the password), and over the limit this raises Throttled.
@@ -242,14 +245,9 @@ def _reset_claims_user(token: str | None, *, for_update: bool = False) -> User |
         # An invited clinician's first password: the same page, a longer-lived link.
         tokens.SET_PASSWORD, token, current_app.config["STAFF_INVITATION_MAX_AGE"]
     )
-    if claims is None or not isinstance(claims.get("uid"), int):
-        return None
-    query = sa.select(User).where(User.id == claims["uid"])
-    if for_update:
-        query = query.with_for_update()
-    user = db.session.scalar(query)
-    # Using the link bumps the session version, so the version in the token makes it single-use.
-    if user is None or not user.active or user.session_version != claims.get("sv"):
+    user = tokens.account_of(claims, for_update=for_update)
+    # Using the link replaces the account's key, so the key in the token makes it single-use.
+    if user is None or not user.active:
         return None
     return user
 

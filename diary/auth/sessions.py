@@ -1,31 +1,40 @@
-"""Sessions: Flask-Login wiring, the staff second-factor gate and the idle logout.
+"""Sessions: one row per login on the server, the staff second-factor gate and the idle logout.
 
-The session identity carries the account's session version, so a password change, a reset, a
-deactivation or a second-factor reset ends every other session on its next request.
+The session cookie (Flask's, signed) holds only a random key; the `user_sessions` row holds its
+SHA-256, when it was last used, when it expires and whether it passed the second factor. A
+cookie names no account: when its row is gone, it opens nothing. Logging out deletes this
+session's row; logging out everywhere, a password change, a second-factor reset, a
+deactivation and a deletion delete every row of the account (docs/security.md, The identity
+model). The scheduler prunes expired rows.
 
-Clinicians and administrators pass two more checks on every request, here in one
-before_request hook so that no route can forget them (docs/security.md):
+Clinicians and administrators pass two more checks on every request, in one before_request
+hook so that no route can forget them:
 - a session that has not passed the second factor reaches only the second-factor pages and
   logout; everything else sends it there;
-- a session idle for IDLE_TIMEOUT_MINUTES (30) or longer is logged out; the last request's
-  moment (app clock) is kept in the session.
-Patients pass neither check.
+- a session idle for IDLE_TIMEOUT_MINUTES (30) is logged out: its row expires 30 minutes
+  after its last request (app clock).
+A patient's session expires SESSION_LIFETIME_DAYS (30) after its last use.
 """
 
 from __future__ import annotations
 
-from flask import Flask, flash, redirect, request, session, url_for
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.orm.attributes import set_committed_value
 
 from diary.clock import utcnow
+from diary.database import begin_write
+from diary.errors import error_response
 from diary.extensions import db, login_manager
-from diary.models import User
+from diary.models import User, UserSession
 
-# Session keys. The id of the account whose second factor this session passed (an id, not a
-# flag, so that it never carries over to another account logged in in the same browser).
-SECOND_FACTOR_KEY = "second_factor_for"
-# The app clock's moment (POSIX seconds) of the session's last request, for the idle logout.
-LAST_SEEN_KEY = "last_seen"
+# Where Flask-Login keeps the identity in the cookie: here, the session's random key.
+IDENTITY_KEY = "_user_id"
 # A secret shown for enrolment but not confirmed yet; it reaches the database only once
 # confirmed with a code, so a GET of the enrolment page writes nothing.
 PENDING_SECRET_KEY = "totp_pending"  # noqa: S105 (a session key)
@@ -35,17 +44,16 @@ NEXT_KEY = "after_second_factor"
 HALF_OPEN_ENDPOINTS = frozenset(
     {"auth.second_factor", "auth.enrol_second_factor", "auth.logout", "static"}
 )
+# A patient's session row is moved on at most this often (a write per request is for staff,
+# whose idle clock counts minutes).
+PATIENT_TOUCH_INTERVAL = timedelta(hours=1)
+# Keys are 43 characters (256 bits); anything else in a cookie is not ours.
+KEY_LENGTH = 43
 
 
-def load_user(identity: str) -> User | None:
-    """Return the account of a session, or None when its session version is stale."""
-    user_id, _, version = identity.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
-        return None
-    return user
+def key_hash(key: str) -> str:
+    """What the database keeps of a session key."""
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def needs_second_factor(user: User) -> bool:
@@ -55,64 +63,187 @@ def needs_second_factor(user: User) -> bool:
 
 def idle_limit_minutes() -> int:
     """IDLE_TIMEOUT_MINUTES, 30 unless configured."""
-    from flask import current_app
+    return int(current_app.config["IDLE_TIMEOUT_MINUTES"])
 
-    return int(current_app.config.get("IDLE_TIMEOUT_MINUTES", 30))
+
+def lifetime(user: User) -> timedelta:
+    """How long a session of this account lives after its last request."""
+    if needs_second_factor(user):
+        return timedelta(minutes=idle_limit_minutes())
+    return timedelta(days=int(current_app.config["SESSION_LIFETIME_DAYS"]))
+
+
+def open_session(user: User, *, second_factor: bool = False) -> str:
+    """Add a session row for the account to the caller's transaction; the key for the cookie."""
+    key = secrets.token_urlsafe(32)
+    now = utcnow()
+    g.user_session = UserSession(
+        user_id=user.id, key_hash=key_hash(key), created_at=now, last_seen_at=now,
+        expires_at=now + lifetime(user), second_factor_at=now if second_factor else None,
+    )
+    db.session.add(g.user_session)
+    return key
+
+
+def end_all(user_id: int) -> None:
+    """Delete every session of the account, in the caller's transaction."""
+    db.session.execute(sa.delete(UserSession).where(UserSession.user_id == user_id))
+
+
+def _cookie_key() -> str | None:
+    key = session.get(IDENTITY_KEY)
+    return key if isinstance(key, str) and len(key) == KEY_LENGTH else None
+
+
+def load_user(identity: str) -> User | None:
+    """The account of a live session row, else None (the cookie then opens nothing)."""
+    if not isinstance(identity, str) or len(identity) != KEY_LENGTH:
+        return None
+    found = db.session.execute(
+        sa.select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.key_hash == key_hash(identity))
+    ).first()
+    if found is None:
+        return None
+    user_session, user = found
+    if not user.active:
+        return None
+    if user_session.expires_at <= utcnow():
+        g.expired_session_was_staff = needs_second_factor(user)
+        return None
+    g.user_session = user_session
+    user.session_key = identity
+    return user
 
 
 def begin(user: User) -> None:
-    """Log in after the password (or a reset link): the second factor is still to come."""
-    for key in (SECOND_FACTOR_KEY, PENDING_SECRET_KEY, NEXT_KEY):
-        session.pop(key, None)
+    """Log in (after the password, a reset link or registering): a new session row.
+
+    The browser's previous session, if any, ends; its second-factor state never carries
+    over, and the new key leaves nothing an earlier copy of the cookie could reuse.
+    """
+    begin_write()
+    old = _cookie_key()
+    if old is not None:
+        db.session.execute(sa.delete(UserSession).where(UserSession.key_hash == key_hash(old)))
+    key = open_session(user)
+    db.session.commit()
+    for name in (PENDING_SECRET_KEY, NEXT_KEY):
+        session.pop(name, None)
+    user.session_key = key
     login_user(user)
-    session[LAST_SEEN_KEY] = utcnow().timestamp()
 
 
 def second_factor_passed(user: User) -> bool:
     """Whether this session has passed the account's second factor (patients need none)."""
-    return not needs_second_factor(user) or session.get(SECOND_FACTOR_KEY) == user.id
+    if not needs_second_factor(user):
+        return True
+    user_session = g.get("user_session")
+    return user_session is not None and user_session.second_factor_at is not None
 
 
 def pass_second_factor(user: User) -> None:
-    """Mark the session complete: the account's second factor was given."""
+    """Mark this session complete: the account's second factor was given."""
     session.pop(PENDING_SECRET_KEY, None)
-    session[SECOND_FACTOR_KEY] = user.id
+    user_session = g.user_session
+    now = utcnow()
+    begin_write()
+    db.session.execute(
+        sa.update(UserSession).where(UserSession.id == user_session.id)
+        .values(second_factor_at=now)
+    )
+    db.session.commit()
+    set_committed_value(user_session, "second_factor_at", now)
 
 
 def end() -> None:
-    """Log out and forget everything this module keeps in the session."""
+    """Log out this browser: its session row is deleted, so a copy of the cookie is dead too."""
+    key = _cookie_key()
+    if key is not None:
+        begin_write()
+        db.session.execute(sa.delete(UserSession).where(UserSession.key_hash == key_hash(key)))
+        db.session.commit()
     logout_user()
-    for key in (SECOND_FACTOR_KEY, LAST_SEEN_KEY, PENDING_SECRET_KEY, NEXT_KEY):
-        session.pop(key, None)
+    for name in (PENDING_SECRET_KEY, NEXT_KEY):
+        session.pop(name, None)
 
 
-def guard_staff_session():
-    """The idle logout and the second-factor gate for clinicians and administrators."""
-    if request.endpoint == "static" or not current_user.is_authenticated:
+def end_everywhere(user: User) -> None:
+    """Log out every device of the account, this one included."""
+    begin_write()
+    end_all(user.id)
+    db.session.commit()
+    end()
+
+
+def live_count(user_id: int) -> int:
+    """How many live sessions the account has (the account page says so)."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.expires_at > utcnow())
+    )
+
+
+def prune(now: datetime) -> int:
+    """Delete the expired sessions (the scheduler's job); returns how many."""
+    begin_write()
+    deleted = db.session.execute(
+        sa.delete(UserSession).where(UserSession.expires_at <= now)
+    ).rowcount
+    db.session.commit()
+    return deleted
+
+
+def _keep_alive(user: User, user_session: UserSession, now: datetime) -> None:
+    """Move the session's expiry on from this request.
+
+    On a connection of its own, so that the request's objects stay loaded (a commit on the
+    request's session would expire them). Nothing is written while the clock stands still.
+    """
+    staff = needs_second_factor(user)
+    due = user_session.last_seen_at < now if staff else (
+        now - user_session.last_seen_at >= PATIENT_TOUCH_INTERVAL
+    )
+    if not due:
+        return
+    expires_at = now + lifetime(user)
+    with db.engine.execution_options(sqlite_immediate=True).begin() as connection:
+        connection.execute(
+            sa.update(UserSession).where(UserSession.id == user_session.id)
+            .values(last_seen_at=now, expires_at=expires_at)
+        )
+    # What the row now holds, without making the request's session write it again.
+    set_committed_value(user_session, "last_seen_at", now)
+    set_committed_value(user_session, "expires_at", expires_at)
+
+
+def guard_session():
+    """The idle logout, the second-factor gate and the session's expiry, on every request."""
+    if request.endpoint == "static":
+        return None
+    if not current_user.is_authenticated:
+        was_staff = g.pop("expired_session_was_staff", None)
+        if was_staff is None:
+            return None
+        end()
+        if was_staff:
+            minutes = idle_limit_minutes()
+            flash(f"You were logged out after {minutes} minutes without activity. "
+                  "Please log in again.", "info")
+            return redirect(url_for("auth.login"))
         return None
     user = current_user._get_current_object()
-    if not needs_second_factor(user):
-        return None
-    now = utcnow().timestamp()
-    last_seen = session.get(LAST_SEEN_KEY)
-    minutes = idle_limit_minutes()
-    if isinstance(last_seen, int | float) and now - last_seen >= minutes * 60:
-        end()
-        flash(f"You were logged out after {minutes} minutes without activity. "
-              "Please log in again.", "info")
-        return redirect(url_for("auth.login"))
-    session[LAST_SEEN_KEY] = now
-    if session.get(SECOND_FACTOR_KEY) != user.id and request.endpoint not in HALF_OPEN_ENDPOINTS:
+    _keep_alive(user, g.user_session, utcnow())
+    if not second_factor_passed(user) and request.endpoint not in HALF_OPEN_ENDPOINTS:
         if request.path.startswith("/api/"):
-            from diary.errors import error_response
-
             return error_response(401)
         return redirect(url_for("auth.second_factor"))
     return None
 
 
 def init_login(app: Flask) -> None:
-    """Bind Flask-Login to the app, and the staff checks to every request."""
+    """Bind Flask-Login to the app, and the session checks to every request."""
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     # The JSON API answers 401 (as JSON, see diary.errors) instead of redirecting to a page.
@@ -120,7 +251,7 @@ def init_login(app: Flask) -> None:
     login_manager.login_message = "Please log in to continue."
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
-    app.before_request(guard_staff_session)
+    app.before_request(guard_session)
     # The layout hides the nav's links from a session that still owes its second factor.
     app.jinja_env.globals["second_factor_pending"] = (
         lambda: current_user.is_authenticated and not second_factor_passed(current_user)

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from diary.clock import utcnow
+from diary.extensions import db
+from diary.models import User
 
 VERIFY_EMAIL = "verify-email"
 RESET_PASSWORD = "reset-password"  # noqa: S105 (a purpose, not a password)
@@ -29,6 +32,20 @@ def _serializer(purpose: str) -> URLSafeSerializer:
 def issue(purpose: str, **claims: Any) -> str:
     """A URL-safe token carrying the claims and its issue time."""
     return _serializer(purpose).dumps({**claims, "iat": int(utcnow().timestamp())})
+
+
+def account_of(claims: dict[str, Any] | None, *, for_update: bool = False) -> User | None:
+    """The account whose current key the claims name, else None.
+
+    Tokens name an account by its random `token_key`, never by row id: a deleted account's
+    key names nobody, and a password change replaces it (docs/security.md).
+    """
+    if claims is None or not isinstance(claims.get("key"), str):
+        return None
+    query = sa.select(User).where(User.token_key == claims["key"])
+    if for_update:
+        query = query.with_for_update()
+    return db.session.scalar(query)
 
 
 def read(purpose: str, token: str, max_age_seconds: int) -> dict[str, Any] | None:

@@ -26,7 +26,7 @@ from diary.models.treatment import (
     MedicationRegimen,
     Surgery,
 )
-from diary.models.user import LoginFailure, RecoveryCode, Role, Side, User
+from diary.models.user import LoginFailure, RecoveryCode, Role, Side, User, UserSession
 from diary.orm import Base, UTCDateTime
 
 __all__ = [
@@ -58,5 +58,14 @@ __all__ = [
     "SpasmEpisode",
     "Surgery",
     "User",
+    "UserSession",
     "UTCDateTime",
 ]
+
+# No id is ever handed out twice: on SQLite a table with a plain INTEGER PRIMARY KEY reuses the
+# largest id after a delete, so that a link, an export or an audit row naming a deleted row
+# would name the next one. AUTOINCREMENT forbids that (SQLite applies it to single integer
+# primary keys that are not foreign keys; PostgreSQL's sequences never go back anyway).
+# docs/security.md, The identity model.
+for _table in Base.metadata.tables.values():
+    _table.dialect_options["sqlite"]["autoincrement"] = True

@@ -10,6 +10,7 @@ scheduler ran) or "skipped" (nothing to remind of, e.g. today is already logged)
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -121,6 +122,11 @@ class Reminder(db.Model):
     weeks_after: so.Mapped[int] = so.mapped_column(default=12)
     # Injection and follow-up reminders: how many days ahead to remind.
     notice_days: so.Mapped[int] = so.mapped_column(default=7)
+    # What the emails' unsubscribe link names: random, never the row or the patient's id,
+    # and untouched by logging out, so the link works as long as the emails are read.
+    unsubscribe_key: so.Mapped[str] = so.mapped_column(
+        sa.String(43), unique=True, default=lambda: secrets.token_urlsafe(32)
+    )
     created_at: so.Mapped[datetime] = so.mapped_column(default=utc_now)
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utc_now, onupdate=utc_now)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import secrets
+import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -33,6 +35,11 @@ ROLE_VALUES = tuple(r.value for r in Role)
 SIDE_VALUES = tuple(s.value for s in Side)
 
 
+def new_token_key() -> str:
+    """A fresh random key for an account's emailed links (256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
 class User(UserMixin, db.Model):
     """A person who logs in. Patient-only fields stay empty for clinicians and admins."""
 
@@ -47,7 +54,6 @@ class User(UserMixin, db.Model):
             name="symptoms_since_year_range",
         ),
         sa.CheckConstraint("length(display_name) BETWEEN 1 AND 80", name="display_name_length"),
-        sa.CheckConstraint("session_version >= 1", name="session_version_positive"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -59,9 +65,21 @@ class User(UserMixin, db.Model):
     affected_side: so.Mapped[str | None] = so.mapped_column(sa.String(8))
     symptoms_since_year: so.Mapped[int | None]
     email_verified_at: so.Mapped[datetime | None]
-    # Bumped by a password change, reset or deactivation; every session carries the version
-    # it was opened with and is refused when it no longer matches.
-    session_version: so.Mapped[int] = so.mapped_column(default=1)
+    # What names the account outside this database (docs/security.md, The identity model);
+    # each is random, made at creation, and never follows the row id:
+    # - the key that emailed links (reset, set-password, verification) carry; a password
+    #   change replaces it, so an old link is dead, and a deleted account's key names nobody;
+    token_key: so.Mapped[str] = so.mapped_column(
+        sa.String(43), unique=True, default=new_token_key
+    )
+    # - the account's id in FHIR exports (Patient.identifier and the Patient's resource id);
+    public_id: so.Mapped[str] = so.mapped_column(
+        sa.String(36), unique=True, default=lambda: str(uuid.uuid4())
+    )
+    # - the name the audit trail gives it, kept by audit rows after the account is deleted.
+    pseudonym: so.Mapped[str] = so.mapped_column(
+        sa.String(24), unique=True, default=lambda: f"u-{secrets.token_hex(8)}"
+    )
     # The second factor of clinicians and administrators (TOTP, RFC 6238): the secret, when
     # enrolment was confirmed, and the last time step accepted so that a code works once.
     totp_secret: so.Mapped[str | None] = so.mapped_column(sa.String(64))
@@ -71,9 +89,15 @@ class User(UserMixin, db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(default=utc_now)
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utc_now, onupdate=utc_now)
 
+    # The key of the server-side session this object was loaded through, or opened with; it
+    # is what the session cookie holds (diary/auth/sessions.py). Not a column.
+    session_key = None
+
     def get_id(self) -> str:
-        """Session identity: id and session version, so a bumped version ends old sessions."""
-        return f"{self.id}:{self.session_version}"
+        """Session identity (Flask-Login): the random key of one server-side session row."""
+        if self.session_key is None:
+            raise RuntimeError("an account is logged in only through diary.auth.sessions")
+        return self.session_key
 
     @property
     def is_active(self) -> bool:
@@ -134,3 +158,31 @@ class RecoveryCode(db.Model):
     code_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
     created_at: so.Mapped[datetime] = so.mapped_column(default=utc_now)
     used_at: so.Mapped[datetime | None]
+
+
+class UserSession(db.Model):
+    """One login on one device: the cookie holds a random key, this row its hash.
+
+    Logging out deletes the row; logging out everywhere, a password change, a second-factor
+    reset, a deactivation and a deletion delete all of the account's rows. A cookie whose row
+    is gone opens nothing (docs/security.md, The identity model).
+    """
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (
+        sa.CheckConstraint("expires_at > created_at", name="expires_after_created"),
+        sa.Index("ix_user_sessions_expires_at", "expires_at"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    # SHA-256 of the cookie's key, so a copy of the database opens no session.
+    key_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utc_now)
+    last_seen_at: so.Mapped[datetime] = so.mapped_column(default=utc_now)
+    # Moved on by use: IDLE_TIMEOUT_MINUTES for staff, SESSION_LIFETIME_DAYS for patients.
+    expires_at: so.Mapped[datetime]
+    # When this session passed the second factor (clinicians and administrators).
+    second_factor_at: so.Mapped[datetime | None]

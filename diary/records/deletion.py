@@ -92,7 +92,7 @@ def delete_account(user: User, password: str, address: str | None) -> str:
         raise ValueError("only a patient's own account is deleted this way")
     check_password(user, password, address)
     patient_id, email = user.id, user.email
-    pseudonym = audit.pseudonym(patient_id)
+    pseudonym = user.pseudonym
     begin_write()
     # The patient's own addresses leave the trail; the actions stay under the pseudonym.
     db.session.execute(

@@ -81,10 +81,10 @@ def _live(model, patient_id: int) -> sa.Select:
 
 
 def patient_resource(patient: User) -> dict[str, Any]:
-    """The Patient: the name the patient gave, the email, and the account number here."""
+    """The Patient: the name the patient gave, the email, and the account's public id here."""
     resource: dict[str, Any] = {
         "resourceType": "Patient",
-        "identifier": [{"system": codes.ACCOUNT_IDENTIFIER, "value": str(patient.id)}],
+        "identifier": [{"system": codes.ACCOUNT_IDENTIFIER, "value": patient.public_id}],
         "active": patient.active,
         "name": [{"text": patient.display_name}],
         "telecom": [{"system": "email", "value": patient.email}],
@@ -278,7 +278,8 @@ def assessment_observation(assessment: Assessment, clinic_name: str, patient_ref
 
 def bundle_entries(patient: User) -> Iterator[dict[str, Any]]:
     """Every entry of the patient's Bundle: the Patient first, then the records by kind."""
-    patient_url = full_url("patient", patient.id)
+    # The patient's ids follow the account's public id, never its row id (docs/fhir.md).
+    patient_url = full_url("patient", patient.public_id)
     ref = {"reference": patient_url}
     yield _entry(patient_url, patient_resource(patient))
     check_ins = _live(CheckIn, patient.id).order_by(CheckIn.day)
@@ -321,7 +322,7 @@ def patient_bundle(patient_id: int) -> dict[str, Any]:
     # module makes with the library's R4B models instead (tests/test_records_fhir.py).
     return {
         "resourceType": "Bundle",
-        "id": _id(full_url("bundle", patient.id)),
+        "id": _id(full_url("bundle", patient.public_id)),
         "type": "collection",
         "timestamp": utcnow().isoformat().replace("+00:00", "Z"),
         "entry": list(bundle_entries(patient)),

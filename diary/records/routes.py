@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, login_required
 
 from diary import policy
+from diary.auth import sessions
 from diary.auth.routes import too_many_attempts
 from diary.auth.services import Throttled
 from diary.clock import utcnow
@@ -56,7 +57,7 @@ def delete_account():
         except deletion.WrongPassword:
             form.password.errors.append("This password is not right. Nothing was deleted.")
         else:
-            logout_user()
+            sessions.end()
             flash("Your account and your whole diary are deleted.", "success")
             return redirect(url_for("auth.login"))
     status = 422 if form.is_submitted() else 200

@@ -2,7 +2,7 @@
 
 Subjects never name the condition (QUALITY.md, Security): they show on lock screens and in
 shared inboxes. Links are absolute, built from PUBLIC_BASE_URL, because the scheduler runs
-outside any request. The unsubscribe link carries a signed token naming the reminder: it
+outside any request. The unsubscribe link carries a signed token naming the reminder's random key: it
 works without logging in, and the token is its only authority.
 """
 
@@ -70,7 +70,7 @@ def _serializer() -> URLSafeSerializer:
 def unsubscribe_token(reminder: Reminder) -> str:
     """A token naming one reminder of one patient; it does not expire (RFC 8058 links
     must keep working for as long as the emails that carry them are read)."""
-    return _serializer().dumps({"r": reminder.id, "p": reminder.patient_id})
+    return _serializer().dumps({"u": reminder.unsubscribe_key})
 
 
 def reminder_of_token(token: str) -> Reminder | None:
@@ -81,13 +81,10 @@ def reminder_of_token(token: str) -> Reminder | None:
         return None
     if not isinstance(claims, dict):
         return None
-    reminder_id, patient_id = claims.get("r"), claims.get("p")
-    if not isinstance(reminder_id, int) or not isinstance(patient_id, int):
+    key = claims.get("u")
+    if not isinstance(key, str):
         return None
-    reminder = db.session.get(Reminder, reminder_id)
-    if reminder is None or reminder.patient_id != patient_id:
-        return None
-    return reminder
+    return db.session.scalar(sa.select(Reminder).where(Reminder.unsubscribe_key == key))
 
 
 def checkin_path(day: date) -> str:

@@ -22,6 +22,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from diary.auth.sessions import prune as prune_sessions
 from diary.clock import system_now, utcnow
 from diary.progress.summary import refresh_past_summaries
 from diary.reminders.dispatch import DispatchReport, dispatch_due, process_holder
@@ -41,7 +42,7 @@ def tick(app: Flask) -> DispatchReport:
 
     Then the summaries of patients whose day has turned since their last entry are brought
     to today (refresh_past_summaries), a batch per tick, so the clinic list never shows a
-    window that has moved on.
+    window that has moved on, and expired login sessions are deleted.
     """
     with app.app_context():
         now = utcnow()
@@ -51,6 +52,9 @@ def tick(app: Flask) -> DispatchReport:
         refreshed = refresh_past_summaries(now)
         if refreshed:
             log.info("summaries brought to today: %s", refreshed)
+        pruned = prune_sessions(now)
+        if pruned:
+            log.info("expired sessions deleted: %s", pruned)
         return report
 
 
@@ -128,8 +132,10 @@ def scheduler_command(once: bool, now: datetime | None) -> None:
     if once:
         report = run_until_idle(now)
         refreshed = refresh_past_summaries(now or utcnow(), limit=None)
+        pruned = prune_sessions(now or utcnow())
         click.echo(f"Dispatched as {process_holder()}: {summary(report)}; "
-                   f"adopted {report.adopted}; summaries brought to today: {refreshed}.")
+                   f"adopted {report.adopted}; summaries brought to today: {refreshed}; "
+                   f"expired sessions deleted: {pruned}.")
         return
     if not log.isEnabledFor(logging.INFO):
         # Say what each tick sent (`make run`, a service's journal); WARNINGs alone are silent.

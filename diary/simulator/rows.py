@@ -120,7 +120,6 @@ def user_row(account: SimulatedAccount, clock: LocalClock, password_hash: str) -
         "affected_side": person.affected_side,
         "symptoms_since_year": person.symptoms_since_year,
         "email_verified_at": min(opened + timedelta(minutes=10), clock.now),
-        "session_version": 1,
         "active": True,
         "created_at": opened,
         "updated_at": opened,
