@@ -94,5 +94,7 @@ def from_environment(instance_path: Path) -> dict:
         "STAFF_INVITATION_MAX_AGE": 7 * 24 * 3600,
         "EMAIL_VERIFY_MAX_AGE": 7 * 24 * 3600,
         "HISTORY_PAGE_SIZE": 30,
+        # The largest request body accepted; a larger one answers 413 before it is read.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024))),
         "WTF_CSRF_TIME_LIMIT": None,
     }

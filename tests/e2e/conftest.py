@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -30,9 +28,7 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 from playwright.sync_api import BrowserContext, Page
-from werkzeug.serving import make_server
 
-from diary.extensions import db
 from tests.conftest import (
     FrozenClock,
     TemplateDatabase,
@@ -42,6 +38,7 @@ from tests.conftest import (
 )
 from tests.e2e.checks import PHONE
 from tests.e2e.watch import BrowserProblems, ServerLog, collect_pending, watch_context
+from tests.serving import serving
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -124,26 +121,6 @@ def live_server(e2e_template_database, tmp_path, clock, app_config) -> Iterator[
     app = create_e2e_app(config)
     with serving(app) as url:
         yield LiveServer(url=url, app=app, clock=clock, outbox=Path(app.config["MAIL_OUTBOX"]))
-
-
-@contextmanager
-def serving(app: Flask) -> Iterator[str]:
-    """Serve the app from a thread on 127.0.0.1 and a free port; yields its base URL.
-
-    On the way out the server stops and the app's database connections are closed.
-    """
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 def create_e2e_app(config: dict) -> Flask:
