@@ -16,6 +16,7 @@ from diary.auth.services import AccountError, create_user, normalise_email
 from diary.clock import utcnow
 from diary.extensions import db
 from diary.models import Clinic, ClinicMembership, Role
+from diary.web.forms import has_invisible_characters
 
 users = AppGroup("users", help="Manage accounts.")
 
@@ -60,7 +61,7 @@ def check_time_zone(ctx: click.Context, param: click.Parameter, value: str) -> s
 def check_name(value: str, max_length: int, option: str) -> str:
     """A stripped name of 1..max_length printable characters (the table's CHECK)."""
     value = value.strip()
-    if not 1 <= len(value) <= max_length or rules.has_control_characters(value):
+    if not 1 <= len(value) <= max_length or has_invisible_characters(value):
         raise click.BadParameter(f"use 1 to {max_length} printable characters.", param_hint=option)
     return value
 

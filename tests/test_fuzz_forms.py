@@ -9,6 +9,7 @@ the trajectory's query strings are fuzzed here beside the diary's.
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -44,8 +45,14 @@ EDGES = [
     "2026-03-10", "2026-03-11", "2026-03-10T10:00", "10/03/2026", "00:00", "13:00", "23:59",
     "24:00", "10:00:60", "x" * 5000, "é" * 300, "\U0001f642" * 90, "\u202e", "<script>",
     "' OR 1=1 --", "left", "both", "eye", "on", "None", "null", "[]",
+    # Numbers past the decimal context and ids past every integer column.
+    "1e999999999", "-1e999999999", "9e999999", "1e-999999999", "2147483648" + "0" * 30,
 ]
 any_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+# A file sent where text is expected (multipart `note=@file`): the test client uploads a
+# (file, name) pair; the form reads the field as missing (see first()).
+uploaded = st.builds(lambda text: (io.BytesIO(text.encode()), "field.txt"),
+                     st.one_of(st.sampled_from(EDGES), any_text))
 typed = st.one_of(
     st.sampled_from(EDGES),
     any_text,
@@ -53,6 +60,7 @@ typed = st.one_of(
     st.integers().map(str),
     st.dates().map(date.isoformat),
     st.times().map(time.isoformat),
+    uploaded,
 )
 
 
@@ -77,12 +85,17 @@ def valid_or_noisy(valid: st.SearchStrategy, noise: st.SearchStrategy) -> st.Sea
     return st.one_of(valid, noise.map(lambda form: (form, None)))
 
 
+def is_upload(value) -> bool:
+    """Whether a generated value is a file (a form never reads it as text)."""
+    return isinstance(value, tuple)
+
+
 def first(form: dict, name: str) -> str | None:
-    """The value a single-value field reads: the first one sent."""
+    """The value a single-value field reads: the first text sent (files are not text)."""
     value = form.get(name)
-    if isinstance(value, list):
-        return value[0] if value else None
-    return value
+    values = value if isinstance(value, list) else [value]
+    texts = [v for v in values if v is not None and not is_upload(v)]
+    return texts[0] if texts else None
 
 
 # Rows every diary write recomputes beside the entry (DESIGN.md, Per-patient summary): a save
@@ -197,10 +210,13 @@ passwords = st.one_of(
     st.integers(rules.PASSWORD_MAX_LENGTH - 2, rules.PASSWORD_MAX_LENGTH).map(lambda n: "p" * n),
     st.just("12345678"),
 ).filter(lambda p: p.strip())
+# Names a person may have: any visible text, and the joiners a script needs (format
+# characters otherwise are refused, see diary/web/forms.py).
 names = st.one_of(
-    st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=30),
+    st.text(st.characters(exclude_categories=("Cs", "Cc", "Cf")), min_size=1, max_size=30),
     st.just("N" * rules.DISPLAY_NAME_MAX_LENGTH),
     st.just("  Zoë Ñúñez-O'Brien 李  "),
+    st.just("Mehr\u200cdad"),
 ).filter(lambda n: n.strip())
 zones = st.sampled_from(rules.time_zones())
 sides = st.sampled_from(rules.SIDES)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from diary.auth import rules
-from diary.auth.forms import NoControlCharacters, _strip, email_field
+from diary.auth.forms import _strip, email_field
 from diary.models.clinic import MemberRole
+from diary.web.forms import TextForm, VisibleCharactersOnly
 
 MEMBER_ROLE_CHOICES = [SelectChoice(MemberRole.CLINICIAN.value, "Clinician"),
                        SelectChoice(MemberRole.NURSE.value, "Nurse")]
@@ -25,7 +25,7 @@ def member_role_field() -> SelectField:
     )
 
 
-class ClinicForm(FlaskForm):
+class ClinicForm(TextForm):
     """A clinic's name (new or renamed)."""
 
     name = StringField(
@@ -35,12 +35,12 @@ class ClinicForm(FlaskForm):
             DataRequired(message="Enter the clinic's name."),
             Length(max=rules.CLINIC_NAME_MAX_LENGTH,
                    message=f"Use at most {rules.CLINIC_NAME_MAX_LENGTH} characters."),
-            NoControlCharacters(),
+            VisibleCharactersOnly(),
         ],
     )
 
 
-class MemberForm(FlaskForm):
+class MemberForm(TextForm):
     """Add a clinician by email: an existing clinician account, or a new one invited by mail."""
 
     email = email_field("Email of the clinician")
@@ -51,13 +51,13 @@ class MemberForm(FlaskForm):
             Optional(),
             Length(max=rules.DISPLAY_NAME_MAX_LENGTH,
                    message=f"Use at most {rules.DISPLAY_NAME_MAX_LENGTH} characters."),
-            NoControlCharacters(),
+            VisibleCharactersOnly(),
         ],
     )
     member_role = member_role_field()
 
 
-class MemberRoleForm(FlaskForm):
+class MemberRoleForm(TextForm):
     """A member's role in one clinic."""
 
     member_role = member_role_field()

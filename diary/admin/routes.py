@@ -49,13 +49,13 @@ def _render_clinic(clinic, *, rename_form=None, member_form=None, status=200):
     ), status
 
 
-@bp.route("/clinics/<int:clinic_id>")
+@bp.route("/clinics/<id:clinic_id>")
 def clinic(clinic_id: int):
     """A clinic: its name, its members and their roles, adding a member."""
     return _render_clinic(queries.clinic_or_404(clinic_id))
 
 
-@bp.route("/clinics/<int:clinic_id>/rename", methods=["POST"])
+@bp.route("/clinics/<id:clinic_id>/rename", methods=["POST"])
 def rename_clinic(clinic_id: int):
     """Rename the clinic."""
     clinic = queries.clinic_or_404(clinic_id)
@@ -71,7 +71,7 @@ def rename_clinic(clinic_id: int):
     return _render_clinic(clinic, rename_form=form, status=422)
 
 
-@bp.route("/clinics/<int:clinic_id>/members", methods=["POST"])
+@bp.route("/clinics/<id:clinic_id>/members", methods=["POST"])
 def add_member(clinic_id: int):
     """Add a clinician by email; a new address gets an account and a set-password link."""
     clinic = queries.clinic_or_404(clinic_id)
@@ -96,7 +96,7 @@ def add_member(clinic_id: int):
     return _render_clinic(clinic, member_form=form, status=422)
 
 
-@bp.route("/memberships/<int:membership_id>/role", methods=["POST"])
+@bp.route("/memberships/<id:membership_id>/role", methods=["POST"])
 def set_member_role(membership_id: int):
     """Clinician or nurse, in one clinic."""
     membership = queries.membership_or_404(membership_id)
@@ -121,7 +121,7 @@ def _back_to(default: str) -> str:
     return url_for("admin.clinic", clinic_id=clinic_id) if clinic_id else default
 
 
-@bp.route("/staff/<int:user_id>/deactivate", methods=["POST"])
+@bp.route("/staff/<id:user_id>/deactivate", methods=["POST"])
 def deactivate(user_id: int):
     """Close a clinician's account; their sessions end at once, their clinics keep patients."""
     user = queries.staff_or_404(user_id, roles=(Role.CLINICIAN.value,))
@@ -131,7 +131,7 @@ def deactivate(user_id: int):
     return redirect(_back_to(url_for("admin.staff")))
 
 
-@bp.route("/staff/<int:user_id>/reactivate", methods=["POST"])
+@bp.route("/staff/<id:user_id>/reactivate", methods=["POST"])
 def reactivate(user_id: int):
     """Open a deactivated clinician's account again."""
     user = queries.staff_or_404(user_id, roles=(Role.CLINICIAN.value,))
@@ -141,7 +141,7 @@ def reactivate(user_id: int):
     return redirect(_back_to(url_for("admin.staff")))
 
 
-@bp.route("/staff/<int:user_id>/reset-second-factor", methods=["POST"])
+@bp.route("/staff/<id:user_id>/reset-second-factor", methods=["POST"])
 def reset_second_factor(user_id: int):
     """Forget another staff member's second factor (a lost phone); they enrol again."""
     user = queries.staff_or_404(user_id, not_id=current_user.id)

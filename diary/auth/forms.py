@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
@@ -16,6 +15,7 @@ from wtforms.validators import (
 )
 
 from diary.auth import rules
+from diary.web.forms import TextForm, VisibleCharactersOnly
 
 SIDE_CHOICES = [
     SelectChoice("", "Choose a side"),
@@ -33,15 +33,6 @@ def _strip(value):
 def time_zone_choices() -> list[SelectChoice]:
     """Every zone, labelled with spaces for underscores so the list reads naturally."""
     return [SelectChoice(zone, zone.replace("_", " ")) for zone in rules.time_zones()]
-
-
-class NoControlCharacters:
-    """Refuse control characters, which no name contains."""
-
-    def __call__(self, form, field) -> None:
-        """Raise when the text holds one."""
-        if isinstance(field.data, str) and rules.has_control_characters(field.data):
-            raise ValidationError("Please use letters, digits and punctuation only.")
 
 
 class NewPassword:
@@ -92,7 +83,7 @@ def new_password_fields(label: str, repeat_label: str) -> tuple[PasswordField, P
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(TextForm):
     """Email and password."""
 
     email = email_field()
@@ -105,7 +96,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class PersonalDetailsForm(FlaskForm):
+class PersonalDetailsForm(TextForm):
     """Name, time zone and, for a patient, side and onset year."""
 
     display_name = StringField(
@@ -117,7 +108,7 @@ class PersonalDetailsForm(FlaskForm):
                 max=rules.DISPLAY_NAME_MAX_LENGTH,
                 message=f"Use at most {rules.DISPLAY_NAME_MAX_LENGTH} characters.",
             ),
-            NoControlCharacters(),
+            VisibleCharactersOnly(),
         ],
     )
     timezone = SelectField(
@@ -161,7 +152,7 @@ class ProfileForm(PersonalDetailsForm):
             del self.symptoms_since_year
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(TextForm):
     """The current password, and a new one twice."""
 
     current_password = PasswordField(
@@ -170,19 +161,19 @@ class PasswordChangeForm(FlaskForm):
     password, password_repeat = new_password_fields("New password", "Repeat new password")
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(TextForm):
     """A new password, twice (after a reset link)."""
 
     password, password_repeat = new_password_fields("New password", "Repeat new password")
 
 
-class EmailForm(FlaskForm):
+class EmailForm(TextForm):
     """One email address: asking for a reset link or a new confirmation link."""
 
     email = email_field()
 
 
-class CodeForm(FlaskForm):
+class CodeForm(TextForm):
     """A code from the authenticator app, or a recovery code."""
 
     code = StringField(

@@ -6,7 +6,6 @@ what passes a form never fails in the database.
 
 from __future__ import annotations
 
-import unicodedata
 from functools import cache
 from zoneinfo import available_timezones
 
@@ -45,11 +44,6 @@ def latest_symptom_year(time_zone: str) -> int:
     """This year in the user's zone by the app clock: spasms cannot have begun later."""
     zone = time_zone if is_time_zone(time_zone) else DEFAULT_TIME_ZONE
     return min(local_today(zone).year, LATEST_SYMPTOM_YEAR_IN_SCHEMA)
-
-
-def has_control_characters(text: str) -> bool:
-    """Whether text holds control characters (NUL breaks PostgreSQL; none belong in a name)."""
-    return any(unicodedata.category(ch) == "Cc" for ch in text)
 
 
 def password_problem(password: str) -> str | None:

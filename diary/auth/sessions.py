@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from diary.clock import utcnow
@@ -113,6 +114,8 @@ def load_user(identity: str) -> User | None:
         g.expired_session_was_staff = needs_second_factor(user)
         return None
     g.user_session = user_session
+    # Kept apart from the row, which a rollback expires (see answer_a_write_after_deletion).
+    g.session_account_id = user.id
     user.session_key = identity
     return user
 
@@ -242,6 +245,25 @@ def guard_session():
     return None
 
 
+def answer_a_write_after_deletion(error: IntegrityError):
+    """A write that raced the deletion of its own account: answered as a logged-out request.
+
+    The request's account existed when its session was loaded and was deleted before its
+    write committed (another tab, another device), so a foreign key refused the write.
+    Nothing was saved; the request is told so. Any other integrity error is a bug, and
+    stays a 500.
+    """
+    db.session.rollback()
+    user_id = g.get("session_account_id")
+    if user_id is None or db.session.scalar(sa.select(User.id).where(User.id == user_id)):
+        raise error
+    end()
+    if request.path.startswith("/api/"):
+        return error_response(401)
+    flash("This account has been deleted, so nothing was saved.", "info")
+    return redirect(url_for("auth.login"))
+
+
 def init_login(app: Flask) -> None:
     """Bind Flask-Login to the app, and the session checks to every request."""
     login_manager.init_app(app)
@@ -252,6 +274,7 @@ def init_login(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
     app.before_request(guard_session)
+    app.register_error_handler(IntegrityError, answer_a_write_after_deletion)
     # The layout hides the nav's links from a session that still owes its second factor.
     app.jinja_env.globals["second_factor_pending"] = (
         lambda: current_user.is_authenticated and not second_factor_passed(current_user)

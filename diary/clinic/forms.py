@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
@@ -19,6 +18,7 @@ from diary.journal.forms import clean_text
 from diary.models.clinic import MAX_NOTE_LENGTH, MAX_SCHEDULE_LENGTH, Hearing
 from diary.trajectory import rules
 from diary.treatments.forms import NumberField
+from diary.web.forms import TextForm
 
 EARLIEST_VISIT = date(1900, 1, 1)
 MAX_SPASMS_PER_DAY = 5000  # the clinician_baselines CHECK
@@ -67,11 +67,11 @@ def optional_int(value: str | None) -> int | None:
     return int(value) if value else None
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(TextForm):
     """A POST with nothing but its CSRF token: verify, mark as reference."""
 
 
-class AssessmentForm(FlaskForm):
+class AssessmentForm(TextForm):
     """The clinician's follow-up assessment at a visit."""
 
     visit_on = DateField("Visit date", validators=[InputRequired("Give the date of the visit.")])
@@ -107,7 +107,7 @@ class AssessmentForm(FlaskForm):
         }
 
 
-class BaselineForm(FlaskForm):
+class BaselineForm(TextForm):
     """A pre-operative baseline for a patient who enrolled after surgery (DESIGN.md, Baseline)."""
 
     spasms_per_day = NumberField(
@@ -134,7 +134,7 @@ class BaselineForm(FlaskForm):
         }
 
 
-class ScheduleForm(FlaskForm):
+class ScheduleForm(TextForm):
     """The clinic's follow-up schedule as offsets after surgery."""
 
     follow_up_schedule = StringField(

@@ -89,7 +89,7 @@ def patient_list():
 # The review ---------------------------------------------------------------------------------
 
 
-@bp.get("/patients/<int:patient_id>")
+@bp.get("/patients/<id:patient_id>")
 @clinician_required
 def review_page(patient_id: int):
     """The follow-up review: trajectory, changes since the last visit, treatments, assessments."""
@@ -138,7 +138,7 @@ def review_page(patient_id: int):
     )
 
 
-@bp.get("/patients/<int:patient_id>/fhir.json")
+@bp.get("/patients/<id:patient_id>/fhir.json")
 @clinician_required
 def fhir_download(patient_id: int):
     """The patient's record as a FHIR R4B Bundle for the clinic's own system; audited."""
@@ -149,7 +149,7 @@ def fhir_download(patient_id: int):
         "Content-Disposition": f'attachment; filename="spasm-diary-{patient.id}-fhir.json"'})
 
 
-@bp.route("/patients/<int:patient_id>/assessments/new", methods=["GET", "POST"])
+@bp.route("/patients/<id:patient_id>/assessments/new", methods=["GET", "POST"])
 @clinician_required
 def new_assessment(patient_id: int):
     """The follow-up assessment form; saved, it shows on the review page and its chart."""
@@ -166,7 +166,7 @@ def new_assessment(patient_id: int):
     return render_template("clinic/assessment_form.html", form=form, patient=patient), status
 
 
-@bp.route("/patients/<int:patient_id>/baseline", methods=["GET", "POST"])
+@bp.route("/patients/<id:patient_id>/baseline", methods=["GET", "POST"])
 @clinician_required
 def baseline(patient_id: int):
     """The pre-operative baseline for a patient who enrolled after surgery."""
@@ -191,7 +191,7 @@ def baseline(patient_id: int):
 # Surgery ------------------------------------------------------------------------------------
 
 
-@bp.post("/patients/<int:patient_id>/surgeries/<int:surgery_id>/verify")
+@bp.post("/patients/<id:patient_id>/surgeries/<id:surgery_id>/verify")
 @clinician_required
 def verify_surgery(patient_id: int, surgery_id: int):
     """Confirm the operation's details as the patient entered them."""
@@ -202,7 +202,7 @@ def verify_surgery(patient_id: int, surgery_id: int):
     return redirect(url_for(".review_page", patient_id=patient_id))
 
 
-@bp.post("/patients/<int:patient_id>/surgeries/<int:surgery_id>/reference")
+@bp.post("/patients/<id:patient_id>/surgeries/<id:surgery_id>/reference")
 @clinician_required
 def mark_reference(patient_id: int, surgery_id: int):
     """Align the trajectory on this operation."""
@@ -213,7 +213,7 @@ def mark_reference(patient_id: int, surgery_id: int):
     return redirect(url_for(".review_page", patient_id=patient_id))
 
 
-@bp.route("/patients/<int:patient_id>/surgeries/<int:surgery_id>/edit", methods=["GET", "POST"])
+@bp.route("/patients/<id:patient_id>/surgeries/<id:surgery_id>/edit", methods=["GET", "POST"])
 @clinician_required
 def edit_surgery(patient_id: int, surgery_id: int):
     """Correct an operation's details; the correction counts as verified."""

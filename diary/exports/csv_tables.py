@@ -22,8 +22,10 @@ from diary.extensions import db
 from diary.models import CheckIn, Injection, MedicationRegimen, SpasmEpisode, Surgery
 from diary.progress.queries import daily_numbers
 
-# Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets run a cell that starts with one of these as a formula (CSV injection), and the
+# full-width forms too: a spreadsheet that folds full-width characters to ASCII reads "＝" as
+# "=" (docs/security.md, Names and CSV).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 STREAM_BATCH = 500
 
 

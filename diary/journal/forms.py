@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from datetime import date, timedelta
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
@@ -30,6 +29,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from diary.journal import wording
 from diary.journal.services import FUTURE_DAY, NO_SPASMS_SINCE_MAX_DAYS, CheckInValues
 from diary.models.journal import MAX_NOTE_LENGTH, MAX_SPASM_SECONDS, MAX_SPASMS_PER_DAY
+from diary.web.forms import TextForm
 
 # The same lower bound as the year symptoms began (users.symptoms_since_year).
 EARLIEST_DAY = date(1900, 1, 1)
@@ -144,7 +144,7 @@ def _jrs_choices(levels: dict[int, str]) -> list[SelectChoice]:
     return [SelectChoice("", "Not rated")] + [SelectChoice(str(n), str(n)) for n in levels]
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(TextForm):
     """The daily check-in: only the number of spasms is required."""
 
     day = LocalDateField(
@@ -258,7 +258,7 @@ def _in_choice_order(field: MultiCheckboxField) -> list[str]:
     return [c.value for c in field.choices if c.value in ticked]
 
 
-class SpasmNowForm(FlaskForm):
+class SpasmNowForm(TextForm):
     """One tap: the token generated with the page makes a double tap insert once."""
 
     client_token = HiddenField(
@@ -276,11 +276,11 @@ class SpasmNowForm(FlaskForm):
         return cls(formdata=None, data={"client_token": secrets.token_urlsafe(16)})
 
 
-class NoSpasmsTodayForm(FlaskForm):
+class NoSpasmsTodayForm(TextForm):
     """One tap, no fields: only the CSRF token."""
 
 
-class NoSpasmsSinceForm(FlaskForm):
+class NoSpasmsSinceForm(TextForm):
     """Explicit zero days from a date up to today."""
 
     since = LocalDateField(
@@ -311,7 +311,7 @@ class NoSpasmsSinceForm(FlaskForm):
 SECONDS_MESSAGE = f"Enter the number of seconds, from 1 to {MAX_SPASM_SECONDS} (an hour)."
 
 
-class EpisodeLengthForm(FlaskForm):
+class EpisodeLengthForm(TextForm):
     """How long the spasm just logged lasted."""
 
     duration_seconds = WholeNumberField(
@@ -324,7 +324,7 @@ class EpisodeLengthForm(FlaskForm):
     )
 
 
-class EpisodeEditForm(FlaskForm):
+class EpisodeEditForm(TextForm):
     """Correct the time (in the zone where it was captured) and the length of a spasm."""
 
     day = LocalDateField(

@@ -146,6 +146,16 @@ class HistoryPage:
     page: Page
 
 
+# Where each kind of entry keeps its day in a revision's snapshot, and what the page calls it.
+REVISION_DAY_KEYS = {
+    "injection": "injected_on", "medication_regimen": "started_on", "surgery": "performed_on",
+}
+REVISION_KINDS = {
+    "check_in": "Check-in", "spasm_episode": "Spasm", "injection": "Injection",
+    "medication_regimen": "Medication", "dose_log": "Doses", "surgery": "Operation",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class RevisionView:
     """The previous values of an entry, kept when it was edited or deleted."""
@@ -157,9 +167,15 @@ class RevisionView:
     before: dict[str, Any]
 
     @property
-    def day(self) -> date:
-        """The diary day the entry belonged to before the change."""
-        return date.fromisoformat(self.before["day"])
+    def day(self) -> date | None:
+        """The day the entry was for before the change (an injection's, an operation's...)."""
+        value = self.before.get(REVISION_DAY_KEYS.get(self.entry_type, "day"))
+        return date.fromisoformat(value) if isinstance(value, str) else None
+
+    @property
+    def kind(self) -> str:
+        """What the entry was, as the page names it."""
+        return REVISION_KINDS.get(self.entry_type, "Entry")
 
 
 @dataclass(frozen=True, slots=True)

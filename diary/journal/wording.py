@@ -171,7 +171,8 @@ def describe_episode(values: Mapping[str, Any]) -> list[str]:
 
 
 def entry_lines(entry: Any, entry_type: str | None = None) -> list[str]:
-    """Lines of text for a check-in or episode: a view dataclass or a revision's snapshot."""
+    """Lines of text for a check-in or episode: a view dataclass or a revision's snapshot.
+    (A treatment's snapshot has its own filter, `treatment_lines`.)"""
     values = asdict(entry) if is_dataclass(entry) else entry
     kind = entry_type or ("check_in" if "spasm_count" in values else "spasm_episode")
     return describe_check_in(values) if kind == "check_in" else describe_episode(values)

@@ -94,6 +94,11 @@ def delete_account(user: User, password: str, address: str | None) -> str:
     patient_id, email = user.id, user.email
     pseudonym = user.pseudonym
     begin_write()
+    # Several deletions at once (a double tap, two tabs): the first deletes, the others find
+    # nothing left and write nothing, not even an audit row.
+    if db.session.scalar(sa.select(User.id).where(User.id == patient_id).with_for_update()) is None:
+        db.session.rollback()
+        return pseudonym
     # The patient's own addresses leave the trail; the actions stay under the pseudonym.
     db.session.execute(
         sa.update(AuditEvent)

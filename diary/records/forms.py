@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length
 
 from diary.auth import rules
+from diary.web.forms import TextForm
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(TextForm):
     """The current password."""
 
     password = PasswordField(

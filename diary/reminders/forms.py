@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, StringField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length, ValidationError
@@ -31,6 +30,7 @@ from diary.models.reminder import (
     ReminderKind,
 )
 from diary.reminders.services import ReminderValues, VisitValues
+from diary.web.forms import TextForm
 
 CHOOSE_FROM_LIST = "Choose one of the options shown."
 TIME_MESSAGE = "Enter a time like 20:00."
@@ -81,7 +81,7 @@ class ClockField(TimeField):
         super().process_formdata(valuelist)
 
 
-class ReminderForm(FlaskForm):
+class ReminderForm(TextForm):
     """On or off, and where to: what every reminder has."""
 
     enabled = BooleanField("Send me this reminder")
@@ -219,13 +219,13 @@ def reminder_form(kind: str, *, cadence: str, **kwargs) -> ReminderForm:
     return form_class(prefix=prefix, **kwargs)
 
 
-class CadenceForm(FlaskForm):
+class CadenceForm(TextForm):
     """One button: switch the diary reminder to weekly, or back to daily."""
 
     cadence = HiddenField(validators=[AnyOf(tuple(Cadence), message=CHOOSE_FROM_LIST)])
 
 
-class VisitForm(FlaskForm):
+class VisitForm(TextForm):
     """A follow-up visit: date, time and place (ck_follow_up_visits_*)."""
 
     visit_on = LocalDateField(

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from diary.clock import local_today, utcnow
 from diary.extensions import csrf
-from diary.journal.routes import ENTRY_ID, INVALID, patient_required
+from diary.journal.routes import INVALID, patient_required
 from diary.journal.wording import long_date
 from diary.models import User
 from diary.models.reminder import Cadence, ReminderKind
@@ -121,7 +121,7 @@ def add_visit(patient: User):
     return redirect(url_for(".settings") + "#follow-up")
 
 
-@bp.route(f"/reminders/visits/<{ENTRY_ID}:visit_id>/delete", methods=["POST"])
+@bp.route("/reminders/visits/<id:visit_id>/delete", methods=["POST"])
 @patient_required
 def delete_visit(patient: User, visit_id: int):
     """Remove a visit (it was cancelled, or entered by mistake)."""
@@ -147,7 +147,7 @@ def inbox_page(patient: User):
     return render_template("reminders/inbox.html", inbox=page)
 
 
-@bp.route(f"/inbox/<{ENTRY_ID}:message_id>/read", methods=["POST"])
+@bp.route("/inbox/<id:message_id>/read", methods=["POST"])
 @patient_required
 def mark_read(patient: User, message_id: int):
     """Mark one message read."""

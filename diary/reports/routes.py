@@ -27,7 +27,7 @@ def _clinician_only() -> None:
         abort(404)
 
 
-@bp.get("/patients/<int:patient_id>/report")
+@bp.get("/patients/<id:patient_id>/report")
 @login_required
 def report(patient_id: int):
     """The one-page report of a patient for the chart, audited on every view."""

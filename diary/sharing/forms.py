@@ -6,13 +6,13 @@ clinic the field is removed and that clinic is used.
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 from diary.auth import rules
 from diary.models import Clinic
 from diary.sharing import codes
+from diary.web.forms import TextForm
 
 
 def _strip(value):
@@ -40,7 +40,7 @@ class ClinicChoice:
         return int(self.clinic.data)
 
 
-class RedeemForm(ClinicChoice, FlaskForm):
+class RedeemForm(ClinicChoice, TextForm):
     """A patient's share code, as the clinician types it."""
 
     code = StringField(
@@ -54,7 +54,7 @@ class RedeemForm(ClinicChoice, FlaskForm):
     )
 
 
-class InviteForm(ClinicChoice, FlaskForm):
+class InviteForm(ClinicChoice, TextForm):
     """A patient's email address, to invite them to share."""
 
     email = EmailField(

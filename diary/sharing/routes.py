@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from diary.journal.routes import ENTRY_ID, patient_required
+from diary.journal.routes import patient_required
 from diary.models import User
 from diary.sharing import bp, codes, queries, services
 from diary.sharing.queries import local_time
@@ -26,7 +26,7 @@ def create_code(patient: User):
     return render_template("sharing/code.html", code=codes.grouped(code), expires=expires)
 
 
-@bp.route(f"/sharing/codes/<{ENTRY_ID}:code_id>/cancel", methods=["POST"])
+@bp.route("/sharing/codes/<id:code_id>/cancel", methods=["POST"])
 @patient_required
 def cancel_code(patient: User, code_id: int):
     """Cancel an unused code, so that nobody can use it any more."""
@@ -36,7 +36,7 @@ def cancel_code(patient: User, code_id: int):
     return redirect(url_for(".index"))
 
 
-@bp.route(f"/sharing/clinics/<{ENTRY_ID}:link_id>/stop", methods=["GET", "POST"])
+@bp.route("/sharing/clinics/<id:link_id>/stop", methods=["GET", "POST"])
 @patient_required
 def stop_sharing(patient: User, link_id: int):
     """Ask for confirmation (GET), then stop sharing with the clinic at once (POST)."""
@@ -53,7 +53,7 @@ def stop_sharing(patient: User, link_id: int):
     return redirect(url_for(".index"))
 
 
-@bp.route(f"/sharing/invitations/<{ENTRY_ID}:invitation_id>/accept", methods=["POST"])
+@bp.route("/sharing/invitations/<id:invitation_id>/accept", methods=["POST"])
 @patient_required
 def accept_invitation(patient: User, invitation_id: int):
     """Accept a clinic's invitation: the clinic may read the diary from now on."""
@@ -64,7 +64,7 @@ def accept_invitation(patient: User, invitation_id: int):
     return redirect(url_for(".index"))
 
 
-@bp.route(f"/sharing/invitations/<{ENTRY_ID}:invitation_id>/decline", methods=["POST"])
+@bp.route("/sharing/invitations/<id:invitation_id>/decline", methods=["POST"])
 @patient_required
 def decline_invitation(patient: User, invitation_id: int):
     """Decline a clinic's invitation; the clinic is not told more than that it was not accepted."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -43,6 +42,7 @@ from diary.treatments.values import (
     SiteValues,
     SurgeryValues,
 )
+from diary.web.forms import TextForm, VisibleCharactersOnly
 
 # Enough blank site lines for a usual session; 12 muscles on two sides at most.
 SITE_ROWS = 6
@@ -103,7 +103,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ConfirmingForm(FlaskForm):
+class ConfirmingForm(TextForm):
     """A form whose unusual values are confirmed by "Save anyway" or by saving again."""
 
     save_anyway = BooleanField("Save anyway")
@@ -151,13 +151,14 @@ class InjectionForm(ConfirmingForm):
     )
     product_other = StringField(
         "Name of the other product",
-        validators=[Length(max=MAX_NAME_LENGTH)],
+        validators=[Length(max=MAX_NAME_LENGTH), VisibleCharactersOnly()],
         filters=[clean_text],
     )
     total_units = NumberField("Total units", validators=[Optional()])
     sites = FieldList(FormField(SiteForm), min_entries=SITE_ROWS, max_entries=MAX_SITE_ROWS)
     injector = StringField(
-        "Injected by", validators=[Length(max=MAX_NAME_LENGTH)], filters=[clean_text]
+        "Injected by", validators=[Length(max=MAX_NAME_LENGTH), VisibleCharactersOnly()],
+        filters=[clean_text],
     )
     lot = StringField("Lot number", validators=[Length(max=60)], filters=[clean_text])
     effect_began_on = optional_date("The effect began on")
@@ -275,7 +276,8 @@ class RegimenForm(DoseFields):
         validators=[InputRequired("Choose the drug.")],
     )
     drug_other = StringField(
-        "Name of the other drug", validators=[Length(max=MAX_NAME_LENGTH)], filters=[clean_text]
+        "Name of the other drug", validators=[Length(max=MAX_NAME_LENGTH), VisibleCharactersOnly()],
+        filters=[clean_text],
     )
     started_on = required_date("Started on", "Give the day you started.")
     stopped_on = optional_date("Stopped on (optional)")
@@ -338,11 +340,11 @@ class DoseChangeForm(DoseFields):
         )
 
 
-class TakenForm(FlaskForm):
+class TakenForm(TextForm):
     """One tap: today's doses were taken as planned."""
 
 
-class DoseForm(FlaskForm):
+class DoseForm(TextForm):
     """A missed or an extra dose."""
 
     @staticmethod
@@ -377,7 +379,7 @@ def optional_choice(value: str | None) -> str | None:
     return value or None
 
 
-class SurgeryForm(FlaskForm):
+class SurgeryForm(TextForm):
     """An operation for HFS and what was found and done."""
 
     surgery_type = RadioField(
@@ -392,9 +394,11 @@ class SurgeryForm(FlaskForm):
         validators=[InputRequired("Choose the side.")],
     )
     centre = StringField(
-        "Hospital or centre", validators=[Length(max=MAX_NAME_LENGTH)], filters=[clean_text]
+        "Hospital or centre", validators=[Length(max=MAX_NAME_LENGTH), VisibleCharactersOnly()],
+        filters=[clean_text],
     )
-    surgeon = StringField("Surgeon", validators=[Length(max=MAX_NAME_LENGTH)], filters=[clean_text])
+    surgeon = StringField("Surgeon", validators=[Length(max=MAX_NAME_LENGTH), VisibleCharactersOnly()],
+                          filters=[clean_text])
     vessels = CheckboxesField("Vessels found pressing on the nerve", choices=_choices(w.VESSELS))
     technique = RadioField("Technique", choices=_choices(w.TECHNIQUES), validators=[Optional()])
     implant = RadioField("Implant", choices=_choices(w.IMPLANTS), validators=[Optional()])
@@ -441,5 +445,5 @@ class SurgeryForm(FlaskForm):
         }
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(TextForm):
     """The confirmation of a deletion: a POST with its CSRF token."""

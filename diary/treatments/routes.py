@@ -10,7 +10,6 @@ from collections.abc import Callable
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField
 
 from diary import policy
@@ -18,6 +17,7 @@ from diary.clock import local_today
 from diary.models import Injection, MedicationRegimen, Surgery, User
 from diary.treatments import bp, forms, medication, services, timeline
 from diary.treatments.entries import Saved, TreatmentRefused
+from diary.web.forms import TextForm
 
 # After a save or a deletion, where the entry is seen again.
 HOME_OF = {
@@ -33,7 +33,7 @@ def _patient() -> User:
     return policy.patient_or_404(current_user, current_user.id)
 
 
-def _attach(form: FlaskForm, errors: dict[str, str]) -> None:
+def _attach(form: TextForm, errors: dict[str, str]) -> None:
     """Put refusals next to their fields; the rest at the top of the form."""
 
     def walk(fields):
@@ -52,7 +52,7 @@ def _attach(form: FlaskForm, errors: dict[str, str]) -> None:
 
 
 def _save_or_render(
-    form: FlaskForm, save: Callable[[], Saved], done: str, message: str, template: str, **context
+    form: TextForm, save: Callable[[], Saved], done: str, message: str, template: str, **context
 ):
     """Save a valid form, or show it again: with warnings to confirm, or refusals (422)."""
     warnings: tuple[str, ...] = ()
@@ -106,7 +106,7 @@ def new_injection():
     )
 
 
-@bp.route("/injections/<int:entry_id>/edit", methods=["GET", "POST"])
+@bp.route("/injections/<id:entry_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_injection(entry_id: int):
     """Correct an injection."""
@@ -170,7 +170,7 @@ def new_regimen():
     )
 
 
-@bp.route("/medication/<int:entry_id>/edit", methods=["GET", "POST"])
+@bp.route("/medication/<id:entry_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_regimen(entry_id: int):
     """Correct a medication regimen, or record that it stopped."""
@@ -190,7 +190,7 @@ def edit_regimen(entry_id: int):
     )
 
 
-@bp.route("/medication/<int:entry_id>/change", methods=["GET", "POST"])
+@bp.route("/medication/<id:entry_id>/change", methods=["GET", "POST"])
 @login_required
 def change_dose(entry_id: int):
     """Change the dose: the current regimen ends the day before, the new one begins."""
@@ -268,7 +268,7 @@ def new_surgery():
     )
 
 
-@bp.route("/surgeries/<int:entry_id>/edit", methods=["GET", "POST"])
+@bp.route("/surgeries/<id:entry_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_surgery(entry_id: int):
     """Correct an operation's details."""
@@ -290,7 +290,7 @@ def edit_surgery(entry_id: int):
 # Deleting --------------------------------------------------------------------------------
 
 
-@bp.route("/<kind>/<int:entry_id>/delete", methods=["GET", "POST"])
+@bp.route("/<kind>/<id:entry_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_entry(kind: str, entry_id: int):
     """Ask before deleting; delete on POST."""

@@ -140,7 +140,8 @@ def injection_problems(values: InjectionValues, today: date) -> Problems:
             problems.add(f"{prefix}-units", UNITS_RANGE)
         seen.add((site.muscle, site.side))
 
-    site_units = [s.units for s in values.sites if s.units is not None and s.units.is_finite()]
+    # Only possible amounts are added up: a sum of huge numbers overflows the decimal context.
+    site_units = [s.units for s in values.sites if s.units is not None and units_in_range(s.units)]
     if values.total_units is not None and site_units and "total_units" not in problems:
         site_sum = sum(site_units, Decimal(0))
         if site_sum > values.total_units:

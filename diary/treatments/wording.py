@@ -171,3 +171,43 @@ def dose(strength: Decimal, unit: str, doses_per_day: int) -> str:
 def labels(values: list[str] | tuple[str, ...], names: dict[str, str]) -> str:
     """Known values by their label, unknown ones as they are."""
     return ", ".join(names.get(v, v) for v in values)
+
+
+# A treatment entry's earlier values (a revision's snapshot), as lines of text -------------
+
+
+def describe_treatment(values: dict, entry_type: str) -> list[str]:
+    """An injection, regimen, dose record or operation as it was before a change.
+
+    The snapshot is plain JSON (models/treatment.py, snapshot()); numbers come back as
+    numbers, so they are shown through Decimal like the entry's own page shows them.
+    """
+    if entry_type == "injection":
+        lines = [f"Product: {product_name(values['product'], values.get('product_other'))}"]
+        if values.get("total_units") is not None:
+            lines.append(f"Total: {units(Decimal(str(values['total_units'])))}")
+        for site in values.get("sites") or []:
+            where = MUSCLES.get(site["muscle"], site["muscle"])
+            side = SITE_SIDES.get(site["side"], site["side"])
+            amount_text = units(Decimal(str(site["units"]))) if site.get("units") is not None else ""
+            lines.append(f"Site: {where}, {side.lower()} {amount_text}".rstrip())
+    elif entry_type == "medication_regimen":
+        lines = [
+            f"Medicine: {drug_name(values['drug'], values.get('drug_other'))}",
+            f"Dose: {dose(Decimal(str(values['strength'])), values['unit'], values['doses_per_day'])}",
+        ]
+        if values.get("stopped_on"):
+            lines.append(f"Stopped: {treatment_date(date.fromisoformat(values['stopped_on']))}")
+    elif entry_type == "dose_log":
+        lines = [f"Doses: {DOSE_STATUSES.get(values['status'], values['status'])}"]
+    elif entry_type == "surgery":
+        lines = [f"Operation: {SURGERY_TYPES.get(values['surgery_type'], values['surgery_type'])}"]
+        if values.get("side"):
+            lines.append(f"Side: {SURGERY_SIDES.get(values['side'], values['side'])}")
+        if values.get("surgeon") or values.get("centre"):
+            lines.append("By: " + ", ".join(v for v in (values.get("surgeon"), values.get("centre")) if v))
+    else:
+        return []
+    if values.get("note"):
+        lines.append(f"Note: {values['note']}")
+    return lines
