@@ -83,6 +83,7 @@ def open_session(user: User, *, second_factor: bool = False) -> str:
         expires_at=now + lifetime(user), second_factor_at=now if second_factor else None,
     )
     db.session.add(g.user_session)
+    g.session_account_id = user.id
     return key
 
 
@@ -91,9 +92,11 @@ def end_all(user_id: int) -> None:
     db.session.execute(sa.delete(UserSession).where(UserSession.user_id == user_id))
 
 
-def _cookie_key() -> str | None:
+def _delete_this_browsers_row() -> None:
+    """Delete the row this browser's cookie names, if any, in the caller's write transaction."""
     key = session.get(IDENTITY_KEY)
-    return key if isinstance(key, str) and len(key) == KEY_LENGTH else None
+    if isinstance(key, str) and len(key) == KEY_LENGTH:
+        db.session.execute(sa.delete(UserSession).where(UserSession.key_hash == key_hash(key)))
 
 
 def load_user(identity: str) -> User | None:
@@ -127,9 +130,7 @@ def begin(user: User) -> None:
     over, and the new key leaves nothing an earlier copy of the cookie could reuse.
     """
     begin_write()
-    old = _cookie_key()
-    if old is not None:
-        db.session.execute(sa.delete(UserSession).where(UserSession.key_hash == key_hash(old)))
+    _delete_this_browsers_row()
     key = open_session(user)
     db.session.commit()
     for name in (PENDING_SECRET_KEY, NEXT_KEY):
@@ -162,11 +163,9 @@ def pass_second_factor(user: User) -> None:
 
 def end() -> None:
     """Log out this browser: its session row is deleted, so a copy of the cookie is dead too."""
-    key = _cookie_key()
-    if key is not None:
-        begin_write()
-        db.session.execute(sa.delete(UserSession).where(UserSession.key_hash == key_hash(key)))
-        db.session.commit()
+    begin_write()
+    _delete_this_browsers_row()
+    db.session.commit()
     logout_user()
     for name in (PENDING_SECRET_KEY, NEXT_KEY):
         session.pop(name, None)
