@@ -15,6 +15,11 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name: str, default: int) -> int:
+    """Read a whole-number environment variable."""
+    return int(os.environ.get(name, str(default)))
+
+
 def load_secret_key(instance_path: Path) -> str:
     """Return SECRET_KEY from the environment, or one generated once and kept in instance/."""
     from_env = os.environ.get("SECRET_KEY")
@@ -81,10 +86,22 @@ def from_environment(instance_path: Path) -> dict:
         "REMINDER_TICK_SECONDS": int(os.environ.get("REMINDER_TICK_SECONDS", "30")),
         "REMINDER_BATCH_SIZE": int(os.environ.get("REMINDER_BATCH_SIZE", "500")),
         "REMINDER_LEASE_SECONDS": int(os.environ.get("REMINDER_LEASE_SECONDS", "600")),
-        # Login throttling: failures allowed per window, per account and per address.
-        "LOGIN_MAX_FAILURES_PER_ACCOUNT": int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5")),
-        "LOGIN_MAX_FAILURES_PER_ADDRESS": int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20")),
-        "LOGIN_THROTTLE_WINDOW_MINUTES": int(os.environ.get("LOGIN_THROTTLE_WINDOW_MINUTES", "15")),
+        # The throttle (docs/security.md, Throttling): attempts that pass at once per kind and
+        # key; from the last of them on each attempt waits the first delay, then twice as
+        # long, up to the longest; a key without an attempt for the forget-after time starts
+        # again from zero.
+        "THROTTLE_LOGIN_PER_ACCOUNT_AND_ADDRESS": env_int("THROTTLE_LOGIN_PER_ACCOUNT_AND_ADDRESS", 5),
+        "THROTTLE_LOGIN_PER_ACCOUNT": env_int("THROTTLE_LOGIN_PER_ACCOUNT", 20),
+        "THROTTLE_LOGIN_PER_ADDRESS": env_int("THROTTLE_LOGIN_PER_ADDRESS", 30),
+        "THROTTLE_SHARE_CODE_PER_ACCOUNT": env_int("THROTTLE_SHARE_CODE_PER_ACCOUNT", 10),
+        "THROTTLE_SHARE_CODE_PER_ADDRESS": env_int("THROTTLE_SHARE_CODE_PER_ADDRESS", 30),
+        "THROTTLE_INVITATION_PER_ACCOUNT": env_int("THROTTLE_INVITATION_PER_ACCOUNT", 20),
+        "THROTTLE_INVITATION_PER_ADDRESS": env_int("THROTTLE_INVITATION_PER_ADDRESS", 60),
+        "THROTTLE_REGISTRATION_PER_EMAIL": env_int("THROTTLE_REGISTRATION_PER_EMAIL", 3),
+        "THROTTLE_REGISTRATION_PER_ADDRESS": env_int("THROTTLE_REGISTRATION_PER_ADDRESS", 10),
+        "THROTTLE_FIRST_DELAY_SECONDS": env_int("THROTTLE_FIRST_DELAY_SECONDS", 60),
+        "THROTTLE_LONGEST_DELAY_SECONDS": env_int("THROTTLE_LONGEST_DELAY_SECONDS", 15 * 60),
+        "THROTTLE_FORGET_AFTER_MINUTES": env_int("THROTTLE_FORGET_AFTER_MINUTES", 60),
         # Clinicians and administrators are logged out after this many idle minutes.
         "IDLE_TIMEOUT_MINUTES": int(os.environ.get("IDLE_TIMEOUT_MINUTES", "30")),
         # A patient's session ends this many days after its last use (docs/security.md).

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
 
 from diary.extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+OWN_ENGINE = "diary.own_transaction_engine"  # app.extensions key of own_transaction()'s engine
 
 
 def configure_engine(engine: Engine) -> None:
@@ -49,6 +52,24 @@ def begin_write() -> None:
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={"sqlite_immediate": True})
+
+
+def own_transaction():
+    """A write transaction beside the request's session, on a connection of its own.
+
+    For bookkeeping that must commit at once without ending the caller's transaction or
+    expiring its loaded objects (the throttle's counts). The connection comes from an engine
+    without a pool: one taken from the session's pool while the session holds another could
+    wait for ever once every pooled connection is held by a request waiting the same way.
+    SQLite's write lock is taken at once, as in begin_write().
+    """
+    app = current_app._get_current_object()
+    engine = app.extensions.get(OWN_ENGINE)
+    if engine is None:
+        engine = sa.create_engine(db.engine.url, poolclass=NullPool)
+        configure_engine(engine)
+        app.extensions[OWN_ENGINE] = engine
+    return engine.execution_options(sqlite_immediate=True).begin()
 
 
 def dialect_insert(table, dialect: str | None = None):

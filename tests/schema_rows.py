@@ -36,7 +36,7 @@ SAMPLE_OVERRIDES: dict[str, dict[str, Any]] = {
         "symptoms_since_year": 2019,
     },
     "clinics": {"follow_up_schedule": "2w,3m,12m"},
-    "login_failures": {"scope": "account"},
+    "throttle_buckets": {"scope": "login.account", "attempts": 3},
     "care_links": {"source": "invitation"},
     "check_ins": {
         "spasm_count": 7,

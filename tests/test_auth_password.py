@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from diary.auth import tokens
 from diary.extensions import db
-from diary.models import LoginFailure, User
+from diary.models import ThrottleBucket, User
 from tests.conftest import PASSWORD
 
 NEW_PASSWORD = "a brand new passphrase"
@@ -74,7 +74,7 @@ def test_a_wrong_current_password_is_explained_and_changes_nothing(app, client, 
 
 def test_a_wrong_current_password_counts_towards_the_throttle(app, client, patient):
     before = credentials(app, patient)
-    app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"] = 2
+    app.config["THROTTLE_LOGIN_PER_ACCOUNT_AND_ADDRESS"] = 2
     change(client, current="guess one")
     change(client, current="guess two")
     assert change(client).status_code == 429
@@ -218,10 +218,13 @@ def test_the_new_password_form_explains_bad_input_and_keeps_the_link(client, mak
 
 def test_a_reset_lifts_the_account_throttle(app, client, make_user, mailbox):
     make_user()
-    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+    for _ in range(app.config["THROTTLE_LOGIN_PER_ACCOUNT_AND_ADDRESS"]):
         app.test_client().post("/login", data={"email": "pat@example.org", "password": "guess"})
+    assert app.test_client().post(
+        "/login", data={"email": "pat@example.org", "password": PASSWORD}).status_code == 429
     client.get(reset_path(client, mailbox))
     choose(client)
     with app.app_context():
-        scopes = db.session.scalars(sa.select(LoginFailure.scope)).all()
-    assert "account" not in scopes
+        scopes = db.session.scalars(sa.select(ThrottleBucket.scope)).all()
+    assert scopes == ["login.address"]  # the account's buckets, alone and with the address, went
+    login(app, password=NEW_PASSWORD)

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from diary.extensions import db
-from diary.models import LoginFailure, User
+from diary.models import ThrottleBucket, User
 from tests.conftest import PASSWORD
 
 VALID = {
@@ -32,8 +32,10 @@ def users(app) -> list[User]:
 
 def register(client, **changes):
     """Post the registration form with some fields changed (None leaves one out)."""
+    environ = changes.pop("environ_base", {})
     data = {**VALID, **changes}
-    return client.post("/register", data={k: v for k, v in data.items() if v is not None})
+    return client.post("/register", data={k: v for k, v in data.items() if v is not None},
+                       environ_base=environ)
 
 
 def test_registration_page_has_the_labels_the_browser_tests_use(client):
@@ -144,25 +146,35 @@ def test_registering_a_taken_address_answers_neutrally_and_tells_the_owner(
     assert client.get("/account").status_code == 302
 
 
-def test_taken_address_attempts_count_against_the_address_like_failed_logins(
-    app, client, make_user
-):
+def test_every_registration_counts_for_its_email_and_its_address(app, client, make_user):
     make_user("pat@example.org")
     register(client, email="pat@example.org")
+    register(app.test_client(), email="new@example.org")
     with app.app_context():
-        scopes = db.session.scalars(sa.select(LoginFailure.scope)).all()
-    assert scopes == ["address"]
+        counted = db.session.execute(sa.select(ThrottleBucket.scope, ThrottleBucket.attempts)).all()
+    assert sorted(counted) == [("registration.address", 2), ("registration.email", 1),
+                               ("registration.email", 1)]
 
 
-def test_registration_from_a_throttled_address_answers_429_and_creates_nothing(
-    app, client, make_user
-):
-    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 2
-    for _ in range(2):
-        client.post("/login", data={"email": "x@example.org", "password": "wrong password"})
+def test_three_registrations_for_one_email_make_the_fourth_wait(app, make_user):
+    make_user("pat@example.org")
+    for n in range(3):
+        register(app.test_client(), email="pat@example.org", environ_base={"REMOTE_ADDR": f"10.0.0.{n}"})
+
+    response = register(app.test_client(), email="pat@example.org")
+
+    assert response.status_code == 429 and response.headers["Retry-After"] == "60"
+    assert "Too many registrations were asked for" in response.get_data(as_text=True)
+    assert register(app.test_client(), email="other@example.org").status_code == 302
+
+
+def test_registration_from_a_throttled_address_answers_429_and_creates_nothing(app, client):
+    app.config["THROTTLE_REGISTRATION_PER_ADDRESS"] = 2
+    for n in range(2):
+        register(app.test_client(), email=f"p{n}@example.org")
     response = register(client)
     assert response.status_code == 429
-    assert users(app) == []
+    assert sorted(user.email for user in users(app)) == ["p0@example.org", "p1@example.org"]
 
 
 def test_a_logged_in_person_is_sent_home_from_the_registration_page(client, patient):

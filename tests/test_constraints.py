@@ -35,7 +35,7 @@ class Violation(NamedTuple):
 # Keyed by the constraint's name in the database (after the naming convention).
 VIOLATIONS: dict[str, Violation] = {
     "ck_clinics_name_length": Violation("name", ("",), "x" * 120),
-    "ck_login_failures_scope_known": Violation("scope", ("user", "share"), "share_account"),
+    "ck_throttle_buckets_attempts_not_negative": Violation("attempts", (-1,), 0),
     "ck_users_symptoms_since_year_range": Violation("symptoms_since_year", (1899, 2101), 1900),
     "ck_users_display_name_length": Violation("display_name", ("",), "x" * 80),
     "ck_users_active_bool": Violation("active", (2,), False),

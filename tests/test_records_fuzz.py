@@ -36,6 +36,6 @@ def test_fuzzed_deletion_deletes_the_account_only_for_its_password(sandbox, form
         assert response.status_code == 422, response.status_code
         assert sandbox.row(User, user_id) is not None
         # A wrong password counts as a failed login (per account and per address), no more.
-        assert set(moved) <= {"login_failures"}
+        assert set(moved) <= {"throttle_buckets"}
         if not moved:
             sandbox.untouched()

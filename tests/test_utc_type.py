@@ -10,11 +10,11 @@ import pytest
 import sqlalchemy as sa
 
 from diary.extensions import db
-from diary.models import LoginFailure
+from diary.models import ThrottleBucket
 from diary.orm import UTCDateTime
 from tests.schema_rows import rolled_back_connection, sample_row
 
-failures = LoginFailure.__table__
+buckets = ThrottleBucket.__table__
 
 # One instant, written in several zones; 02:30 UTC is the previous calendar day west of UTC.
 INSTANT = datetime(2026, 7, 1, 2, 30, 15, 250000, tzinfo=UTC)
@@ -35,8 +35,8 @@ def connection(worker_app) -> Iterator[sa.Connection]:
 
 
 def stored_value(conn: sa.Connection) -> datetime:
-    """The one attempted_at as the database holds it, read past our type."""
-    raw = conn.execute(sa.text("SELECT attempted_at FROM login_failures")).scalar_one()
+    """The one last_at as the database holds it, read past our type."""
+    raw = conn.execute(sa.text("SELECT last_at FROM throttle_buckets")).scalar_one()
     return datetime.fromisoformat(raw) if isinstance(raw, str) else raw  # SQLite keeps text
 
 
@@ -57,14 +57,14 @@ def test_a_naive_datetime_is_refused_before_it_reaches_the_database(connection):
     with pytest.raises(ValueError, match="naive datetime refused"):
         UTCDateTime().process_bind_param(naive, connection.dialect)
 
-    insert = failures.insert().values(scope="account", key="pat@example.org", attempted_at=naive)
+    insert = buckets.insert().values(scope="login.account", key="k", attempts=1, last_at=naive)
     with pytest.raises(sa.exc.StatementError) as raised:
         connection.execute(insert)
     assert isinstance(raised.value.orig, ValueError)
 
 
 def test_a_naive_datetime_is_refused_in_a_query_too(connection):
-    query = sa.select(failures).where(failures.c.attempted_at < datetime(2026, 7, 1))
+    query = sa.select(buckets).where(buckets.c.last_at < datetime(2026, 7, 1))
     with pytest.raises(sa.exc.StatementError):
         connection.execute(query)
 
@@ -72,12 +72,12 @@ def test_a_naive_datetime_is_refused_in_a_query_too(connection):
 @pytest.mark.parametrize("written", SAME_INSTANT_ELSEWHERE, ids=lambda d: d.isoformat())
 def test_an_aware_timestamp_is_stored_as_utc_and_read_back_as_aware_utc(connection, written):
     connection.execute(
-        failures.insert().values(scope="account", key="pat@example.org", attempted_at=written)
+        buckets.insert().values(scope="login.account", key="k", attempts=1, last_at=written)
     )
 
     assert stored_value(connection) == INSTANT.replace(tzinfo=None)
 
-    read = connection.execute(sa.select(failures.c.attempted_at)).scalar_one()
+    read = connection.execute(sa.select(buckets.c.last_at)).scalar_one()
     assert read == INSTANT
     assert read.tzinfo is UTC
     assert read.isoformat() == "2026-07-01T02:30:15.250000+00:00"
@@ -85,12 +85,12 @@ def test_an_aware_timestamp_is_stored_as_utc_and_read_back_as_aware_utc(connecti
 
 def test_queries_compare_instants_whatever_zone_the_bound_value_has(connection):
     connection.execute(
-        failures.insert().values(scope="account", key="pat@example.org", attempted_at=INSTANT)
+        buckets.insert().values(scope="login.account", key="k", attempts=1, last_at=INSTANT)
     )
     for elsewhere in SAME_INSTANT_ELSEWHERE:
-        match = sa.select(sa.func.count()).where(failures.c.attempted_at == elsewhere)
+        match = sa.select(sa.func.count()).where(buckets.c.last_at == elsewhere)
         later = sa.select(sa.func.count()).where(
-            failures.c.attempted_at < elsewhere + timedelta(microseconds=1)
+            buckets.c.last_at < elsewhere + timedelta(microseconds=1)
         )
         assert connection.execute(match).scalar_one() == 1, elsewhere
         assert connection.execute(later).scalar_one() == 1, elsewhere
@@ -99,13 +99,13 @@ def test_queries_compare_instants_whatever_zone_the_bound_value_has(connection):
 def test_a_model_round_trip_gives_aware_utc(app):
     with app.app_context():
         berlin = INSTANT.astimezone(ZoneInfo("Europe/Berlin"))
-        db.session.add(LoginFailure(scope="address", key="192.0.2.1", attempted_at=berlin))
+        db.session.add(ThrottleBucket(scope="login.address", key="k", attempts=1, last_at=berlin))
         db.session.commit()
         db.session.expire_all()
 
-        failure = db.session.scalar(sa.select(LoginFailure))
-        assert failure.attempted_at == INSTANT
-        assert failure.attempted_at.tzinfo is UTC
+        bucket = db.session.scalar(sa.select(ThrottleBucket))
+        assert bucket.last_at == INSTANT
+        assert bucket.last_at.tzinfo is UTC
 
 
 def test_null_stays_null(connection):

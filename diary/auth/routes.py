@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from diary.auth import bp, services, sessions
@@ -16,7 +16,8 @@ from diary.auth.forms import (
     ProfileForm,
     RegistrationForm,
 )
-from diary.errors import error_response
+from diary.errors import too_many_attempts
+from diary.throttle import Throttled
 
 LOGIN_FAILED = "The email or password is not right."
 # The reset token waits in the (signed, HttpOnly) session cookie, not in the page's URL.
@@ -37,11 +38,14 @@ def safe_next(target: str | None) -> str:
     return url_for("journal.home")
 
 
-def too_many_attempts():
-    """The friendly 429 page, with how long to wait."""
-    body, status = error_response(429)
-    retry_after = current_app.config["LOGIN_THROTTLE_WINDOW_MINUTES"] * 60
-    return body, status, {"Retry-After": str(retry_after)}
+TOO_MANY_LOGINS = "Too many wrong passwords or codes were tried for this account."
+TOO_MANY_REGISTRATIONS = "Too many registrations were asked for from here or for this address."
+
+
+def too_many_logins(error: Throttled):
+    """The 429 page of a login wait: how long, and the password reset, which ends it."""
+    return too_many_attempts(error, TOO_MANY_LOGINS,
+                             way_out=("Set a new password", url_for("auth.forgot_password")))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -53,8 +57,8 @@ def login():
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.email.data, form.password.data, request.remote_addr)
-        except services.Throttled:
-            return too_many_attempts()
+        except Throttled as error:
+            return too_many_logins(error)
         if user is not None:
             sessions.begin(user)
             if sessions.needs_second_factor(user):
@@ -92,8 +96,8 @@ def register():
                 symptoms_since_year=form.symptoms_since_year.data,
                 address=request.remote_addr,
             )
-        except services.Throttled:
-            return too_many_attempts()
+        except Throttled as error:
+            return too_many_attempts(error, TOO_MANY_REGISTRATIONS)
         if result.user is None:
             # The address is taken: its owner was mailed; this page must not say so.
             return render_template("auth/check_email.html", email=form.email.data)
@@ -224,8 +228,8 @@ def change_password():
             changed = services.change_password(
                 user, form.current_password.data, form.password.data, request.remote_addr
             )
-        except services.Throttled:
-            return too_many_attempts()
+        except Throttled as error:
+            return too_many_logins(error)
         if changed:
             # Every session of the account ended with the change: this device gets a new one.
             sessions.begin(user)

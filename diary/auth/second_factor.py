@@ -19,8 +19,8 @@ import pyotp
 import segno
 import sqlalchemy as sa
 
-from diary.auth import sessions, throttle
-from diary.auth.services import Throttled
+from diary import throttle
+from diary.auth import sessions
 from diary.clock import utcnow
 from diary.database import begin_write
 from diary.extensions import db
@@ -148,22 +148,16 @@ def recovery_codes_left(user: User) -> int:
 # Enrolment and login -------------------------------------------------------------------------
 
 
-def _guard(user: User, address: str | None) -> None:
-    """Refuse before checking anything when the login throttle is reached."""
-    if throttle.is_throttled(user.email, address):
-        raise Throttled
-
-
 def confirm_enrolment(user: User, secret: str, code: str, address: str | None) -> list[str] | None:
     """Enrol the secret when the code matches it; returns the new recovery codes, or None.
 
     A wrong code counts as a login failure, like a wrong password.
     """
-    _guard(user, address)
+    attempt = throttle.claim_login(user.email, address)
     step = matching_step(secret, code, None)
     if step is None:
-        throttle.record_failure(user.email, address)
         return None
+    attempt.give_back()
     begin_write()
     user.totp_secret = secret
     user.totp_enrolled_at = utcnow()
@@ -175,9 +169,9 @@ def confirm_enrolment(user: User, secret: str, code: str, address: str | None) -
 
 def verify_login(user: User, code: str, address: str | None) -> str | None:
     """Check a code or a recovery code at login: "code", "recovery", or None when refused."""
-    _guard(user, address)
     if user.totp_secret is None or user.totp_enrolled_at is None:
         return None
+    attempt = throttle.claim_login(user.email, address)
     used = None
     begin_write()
     step = matching_step(user.totp_secret, code, user.totp_last_step)
@@ -187,9 +181,9 @@ def verify_login(user: User, code: str, address: str | None) -> str | None:
         used = "recovery"
     if used is None:
         db.session.rollback()
-        throttle.record_failure(user.email, address)
         return None
     db.session.commit()
+    attempt.give_back()
     db.session.refresh(user)
     return used
 

@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 
 from diary.auth import bp, second_factor, sessions
 from diary.auth.forms import CodeForm
-from diary.auth.routes import safe_next, too_many_attempts
-from diary.auth.services import Throttled
+from diary.auth.routes import safe_next, too_many_logins
+from diary.throttle import Throttled
 
 CODE_REFUSED = "This code is not right. Check the time on your phone and try the newest code."
 RECOVERY_USED = ("You logged in with a recovery code; it cannot be used again. "
@@ -37,8 +37,8 @@ def second_factor_page():
     if form.validate_on_submit():
         try:
             used = second_factor.verify_login(user, form.code.data, request.remote_addr)
-        except Throttled:
-            return too_many_attempts()
+        except Throttled as error:
+            return too_many_logins(error)
         if used is not None:
             sessions.pass_second_factor(user)
             if used == "recovery":
@@ -67,8 +67,8 @@ def enrol_second_factor():
     if form.validate_on_submit():
         try:
             codes = second_factor.confirm_enrolment(user, secret, form.code.data, request.remote_addr)
-        except Throttled:
-            return too_many_attempts()
+        except Throttled as error:
+            return too_many_logins(error)
         if codes is not None:
             sessions.pass_second_factor(user)
             # Shown once, in this answer; only their hashes are stored.

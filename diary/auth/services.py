@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from diary.auth import emails, sessions, throttle, tokens
+from diary import throttle
+from diary.auth import emails, sessions, tokens
 from diary.auth.passwords import hash_password, needs_rehash, verify_password
 from diary.clock import utcnow
 from diary.database import begin_write
@@ -20,10 +21,6 @@ from diary.reminders import hooks as reminder_hooks
 
 class AccountError(ValueError):
     """An account cannot be created or changed as asked; the message says why."""
-
-
-class Throttled(Exception):
-    """Too many recent failures for this account or address: answer 429, check nothing."""
 
 
 def normalise_email(email: str) -> str:
@@ -120,8 +117,7 @@ def register_patient(
     notice, the attempt counts against the address's login budget, and the password is
     hashed anyway so both paths cost the same.
     """
-    if throttle.is_throttled(None, address):
-        raise Throttled
+    throttle.claim_registration(normalise_email(email), address)
     existing = find_user_by_email(email)
     if existing is None:
         try:
@@ -138,7 +134,6 @@ def register_patient(
         else:
             return Registration(user=user, mail_sent=emails.send_verification(user))
     hash_password(password)
-    throttle.record_failure(None, address)
     sent = existing is not None and existing.active and emails.send_second_sign_up_notice(existing)
     return Registration(user=None, mail_sent=bool(sent))
 
@@ -179,17 +174,17 @@ def confirm_email(token: str) -> User | None:
 def authenticate(email: str, password: str, address: str | None) -> User | None:
     """The active account these credentials open, or None after counting a failure.
 
-    Raises Throttled before looking at the password when the account or the address has
-    too many recent failures, whether or not the account exists.
+    Raises Throttled before looking at the password when the account or the address must
+    wait (diary/throttle.py), whether or not the account exists. The attempt is counted
+    before the password is checked and given back when it was right.
     """
     account = normalise_email(email)
-    if throttle.is_throttled(account, address):
-        raise Throttled
+    attempt = throttle.claim_login(account, address)
     user = find_user_by_email(account)
     valid = verify_password(user.password_hash if user else None, password)
     if user is None or not valid or not user.active:
-        throttle.record_failure(account, address)
         return None
+    attempt.give_back()
     if needs_rehash(user.password_hash):
         begin_write()
         user.password_hash = hash_password(password)
@@ -214,11 +209,10 @@ def change_password(user: User, current: str, new: str, address: str | None) -> 
     A wrong current password counts as a login failure (a stolen session must not become a
     way to guess the password), and over the limit this raises Throttled.
     """
-    if throttle.is_throttled(user.email, address):
-        raise Throttled
+    attempt = throttle.claim_login(user.email, address)
     if not verify_password(user.password_hash, current):
-        throttle.record_failure(user.email, address)
         return False
+    attempt.give_back()
     begin_write()
     _set_password(user, new)
     db.session.commit()
@@ -267,7 +261,7 @@ def reset_password(token: str | None, new: str) -> User | None:
     _set_password(user, new)
     # The mailbox is proven: earlier failed logins no longer hold the owner back, and an
     # invited clinician's address is confirmed by following the link.
-    throttle.clear_account(user.email)
+    throttle.forget_login_failures(user.email)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
     db.session.commit()

@@ -8,6 +8,8 @@ from flask import Blueprint, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from diary.throttle import Throttled
+
 bp = Blueprint("errors", __name__)
 log = logging.getLogger(__name__)
 
@@ -28,15 +30,27 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_response(status: int, message: str | None = None, fields: dict | None = None):
-    """Render an error as a page in the layout, or as JSON under /api/."""
+def error_response(status: int, message: str | None = None, fields: dict | None = None,
+                   *, way_out: tuple[str, str] | None = None):
+    """Render an error as a page in the layout, or as JSON under /api/; `way_out` is a link
+    (its text and address) the page offers before the home page."""
     title, default_message = MESSAGES.get(status, MESSAGES[400])
     text = message or default_message
     if wants_json():
         code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
                 413: "too_large", 429: "too_many_requests", 500: "server_error"}.get(status, "error")
         return jsonify({"error": {"code": code, "message": text, "fields": fields or {}}}), status
-    return render_template("errors/error.html", status=status, title=title, message=text), status
+    return render_template("errors/error.html", status=status, title=title, message=text,
+                           way_out=way_out), status
+
+
+def too_many_attempts(error: Throttled, what: str, *, way_out: tuple[str, str] | None = None):
+    """The 429 page: what was tried too often, how long to wait (also as Retry-After), and
+    where a way out is, e.g. the password reset, which ends a login wait at once."""
+    minutes = f"{error.minutes} minute{'s' if error.minutes != 1 else ''}"
+    body, status = error_response(429, f"{what} Please wait {minutes} before trying again.",
+                                  way_out=way_out)
+    return body, status, {"Retry-After": str(error.retry_after)}
 
 
 @bp.app_errorhandler(CSRFError)

@@ -26,7 +26,7 @@ from diary.models.treatment import (
     MedicationRegimen,
     Surgery,
 )
-from diary.models.user import LoginFailure, RecoveryCode, Role, Side, User, UserSession
+from diary.models.user import RecoveryCode, Role, Side, ThrottleBucket, User, UserSession
 from diary.orm import Base, UTCDateTime
 
 __all__ = [
@@ -46,7 +46,6 @@ __all__ = [
     "InboxMessage",
     "Injection",
     "InjectionSite",
-    "LoginFailure",
     "MedicationRegimen",
     "PatientSummary",
     "RecoveryCode",
@@ -55,6 +54,7 @@ __all__ = [
     "SchedulerLease",
     "ShareCode",
     "Side",
+    "ThrottleBucket",
     "SpasmEpisode",
     "Surgery",
     "User",

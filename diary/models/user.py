@@ -128,22 +128,22 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.role}>"
 
 
-class LoginFailure(db.Model):
-    """A failed login or code attempt, kept in the database so every process shares the count."""
+class ThrottleBucket(db.Model):
+    """The attempts of one kind for one key, kept in the database so every process shares
+    the count (diary/throttle.py, docs/security.md "Throttling")."""
 
-    __tablename__ = "login_failures"
+    __tablename__ = "throttle_buckets"
     __table_args__ = (
-        sa.CheckConstraint(
-            "scope IN ('account', 'address', 'share_account', 'share_address')",
-            name="scope_known",
-        ),
-        sa.Index("ix_login_failures_scope_key_at", "scope", "key", "attempted_at"),
+        sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        sa.Index("ix_throttle_buckets_scope_last_at", "scope", "last_at"),
     )
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    scope: so.Mapped[str] = so.mapped_column(sa.String(16))
-    key: so.Mapped[str] = so.mapped_column(sa.String(254))
-    attempted_at: so.Mapped[datetime] = so.mapped_column(default=utc_now)
+    scope: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    # HMAC digests (an account's, an address's, or both joined by a colon), never in clear.
+    key: so.Mapped[str] = so.mapped_column(sa.String(80), primary_key=True)
+    attempts: so.Mapped[int] = so.mapped_column(default=0)
+    last_at: so.Mapped[datetime] = so.mapped_column(default=utc_now)
+    not_before: so.Mapped[datetime | None]
 
 
 class RecoveryCode(db.Model):

@@ -15,13 +15,11 @@ from collections.abc import Iterator
 
 import sqlalchemy as sa
 
-from diary import audit
-from diary.auth import throttle
+from diary import audit, throttle
 from diary.auth.passwords import verify_password
-from diary.auth.services import Throttled
 from diary.database import begin_write
 from diary.extensions import db
-from diary.models import AuditEvent, ClinicInvitation, LoginFailure, Role, User
+from diary.models import AuditEvent, ClinicInvitation, Role, User
 
 
 class WrongPassword(ValueError):
@@ -79,11 +77,10 @@ def _nullable_references(patient_id: int) -> Iterator[tuple[sa.Table, sa.Column]
 
 def check_password(user: User, password: str, address: str | None) -> None:
     """Raise WrongPassword (counted as a login failure) or Throttled; nothing is deleted."""
-    if throttle.is_throttled(user.email, address):
-        raise Throttled
+    attempt = throttle.claim_login(user.email, address)
     if not verify_password(user.password_hash, password or ""):
-        throttle.record_failure(user.email, address)
         raise WrongPassword
+    attempt.give_back()
 
 
 def delete_account(user: User, password: str, address: str | None) -> str:
@@ -111,7 +108,7 @@ def delete_account(user: User, password: str, address: str | None) -> str:
     for table, clause in patient_tables(patient_id):
         db.session.execute(sa.delete(table).where(clause))
     # Rows that name the patient by address rather than by id.
-    db.session.execute(sa.delete(LoginFailure).where(LoginFailure.key == email))
+    throttle.forget_login_failures(email)
     db.session.execute(sa.delete(ClinicInvitation).where(ClinicInvitation.email == email))
     db.session.execute(sa.delete(User.__table__).where(User.id == patient_id))
     db.session.add(AuditEvent(action=audit.ACCOUNT_DELETED, patient_ref=pseudonym))

@@ -9,12 +9,12 @@ from flask_login import current_user, login_required
 
 from diary import policy
 from diary.auth import sessions
-from diary.auth.routes import too_many_attempts
-from diary.auth.services import Throttled
+from diary.auth.routes import too_many_logins
 from diary.clock import utcnow
 from diary.records import archive, bp, deletion
 from diary.records.fhir import patient_bundle
 from diary.records.forms import DeleteAccountForm
+from diary.throttle import Throttled
 
 FHIR_MIMETYPE = "application/fhir+json"
 
@@ -52,8 +52,8 @@ def delete_account():
     if form.validate_on_submit():
         try:
             deletion.delete_account(patient, form.password.data, request.remote_addr)
-        except Throttled:
-            return too_many_attempts()
+        except Throttled as error:
+            return too_many_logins(error)
         except deletion.WrongPassword:
             form.password.errors.append("This password is not right. Nothing was deleted.")
         else:

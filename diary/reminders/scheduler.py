@@ -22,6 +22,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from diary import throttle
 from diary.auth.sessions import prune as prune_sessions
 from diary.clock import system_now, utcnow
 from diary.progress.summary import refresh_past_summaries
@@ -42,7 +43,7 @@ def tick(app: Flask) -> DispatchReport:
 
     Then the summaries of patients whose day has turned since their last entry are brought
     to today (refresh_past_summaries), a batch per tick, so the clinic list never shows a
-    window that has moved on, and expired login sessions are deleted.
+    window that has moved on, and expired login sessions and throttle buckets are deleted.
     """
     with app.app_context():
         now = utcnow()
@@ -55,6 +56,9 @@ def tick(app: Flask) -> DispatchReport:
         pruned = prune_sessions(now)
         if pruned:
             log.info("expired sessions deleted: %s", pruned)
+        forgotten = throttle.prune(now)
+        if forgotten:
+            log.info("forgotten throttle buckets deleted: %s", forgotten)
         return report
 
 

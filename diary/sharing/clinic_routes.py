@@ -8,21 +8,18 @@ from functools import wraps
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from diary.errors import error_response
+from diary.errors import too_many_attempts
 from diary.journal.routes import INVALID
-from diary.sharing import bp, services, throttle
+from diary.sharing import bp, services
 from diary.sharing.forms import InviteForm, RedeemForm
+from diary.throttle import Throttled
 
 NOT_VALID = "This code is not valid. Ask the patient for a new one."
 # The same answer whoever the address belongs to: the form must not tell who is registered.
 INVITED = ("If this address belongs to a patient of Spasm Diary, they will find your "
            "invitation when they log in.")
-THROTTLED = {
-    throttle.REDEEM: "Too many codes were tried from this account or this address. "
-    "Please wait {minutes} minutes before trying again.",
-    throttle.INVITE: "Too many invitations were sent from this account or this address. "
-    "Please wait {minutes} minutes before sending another.",
-}
+TOO_MANY_CODES = "Too many codes were tried from this account or this address."
+TOO_MANY_INVITATIONS = "Too many invitations were sent from this account or this address."
 
 
 def clinic_member_required(view: Callable) -> Callable:
@@ -39,13 +36,6 @@ def clinic_member_required(view: Callable) -> Callable:
     return wrapped
 
 
-def too_many(kind: str):
-    """The 429 page, saying what happened and how long to wait."""
-    minutes = throttle.setting("SHARE_THROTTLE_WINDOW_MINUTES")
-    body, status = error_response(429, THROTTLED[kind].format(minutes=minutes))
-    return body, status, {"Retry-After": str(throttle.retry_after_seconds())}
-
-
 @bp.route("/clinic/add-patient", methods=["GET", "POST"])
 @clinic_member_required
 def add_patient(clinics):
@@ -59,8 +49,8 @@ def add_patient(clinics):
         result = services.redeem_code(
             current_user, form.chosen_clinic(), form.code.data, request.remote_addr
         )
-    except services.Throttled:
-        return too_many(throttle.REDEEM)
+    except Throttled as error:
+        return too_many_attempts(error, TOO_MANY_CODES)
     clinic_name = next(c.name for c in clinics if c.id == form.chosen_clinic())
     if result.outcome is services.Redeemed.INVALID:
         form.code.errors.append(NOT_VALID)
@@ -84,7 +74,7 @@ def invite(clinics):
         return render_template("sharing/invite.html", form=form), status
     try:
         services.invite(current_user, form.chosen_clinic(), form.email.data, request.remote_addr)
-    except services.Throttled:
-        return too_many(throttle.INVITE)
+    except Throttled as error:
+        return too_many_attempts(error, TOO_MANY_INVITATIONS)
     flash(INVITED, "info")
     return redirect(url_for(".invite"))

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from flask import render_template, url_for
 from sqlalchemy.exc import IntegrityError
 
-from diary import audit, policy
+from diary import audit, policy, throttle
 from diary.auth.services import normalise_email
 from diary.clock import utcnow
 from diary.database import begin_write
@@ -33,7 +33,7 @@ from diary.models import (
     User,
 )
 from diary.models.clinic import LinkSource
-from diary.sharing import codes, throttle
+from diary.sharing import codes
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +42,6 @@ INVITATION_VALID_FOR = timedelta(days=14)
 # The subject shows on lock screens and in shared inboxes: it never names the condition.
 INVITATION_SUBJECT = "A clinic has invited you to share your diary"
 MAX_CODE_ATTEMPTS = 5  # fresh codes tried when one collides with a stored hash
-
-
-class Throttled(Exception):
-    """Too many attempts from this account or address: answer 429 and check nothing."""
 
 
 class Redeemed(enum.Enum):
@@ -149,19 +145,18 @@ def cancel_code(patient: User, code_id: int) -> bool:
 def redeem_code(clinician: User, clinic_id: int, typed: str, address: str | None) -> Redemption:
     """Claim a patient's code for one of the clinician's clinics.
 
-    Raises Throttled before looking at the code when the account or the address has failed
-    too often. A wrong, expired or used code is one answer (INVALID) and counts as a failure.
-    The code is marked used and the link made in one transaction.
+    Raises Throttled before looking at the code when the account or the address must wait
+    (diary/throttle.py). The attempt is counted first and given back when the code was live,
+    so a wrong, expired or used code (one answer: INVALID) is what counts. The code is marked
+    used and the link made in one transaction.
     """
-    if throttle.is_throttled(throttle.REDEEM, clinician.id, address):
-        db.session.rollback()
-        raise Throttled
+    attempt = throttle.claim_share_code(clinician.public_id, address)
     code = codes.normalise(typed)
     if code is not None:
         result = _claim(code, clinic_id, clinician)
         if result is not None:
+            attempt.give_back()
             return result
-    throttle.count_attempt(throttle.REDEEM, clinician.id, address)
     return Redemption(Redeemed.INVALID)
 
 
@@ -284,10 +279,7 @@ def invite(clinician: User, clinic_id: int, email: str, address: str | None) -> 
     and every invitation counts against the throttle so that the form cannot be used to try
     addresses in bulk. Raises Throttled before anything is stored.
     """
-    if throttle.is_throttled(throttle.INVITE, clinician.id, address):
-        db.session.rollback()
-        raise Throttled
-    throttle.count_attempt(throttle.INVITE, clinician.id, address)
+    throttle.claim_invitation(clinician.public_id, address)
     email = normalise_email(email)
     begin_write()
     now = utcnow()
