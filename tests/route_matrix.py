@@ -330,6 +330,9 @@ class Route:
     post: Answers | None = None
     params: Params = no_params
     form: FormData = no_form
+    # False for a route about the care team's clinic rather than the owner (confirming a
+    # colleague): the owner's sharing decides nothing there.
+    about_the_owner: bool = True
 
     @property
     def methods(self) -> frozenset[str]:
@@ -674,11 +677,11 @@ ROUTES: dict[str, Route] = {
     "clinic.members": Route(get=clinicians(OK, OK)),
     "clinic.confirm_member": Route(
         post=care_team_only(done("/clinic/members")),
-        params=lambda r: {"membership_id": r.pending_membership},
+        params=lambda r: {"membership_id": r.pending_membership}, about_the_owner=False,
     ),
     "clinic.refuse_member": Route(
         post=care_team_only(done("/clinic/members")),
-        params=lambda r: {"membership_id": r.pending_membership},
+        params=lambda r: {"membership_id": r.pending_membership}, about_the_owner=False,
     ),
     "clinic.settings": Route(
         get=clinicians(OK, OK),
