@@ -132,7 +132,7 @@ def confirmed_members(clinic_ids: list[int]) -> dict[int, list[Member]]:
 
 def members_page(viewer: User) -> tuple[list[ClinicMembers], list[str]]:
     """The viewer's clinics with their members and pending members, and the names of the
-    clinics where the viewer's own membership waits for confirmation (three queries)."""
+    clinics where the viewer's own membership waits for confirmation (four queries)."""
     clinics = policy.member_clinics(viewer)
     ids = [c.id for c in clinics]
     confirmed = confirmed_members(ids)
