@@ -34,6 +34,10 @@ SHARE_CODE_CREATED = "share_code_created"
 SHARE_CODE_CANCELLED = "share_code_cancelled"
 INVITATION_DECLINED = "invitation_declined"
 MEMBER_ADDED = "member_added"
+# Giving a person diary access takes two people (docs/security.md, Who can give diary access).
+MEMBER_CONFIRMED = "member_confirmed"
+MEMBER_REFUSED = "member_refused"
+MEMBER_BREAK_GLASS = "member_confirmed_break_glass"
 MEMBER_DEACTIVATED = "member_deactivated"
 ACCOUNT_DELETED = "account_deleted"
 # The administrator's actions on clinics and staff accounts (no patient involved).
@@ -59,6 +63,9 @@ ACTION_LABELS = {
     SHARE_CODE_CANCELLED: "Share code cancelled",
     INVITATION_DECLINED: "Invitation declined",
     MEMBER_ADDED: "Clinic member added",
+    MEMBER_CONFIRMED: "Clinic member confirmed by a colleague",
+    MEMBER_REFUSED: "Clinic member refused by a colleague",
+    MEMBER_BREAK_GLASS: "Clinic member confirmed by the operator (break glass)",
     MEMBER_DEACTIVATED: "Clinic member deactivated",
     ACCOUNT_DELETED: "Account deleted",
     CLINIC_CREATED: "Clinic created",

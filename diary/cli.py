@@ -1,4 +1,5 @@
-"""Flask CLI commands: `flask --app wsgi users create ...`, `demo-data`, `scheduler`, `backup`."""
+"""Flask CLI commands: `flask --app wsgi users create ...`, `members break-glass ...`,
+`demo-data`, `scheduler`, `backup`."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
+from diary import audit, memberships
 from diary.auth import rules, second_factor
 from diary.auth.services import AccountError, create_user, normalise_email
 from diary.clock import utcnow
@@ -19,6 +21,7 @@ from diary.models import Clinic, ClinicMembership, Role
 from diary.web.forms import has_invisible_characters
 
 users = AppGroup("users", help="Manage accounts.")
+members = AppGroup("members", help="Clinic memberships.")
 
 
 def stdin_is_terminal() -> bool:
@@ -94,16 +97,48 @@ def create_command(email: str, role: str, clinic: str | None, time_zone: str,
         raise click.ClickException(str(error)) from None
     click.echo(f"Created {role} account {user.email} (id {user.id}, name {user.display_name!r}, "
                f"time zone {user.timezone}).")
-    clinic_names = db.session.scalars(
-        sa.select(Clinic.name).join(ClinicMembership).where(ClinicMembership.user_id == user.id)
+    clinic_rows = db.session.execute(
+        sa.select(Clinic.name, ClinicMembership.confirmed_at).join(ClinicMembership)
+        .where(ClinicMembership.user_id == user.id)
     ).all()
-    for name in clinic_names:
+    for name, confirmed_at in clinic_rows:
         click.echo(f"Member of clinic {name!r}.")
+        if confirmed_at is None:
+            click.echo("The membership waits for a confirmed member of the clinic to confirm it "
+                       "on the clinic's Members page; until then the account sees none of its "
+                       "patients.")
     click.echo("The email address is not confirmed yet: a confirmation link can be sent from "
                "the account page after logging in.")
     if role in (Role.CLINICIAN, Role.ADMIN):
         click.echo("The second factor (TOTP) is enrolled at the first login: after the password, "
                    "the app shows a QR code for an authenticator app and ten recovery codes.")
+
+
+@members.command("break-glass")
+@click.argument("clinic")
+@click.argument("email")
+@click.option("--reason", required=True,
+              help=f"Why nobody in the clinic can confirm, and who decided ("
+                   f"{memberships.REASON_MIN_LENGTH}-{memberships.REASON_MAX_LENGTH} characters; "
+                   "kept in the audit trail).")
+def break_glass_command(clinic: str, email: str, reason: str) -> None:
+    """Confirm a pending membership of a clinic whose last confirmed clinician is gone.
+
+    Refused while the clinic has an active confirmed clinician: a colleague confirms then.
+    """
+    try:
+        decision, user = memberships.break_glass(clinic.strip(), check_email(email), reason)
+    except memberships.BreakGlassRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    if decision.outcome is memberships.Outcome.GONE:
+        raise click.ClickException(f"The membership of {user.email} was decided a moment ago; "
+                                   "nothing was done.")
+    click.echo(f"Confirmed {user.email} ({decision.display_name!r}) as a member of "
+               f"{decision.clinic_name!r} without a colleague (break glass).")
+    click.echo(f"Audited as {audit.MEMBER_BREAK_GLASS!r} with the reason: "
+               f"{reason.strip()}")
+    click.echo(f"{decision.patients_told} patient(s) sharing with the clinic were told in "
+               "their inbox.")
 
 
 @click.command("demo-data")
@@ -157,6 +192,7 @@ def register_cli(app: Flask) -> None:
     from diary.reminders.scheduler import scheduler_command
 
     app.cli.add_command(users)
+    app.cli.add_command(members)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(backup_command)

@@ -1,8 +1,10 @@
 """The one authorisation policy: who may see and change which patient's records.
 
 A viewer sees a patient when the viewer is that patient, or an active clinician who is an
-active member of a clinic that the patient shares with (DESIGN.md, Decisions). Everything the
-viewer may not see answers 404, so that its existence is not revealed either.
+active, confirmed member of a clinic that the patient shares with (DESIGN.md, Decisions). A
+membership an administrator added waits for a colleague's confirmation and opens nothing
+until then (docs/security.md, Who can give diary access). Everything the viewer may not see
+answers 404, so that its existence is not revealed either.
 """
 
 from __future__ import annotations
@@ -23,14 +25,22 @@ def _is_usable(viewer: Any) -> bool:
     return bool(viewer is not None and getattr(viewer, "is_authenticated", False) and viewer.active)
 
 
+def grants_access(membership: Any = ClinicMembership) -> sa.ColumnElement[bool]:
+    """The one condition under which a membership (or an alias of the table) opens the
+    clinic's patients to its member: active and confirmed. Every query that reads through a
+    membership uses it, so a pending membership opens nothing anywhere."""
+    return sa.and_(membership.active.is_(True), membership.confirmed_at.is_not(None))
+
+
 def member_clinics(viewer: User, *, in_joining_order: bool = False) -> list[Clinic]:
-    """The clinics the viewer is an active member of, by name or in the order joined (one query)."""
+    """The clinics the viewer is an active, confirmed member of, by name or in the order
+    joined (one query)."""
     order = (ClinicMembership.id,) if in_joining_order else (Clinic.name, Clinic.id)
     return list(
         db.session.scalars(
             sa.select(Clinic)
             .join(ClinicMembership, ClinicMembership.clinic_id == Clinic.id)
-            .where(ClinicMembership.user_id == viewer.id, ClinicMembership.active.is_(True))
+            .where(ClinicMembership.user_id == viewer.id, grants_access())
             .order_by(*order)
         )
     )
@@ -46,7 +56,7 @@ def visible_patient_ids(viewer: User) -> sa.Select:
             .join(ClinicMembership, ClinicMembership.clinic_id == CareLink.clinic_id)
             .where(
                 ClinicMembership.user_id == viewer.id,
-                ClinicMembership.active.is_(True),
+                grants_access(),
                 CareLink.revoked_at.is_(None),
             )
             .distinct()

@@ -7,9 +7,10 @@ from datetime import date
 import sqlalchemy as sa
 from flask import Flask
 
+from diary import memberships
 from diary.clinic import services
 from diary.extensions import db
-from diary.models import AuditEvent, CareLink, Clinic, User
+from diary.models import AuditEvent, CareLink, Clinic, ClinicMembership, User
 
 CLINIC = "Sharing clinic"
 
@@ -20,6 +21,20 @@ def share(app: Flask, patient_id: int, clinic_name: str = CLINIC) -> None:
         clinic = db.session.scalar(sa.select(Clinic).where(Clinic.name == clinic_name))
         db.session.add(CareLink(patient_id=patient_id, clinic_id=clinic.id, source="code"))
         db.session.commit()
+
+
+def confirm_membership(app: Flask, user_id: int, clinic_name: str = CLINIC) -> None:
+    """A confirmed colleague confirms the account's pending membership of the clinic, through
+    the service the clinic's Members page calls (diary/memberships.py): a member added to a
+    clinic that has a member or a patient already sees nothing until then."""
+    with app.test_request_context():
+        membership = db.session.scalar(
+            sa.select(ClinicMembership).join(Clinic, Clinic.id == ClinicMembership.clinic_id)
+            .where(Clinic.name == clinic_name, ClinicMembership.user_id == user_id))
+        colleague_id = db.session.scalar(memberships.confirmers(membership.clinic_id).limit(1))
+        assert colleague_id is not None, f"{clinic_name} has no confirmed member to confirm"
+        decision = memberships.confirm(db.session.get(User, colleague_id), membership.id)
+        assert decision is not None and decision.outcome is memberships.Outcome.DONE
 
 
 def assess(app: Flask, clinician_id: int, patient_id: int, visit_on: date, **values) -> int:

@@ -185,6 +185,9 @@ class Records:
     invitation: int
     sharing_clinic: int
     care_team_membership: int
+    # A clinician an administrator added to the sharing clinic: waiting for the care team's
+    # confirmation, and seeing none of the clinic's patients until then.
+    pending_membership: int
 
 
 def build_records(app: Flask, make_user: Callable[..., int]) -> Records:
@@ -213,6 +216,7 @@ def build_records(app: Flask, make_user: Callable[..., int]) -> Records:
     reset_link = mailbox.link(reset, "/reset/")
     reminders = owners_reminders(app, owner)
     sharing = owners_sharing(app, owner)
+    pending_membership = pending_member(app, SHARING_CLINIC)
     with app.app_context():
         sharing_clinic, care_team_membership = db.session.execute(
             sa.select(Clinic.id, ClinicMembership.id)
@@ -231,6 +235,7 @@ def build_records(app: Flask, make_user: Callable[..., int]) -> Records:
         surgery=treatments.surgery(),
         sharing_clinic=sharing_clinic,
         care_team_membership=care_team_membership,
+        pending_membership=pending_membership,
         **reminders,
         **sharing,
     )
@@ -242,6 +247,20 @@ def share_with_clinic(app: Flask, patient_id: int, clinic_name: str) -> None:
         clinic = db.session.scalar(sa.select(Clinic).where(Clinic.name == clinic_name))
         db.session.add(CareLink(patient_id=patient_id, clinic_id=clinic.id, source="code"))
         db.session.commit()
+
+
+def pending_member(app: Flask, clinic_name: str) -> int:
+    """A clinician an administrator added to the clinic, through the admin's service; the
+    membership's id. The clinic has patients, so the membership waits for confirmation."""
+    from diary.admin import services as admin_services
+
+    with app.test_request_context():
+        clinic = db.session.scalar(sa.select(Clinic).where(Clinic.name == clinic_name))
+        added = admin_services.add_member(clinic, email="pending@example.org",
+                                          display_name="Dr Pending", member_role="clinician")
+        assert not added.confirmed
+        return db.session.scalar(sa.select(ClinicMembership.id).where(
+            ClinicMembership.user_id == added.user.id))
 
 
 def owners_sharing(app: Flask, owner: int) -> dict[str, Any]:
@@ -312,6 +331,9 @@ class Route:
     post: Answers | None = None
     params: Params = no_params
     form: FormData = no_form
+    # False for a route about the care team's clinic rather than the owner (confirming a
+    # colleague): the owner's sharing decides nothing there.
+    about_the_owner: bool = True
 
     @property
     def methods(self) -> frozenset[str]:
@@ -651,6 +673,16 @@ ROUTES: dict[str, Route] = {
         post=care_team_only(done(r"/clinic/patients/\d+")),
         params=_owners_surgery,
         form=_form(SURGERY, surgeon="Dr. Weiss"),
+    ),
+    # Colleagues confirm or refuse a pending member; only a confirmed member of that clinic may.
+    "clinic.members": Route(get=clinicians(OK, OK)),
+    "clinic.confirm_member": Route(
+        post=care_team_only(done("/clinic/members")),
+        params=lambda r: {"membership_id": r.pending_membership}, about_the_owner=False,
+    ),
+    "clinic.refuse_member": Route(
+        post=care_team_only(done("/clinic/members")),
+        params=lambda r: {"membership_id": r.pending_membership}, about_the_owner=False,
     ),
     "clinic.settings": Route(
         get=clinicians(OK, OK),

@@ -53,6 +53,10 @@ VIOLATIONS: dict[str, Violation] = {
     "ck_check_ins_spasm_type_known": Violation("spasm_type", ("mixed",), "both"),
     "ck_clinic_memberships_member_role_known": Violation("member_role", ("patient",), "clinician"),
     "ck_clinic_memberships_active_bool": Violation("active", (2,), False),
+    # Confirmed by someone means confirmed at some moment.
+    "ck_clinic_memberships_confirmed_by_when_confirmed": Violation(
+        "confirmed_at", (None,), SAMPLE_MOMENT
+    ),
     "ck_entry_revisions_entry_type_known": Violation("entry_type", ("episode",), "spasm_episode"),
     "ck_entry_revisions_action_known": Violation("action", ("create",), "delete"),
     "ck_spasm_episodes_retrospective_bool": Violation("retrospective", (2,), False),

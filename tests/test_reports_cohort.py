@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from diary.extensions import db
 from diary.models import CareLink, Clinic, ClinicMembership, User
 from diary.models.summary import PatientSummary
+from tests.clinic_support import confirm_membership
 from tests.journal_helpers import counted_queries, login_as, page_text
 
 SURGERY = date(2025, 1, 6)
@@ -123,6 +124,7 @@ def test_a_member_of_two_clinics_chooses_one(app, client, make_user):
     with app.app_context():
         db.session.add(ClinicMembership(clinic_id=second, user_id=surgeon))
         db.session.commit()
+    confirm_membership(app, surgeon, "Second clinic")
     add_patient(app, second, 1, remission=3, last_entry=30)
     login_as(client, surgeon)
     first_page = page_text(client.get("/clinic/cohort"))

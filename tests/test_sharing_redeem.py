@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from diary import audit
 from diary.extensions import db
 from diary.models import CareLink, ThrottleBucket
+from tests.clinic_support import confirm_membership
 from tests.journal_helpers import login_as, page_text, rows
 from tests.sharing_support import audit_actions, clinic_id, live_links, new_code, share_codes
 
@@ -137,6 +138,7 @@ def test_a_member_of_several_clinics_chooses_among_them_only(app, make_user, pat
         db.session.add(ClinicMembership(clinic_id=second, user_id=member))
         db.session.commit()
         assert db.session.get(User, member)
+    confirm_membership(app, member, "Second clinic")
     client = app.test_client()
     login_as(client, member)
     _, code = new_code(app, patient)
@@ -213,7 +215,9 @@ def test_thirty_failures_from_one_address_lock_every_account_there(app, patient,
     here, there = {"REMOTE_ADDR": "198.51.100.7"}, {"REMOTE_ADDR": "203.0.113.9"}
     first, second = app.test_client(), app.test_client()
     login_as(first, make_user("dr1@example.org", role="clinician", clinic=TEAM))
-    login_as(second, make_user("dr2@example.org", role="clinician", clinic=TEAM))
+    colleague = make_user("dr2@example.org", role="clinician", clinic=TEAM)
+    confirm_membership(app, colleague, TEAM)
+    login_as(second, colleague)
     for _ in range(30):
         first.post("/clinic/add-patient", data={"code": WRONG}, environ_base=here)
 

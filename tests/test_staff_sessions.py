@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from diary import policy
 from diary.extensions import db
 from diary.models import CareLink, User
+from tests.clinic_support import confirm_membership
 from tests.journal_helpers import login_as
 from tests.route_matrix import SHARING_CLINIC, share_with_clinic
 from tests.staff_support import code, enrol, password_step, stored
@@ -80,6 +81,7 @@ def clinic_team(app, make_user) -> dict[str, int]:
         "patient": make_user("pat@example.org"),
         "admin": make_user("root@example.org", role="admin"),
     }
+    confirm_membership(app, ids["staying"], SHARING_CLINIC)
     share_with_clinic(app, ids["patient"], SHARING_CLINIC)
     return ids
 

@@ -66,6 +66,8 @@ class MemberRow:
     member_active: bool
     account_active: bool
     enrolled: bool
+    # False while the membership waits for a colleague's confirmation (diary/memberships.py).
+    confirmed: bool
 
 
 def members(clinic_id: int) -> list[MemberRow]:
@@ -73,7 +75,7 @@ def members(clinic_id: int) -> list[MemberRow]:
     rows = db.session.execute(
         sa.select(ClinicMembership.id, User.id, User.display_name, User.email,
                   ClinicMembership.member_role, ClinicMembership.active, User.active,
-                  User.totp_enrolled_at.is_not(None))
+                  User.totp_enrolled_at.is_not(None), ClinicMembership.confirmed_at.is_not(None))
         .join(User, User.id == ClinicMembership.user_id)
         .where(ClinicMembership.clinic_id == clinic_id)
         .order_by(User.display_name, User.id)

@@ -84,8 +84,13 @@ def add_member(clinic_id: int):
         except AccountError as error:
             form.email.errors.append(str(error))
         else:
+            if not added.confirmed:
+                flash(f"{added.user.email} is added to {clinic.name} and waits for a confirmed "
+                      "member of the clinic to confirm them; until then they see none of its "
+                      "patients.", "info")
             if not added.invited:
-                flash(f"{added.user.email} is now a member of {clinic.name}.", "success")
+                if added.confirmed:
+                    flash(f"{added.user.email} is now a member of {clinic.name}.", "success")
             elif added.mail_sent:
                 flash(f"We created an account for {added.user.email} and mailed a link to "
                       "choose a password.", "success")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from diary import audit
+from diary import audit, memberships
 from diary.auth import second_factor, sessions
 from diary.auth.services import AccountError, find_user_by_email, normalise_email
 from diary.database import begin_write
@@ -69,11 +69,13 @@ def rename_clinic(clinic: Clinic, name: str) -> None:
 
 @dataclass(frozen=True)
 class Added:
-    """A member added: the account, and whether it was invited (new) and the mail sent."""
+    """A member added: the account, whether it was invited (new) and the mail sent, and
+    whether the membership is confirmed already (the exempt first member) or pending."""
 
     user: User
     invited: bool
     mail_sent: bool = False
+    confirmed: bool = False
 
 
 def _unusable_password() -> str:
@@ -107,20 +109,19 @@ def add_member(clinic: Clinic, *, email: str, display_name: str | None, member_r
     if membership is not None and membership.active:
         db.session.rollback()
         raise AccountError("This clinician is a member of the clinic already.")
-    if membership is None:
-        db.session.add(ClinicMembership(clinic_id=clinic.id, user_id=user.id, member_role=member_role))
-    else:
-        membership.active = True
-        membership.member_role = member_role
-    audit.record(audit.MEMBER_ADDED, clinic_id=clinic.id,
-                 subject=f"{'invited ' if invited else ''}account {user.id}")
     try:
+        # Pending until a colleague confirms, unless the clinic is exempt (diary/memberships.py).
+        membership = memberships.open_membership(clinic.id, user, member_role)
+        confirmed = membership.confirmed
+        state = "confirmed: first member, no patients" if confirmed else "pending confirmation"
+        audit.record(audit.MEMBER_ADDED, clinic_id=clinic.id,
+                     subject=f"{'invited ' if invited else ''}account {user.id}, {state}")
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         raise AccountError("This address was added a moment ago; please look again.") from None
     sent = emails.send_staff_invitation(user, clinic.name) if invited else False
-    return Added(user=user, invited=invited, mail_sent=sent)
+    return Added(user=user, invited=invited, mail_sent=sent, confirmed=confirmed)
 
 
 def set_member_role(membership: ClinicMembership, member_role: str) -> None:

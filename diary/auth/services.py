@@ -8,13 +8,14 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from diary import throttle
+from diary import memberships, throttle
 from diary.auth import emails, sessions, tokens
 from diary.auth.passwords import hash_password, needs_rehash, verify_password
 from diary.clock import utcnow
 from diary.database import begin_write
 from diary.extensions import db
-from diary.models import Clinic, ClinicMembership, Role, User
+from diary.models import Clinic, Role, User
+from diary.models.clinic import MemberRole
 from diary.models.user import new_token_key
 from diary.reminders import hooks as reminder_hooks
 
@@ -68,7 +69,8 @@ def create_user(
                 clinic = Clinic(name=name)
                 db.session.add(clinic)
                 db.session.flush()
-            db.session.add(ClinicMembership(clinic_id=clinic.id, user_id=user.id))
+            # Pending unless the clinic is exempt, as when an administrator adds a member.
+            memberships.open_membership(clinic.id, user, MemberRole.CLINICIAN.value)
         elif role == Role.PATIENT:
             # Every new patient starts with the daily diary reminder on (docs/reminders.md).
             reminder_hooks.patient_created(user, utcnow())

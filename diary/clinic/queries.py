@@ -42,13 +42,14 @@ LOCAL_SHIFTS = (-1, 0, 1)
 
 
 def shared_links(viewer: User) -> sa.Select:
-    """(patient_id, clinic_id) of every live link to a clinic the viewer is an active member of."""
+    """(patient_id, clinic_id) of every live link to a clinic the viewer is an active,
+    confirmed member of."""
     return (
         sa.select(CareLink.patient_id, CareLink.clinic_id)
         .join(ClinicMembership, ClinicMembership.clinic_id == CareLink.clinic_id)
         .where(
             ClinicMembership.user_id == viewer.id,
-            ClinicMembership.active.is_(True),
+            policy.grants_access(),
             CareLink.revoked_at.is_(None),
         )
     )

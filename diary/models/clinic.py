@@ -71,13 +71,24 @@ class Clinic(db.Model):
 
 
 class ClinicMembership(db.Model):
-    """A clinician's (or nurse's) membership of a clinic; inactive members see nothing."""
+    """A clinician's (or nurse's) membership of a clinic; inactive members see nothing.
+
+    A membership an administrator adds is pending (`confirmed_at` empty) until a confirmed
+    colleague of the clinic confirms it, and a pending member sees none of the clinic's
+    patients: giving a person diary access takes two people (docs/security.md, Who can give
+    diary access). `confirmed_by_id` stays empty for the exempt first member of a clinic
+    without patients, for memberships older than the rule, and after a break-glass
+    confirmation (the audit row names the operator's reason).
+    """
 
     __tablename__ = "clinic_memberships"
     __table_args__ = (
         sa.UniqueConstraint("clinic_id", "user_id"),
         sa.CheckConstraint(
             _in("member_role", tuple(MemberRole), nullable=False), name="member_role_known"
+        ),
+        sa.CheckConstraint(
+            "confirmed_by_id IS NULL OR confirmed_at IS NOT NULL", name="confirmed_by_when_confirmed"
         ),
     )
 
@@ -89,8 +100,17 @@ class ClinicMembership(db.Model):
     member_role: so.Mapped[str] = so.mapped_column(sa.String(16), default="clinician")
     active: so.Mapped[bool] = so.mapped_column(sa.Boolean(create_constraint=True, name="active_bool"), default=True)
     created_at: so.Mapped[datetime] = so.mapped_column(default=utc_now)
+    confirmed_at: so.Mapped[datetime | None]
+    confirmed_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
 
     clinic: so.Mapped[Clinic] = so.relationship()
+
+    @property
+    def confirmed(self) -> bool:
+        """Whether the membership grants access (with `active`); pending until confirmed."""
+        return self.confirmed_at is not None
 
 
 class CareLink(db.Model):

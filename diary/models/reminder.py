@@ -61,11 +61,13 @@ class DeliveryState(enum.StrEnum):
 
 
 class InboxTopic(enum.StrEnum):
-    """What an in-app message is: a reminder, or news about an email that went wrong."""
+    """What an in-app message is: a reminder, news about an email that went wrong, or news
+    about a clinic the patient shares with (a member joined)."""
 
     REMINDER = "reminder"
     EMAIL_FAILED = "email_failed"
     EMAIL_UNKNOWN = "email_unknown"
+    CLINIC_MEMBER = "clinic_member"
 
 
 class VisitSource(enum.StrEnum):

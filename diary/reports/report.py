@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from diary import policy
 from diary.extensions import db
 from diary.models import Assessment, CareLink, Clinic, ClinicMembership, Injection, Surgery, User
 from diary.progress.trajectory import (
@@ -75,7 +76,7 @@ def viewing_clinic(viewer: User, patient_id: int) -> Clinic | None:
         .join(CareLink, CareLink.clinic_id == Clinic.id)
         .where(
             ClinicMembership.user_id == viewer.id,
-            ClinicMembership.active.is_(True),
+            policy.grants_access(),
             CareLink.patient_id == patient_id,
             CareLink.revoked_at.is_(None),
         )
@@ -128,7 +129,7 @@ def recent_injections(patient_id: int) -> tuple[list[InjectionLine], int]:
 def last_assessment(viewer: User, patient_id: int) -> Assessment | None:
     """The latest assessment recorded by a clinic through which the viewer sees the patient."""
     my_clinics = sa.select(ClinicMembership.clinic_id).where(
-        ClinicMembership.user_id == viewer.id, ClinicMembership.active.is_(True)
+        ClinicMembership.user_id == viewer.id, policy.grants_access()
     )
     return db.session.scalar(
         sa.select(Assessment)

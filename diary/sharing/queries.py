@@ -15,6 +15,7 @@ from sqlalchemy import orm as so
 from diary import audit
 from diary.clock import utcnow
 from diary.extensions import db
+from diary.memberships import Member, confirmed_members
 from diary.models import AuditEvent, CareLink, Clinic, ClinicMembership, Role, ShareCode, User
 from diary.sharing.services import pending_invitations
 
@@ -25,12 +26,13 @@ FORMER_MEMBER = "a former member"
 
 @dataclass(frozen=True)
 class SharedClinic:
-    """A clinic that reads the diary, since when."""
+    """A clinic that reads the diary, since when, and the members who can read it now."""
 
     link_id: int
     clinic_name: str
     since: datetime
     source: str
+    members: list[Member]
 
 
 @dataclass(frozen=True)
@@ -78,15 +80,17 @@ def local_time(moment: datetime, patient: User) -> datetime:
 
 
 def sharing_view(patient: User) -> SharingView:
-    """The patient's live links, open codes and pending invitations: three queries."""
+    """The patient's live links with each clinic's confirmed members, open codes and pending
+    invitations: four queries."""
     zone = ZoneInfo(patient.timezone)
     now = utcnow()
     links = db.session.execute(
-        sa.select(CareLink.id, Clinic.name, CareLink.consented_at, CareLink.source)
+        sa.select(CareLink.id, Clinic.id, Clinic.name, CareLink.consented_at, CareLink.source)
         .join(Clinic, Clinic.id == CareLink.clinic_id)
         .where(CareLink.patient_id == patient.id, CareLink.revoked_at.is_(None))
         .order_by(CareLink.consented_at, CareLink.id)
     ).all()
+    members = confirmed_members([clinic_id for _, clinic_id, *_ in links])
     open_codes = db.session.execute(
         sa.select(ShareCode.id, ShareCode.created_at, ShareCode.expires_at)
         .where(ShareCode.patient_id == patient.id, ShareCode.used_at.is_(None),
@@ -105,7 +109,8 @@ def sharing_view(patient: User) -> SharingView:
         .order_by(pending.c.created_at, pending.c.id)
     ).all()
     return SharingView(
-        clinics=[SharedClinic(i, name, at.astimezone(zone), source) for i, name, at, source in links],
+        clinics=[SharedClinic(i, name, at.astimezone(zone), source, members[clinic_id])
+                 for i, clinic_id, name, at, source in links],
         codes=[OpenCode(i, c.astimezone(zone), e.astimezone(zone)) for i, c, e in open_codes],
         invitations=[Invitation(i, name, c.astimezone(zone), e.astimezone(zone))
                      for i, name, c, e in invitations],

@@ -1,0 +1,51 @@
+"""The clinic's members page: who can read the clinic's patients, and the memberships an
+administrator added that wait for a colleague's confirmation (diary/memberships.py)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from diary import memberships
+from diary.clinic import bp, forms
+from diary.clinic.routes import clinician_required
+
+
+@bp.get("/members")
+@clinician_required
+def members():
+    """The members of the viewer's clinics, and those waiting for confirmation."""
+    clinics, waiting = memberships.members_page(current_user)
+    return render_template("clinic/members.html", clinics=clinics, waiting=waiting,
+                           button=forms.ButtonForm())
+
+
+def _decided(decision: memberships.Decision | None, done: str):
+    """Back to the members page with what happened; 404 when the viewer may not decide."""
+    if decision is None:
+        abort(404)
+    if decision.outcome is memberships.Outcome.GONE:
+        flash("A colleague decided on this membership a moment ago.", "info")
+    else:
+        flash(done.format(name=decision.display_name, clinic=decision.clinic_name), "success")
+    return redirect(url_for(".members"))
+
+
+@bp.post("/members/<id:membership_id>/confirm")
+@clinician_required
+def confirm_member(membership_id: int):
+    """A colleague confirms a pending member, who sees the clinic's patients from now on."""
+    if not forms.ButtonForm().validate_on_submit():
+        abort(400)
+    return _decided(memberships.confirm(current_user, membership_id),
+                    "{name} is confirmed and can now see the patients of {clinic}.")
+
+
+@bp.post("/members/<id:membership_id>/refuse")
+@clinician_required
+def refuse_member(membership_id: int):
+    """A colleague refuses a pending member: the membership is removed, the refusal audited."""
+    if not forms.ButtonForm().validate_on_submit():
+        abort(400)
+    return _decided(memberships.refuse(current_user, membership_id),
+                    "{name} is refused: they are not a member of {clinic}.")
