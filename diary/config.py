@@ -110,6 +110,8 @@ def from_environment(instance_path: Path) -> dict:
         # An invited clinician's set-password link lasts longer than a reset link.
         "STAFF_INVITATION_MAX_AGE": 7 * 24 * 3600,
         "EMAIL_VERIFY_MAX_AGE": 7 * 24 * 3600,
+        # The emailed link that finishes a registration (docs/security.md, Registration).
+        "REGISTRATION_LINK_MAX_AGE": int(os.environ.get("REGISTRATION_LINK_MAX_AGE", str(24 * 3600))),
         "HISTORY_PAGE_SIZE": 30,
         # The largest request body accepted; a larger one answers 413 before it is read.
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024))),

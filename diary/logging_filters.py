@@ -7,8 +7,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-# /verify/<token> and /reset/<token>: the token is everything up to the next /, ?, # or space.
-TOKEN_IN_PATH = re.compile(r"(/(?:verify|reset)/)[^/?#\s\"']+")
+# /verify/<token>, /reset/<token> and /register/finish/<token>: the token is everything up to
+# the next /, ?, # or space.
+TOKEN_IN_PATH = re.compile(r"(/(?:verify|reset|register/finish)/)[^/?#\s\"']+")
 REDACTED = "[redacted]"
 
 # The dev server's and gunicorn's request logs, and our own loggers that print paths.

@@ -55,6 +55,8 @@ READERS = frozenset({"owner", "care_team"})
 SHARING_CLINIC = "Sharing clinic"
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 OWNER_EMAIL = "owner@example.org"
+# An address with no account, sent a link to finish registering.
+NEWCOMER_EMAIL = "newcomer@example.org"
 # Written into the owner's diary; no page, file or JSON for anyone else may ever contain it.
 OWNER_ONLY = "owner-only-note-7f3a"
 NEW_PASSWORD = "a new and longer passphrase"
@@ -172,6 +174,7 @@ class Records:
     episode: int
     verify_token: str
     reset_token: str
+    registration_token: str
     injection: int
     regimen: int
     dose: int
@@ -214,6 +217,9 @@ def build_records(app: Flask, make_user: Callable[..., int]) -> Records:
     verification, reset = mailbox.messages(OWNER_EMAIL)
     verify_link = mailbox.link(verification, "/verify/")
     reset_link = mailbox.link(reset, "/reset/")
+    with app.test_request_context():
+        assert emails.send_registration_link(NEWCOMER_EMAIL)
+    registration_link = mailbox.link(mailbox.last(NEWCOMER_EMAIL), "/register/finish/")
     reminders = owners_reminders(app, owner)
     sharing = owners_sharing(app, owner)
     pending_membership = pending_member(app, SHARING_CLINIC)
@@ -229,6 +235,7 @@ def build_records(app: Flask, make_user: Callable[..., int]) -> Records:
         episode=episode,
         verify_token=verify_link.removeprefix("/verify/"),
         reset_token=reset_link.removeprefix("/reset/"),
+        registration_token=registration_link.removeprefix("/register/finish/"),
         injection=treatments.injection(),
         regimen=regimen,
         dose=treatments.dose(regimen, TODAY - timedelta(days=1), "missed"),
@@ -407,11 +414,19 @@ ROUTES: dict[str, Route] = {
     # Logging out deletes the session's row on the server; a visitor has none to delete.
     "auth.logout": Route(post=answers(done("/login"), anonymous=redirect("/login"))),
     "auth.logout_everywhere": Route(post=signed_in(done("/login"))),
+    # Step one answers "check your email" whoever has the address; the attempt is counted
+    # for the email and the client's address (the throttle's buckets).
     "auth.register": Route(
         get=logged_out_only(OK, logged_in=redirect("/")),
+        post=logged_out_only(Expect(200, writes=True), logged_in=redirect("/")),
+        form=_form(email="new@example.org"),
+    ),
+    # Step two, from the mailed link: the account is made, confirmed and logged in.
+    "auth.finish_registration": Route(
+        get=logged_out_only(OK, logged_in=redirect("/")),
         post=logged_out_only(done("/"), logged_in=redirect("/")),
+        params=lambda r: {"token": r.registration_token},
         form=_form(
-            email="new@example.org",
             password=PASSWORD,
             password_repeat=PASSWORD,
             display_name="Nora",

@@ -1,4 +1,9 @@
-"""Confirming the email address by an emailed link, and sending the link again."""
+"""Confirming the email address by an emailed link, and sending the link again.
+
+Registration confirms the address by itself (its link is mailed to it); these accounts are
+made unconfirmed the way the CLI makes them (and as registration did before), logged in, and
+sent a link through the public form.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,19 @@ from itsdangerous import URLSafeSerializer
 from diary.auth import tokens
 from diary.extensions import db
 from diary.models import User
-from tests.test_auth_registration import register
+from tests.conftest import PASSWORD
+
+EMAIL = "new@example.org"
 
 
-def verified(app, email="new@example.org") -> bool:
+def unconfirmed_account_with_a_link(client, make_user) -> None:
+    """An unconfirmed account, logged in, with a confirmation link in its mailbox."""
+    make_user(EMAIL, verified=False)
+    assert client.post("/login", data={"email": EMAIL, "password": PASSWORD}).status_code == 302
+    client.post("/resend-verification", data={"email": EMAIL})
+
+
+def verified(app, email=EMAIL) -> bool:
     """Whether the account's address is confirmed."""
     from diary.auth.services import find_user_by_email
 
@@ -18,8 +32,8 @@ def verified(app, email="new@example.org") -> bool:
         return find_user_by_email(email).email_verified
 
 
-def test_the_emailed_link_confirms_the_address(app, client, clock, mailbox):
-    register(client)
+def test_the_emailed_link_confirms_the_address(app, client, clock, mailbox, make_user):
+    unconfirmed_account_with_a_link(client, make_user)
     path = mailbox.link(mailbox.last("new@example.org"), "/verify/")
     response = client.get(path)
     assert response.status_code == 302
@@ -30,8 +44,8 @@ def test_the_emailed_link_confirms_the_address(app, client, clock, mailbox):
     assert "Not confirmed yet" not in page
 
 
-def test_the_link_works_on_another_device_without_login(app, client, mailbox):
-    register(client)
+def test_the_link_works_on_another_device_without_login(app, client, mailbox, make_user):
+    unconfirmed_account_with_a_link(client, make_user)
     path = mailbox.link(mailbox.last("new@example.org"), "/verify/")
     other = app.test_client()
     response = other.get(path)
@@ -39,8 +53,8 @@ def test_the_link_works_on_another_device_without_login(app, client, mailbox):
     assert verified(app)
 
 
-def test_an_expired_link_fails_gracefully(app, client, clock, mailbox):
-    register(client)
+def test_an_expired_link_fails_gracefully(app, client, clock, mailbox, make_user):
+    unconfirmed_account_with_a_link(client, make_user)
     path = mailbox.link(mailbox.last("new@example.org"), "/verify/")
     clock.advance(seconds=app.config["EMAIL_VERIFY_MAX_AGE"] + 1)
     response = client.get(path)
@@ -67,8 +81,8 @@ def test_a_forged_link_fails_gracefully(app, client, make_user):
     assert not verified(app, "pat@example.org")
 
 
-def test_a_link_for_an_address_the_account_no_longer_has_confirms_nothing(app, client, mailbox):
-    register(client)
+def test_a_link_for_an_address_the_account_no_longer_has_confirms_nothing(app, client, mailbox, make_user):
+    unconfirmed_account_with_a_link(client, make_user)
     path = mailbox.link(mailbox.last("new@example.org"), "/verify/")
     with app.app_context():
         user = db.session.scalar(db.select(User))
@@ -78,8 +92,8 @@ def test_a_link_for_an_address_the_account_no_longer_has_confirms_nothing(app, c
     assert not verified(app, "changed@example.org")
 
 
-def test_the_account_page_offers_to_send_the_link_again(app, client, mailbox):
-    register(client)
+def test_the_account_page_offers_to_send_the_link_again(app, client, mailbox, make_user):
+    unconfirmed_account_with_a_link(client, make_user)
     page = client.get("/account").get_data(as_text=True)
     assert "Not confirmed yet" in page
     assert "Send the confirmation link again" in page

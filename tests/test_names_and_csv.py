@@ -16,6 +16,7 @@ from diary.extensions import db
 from diary.models import Clinic, User
 from tests.conftest import PASSWORD
 from tests.journal_helpers import TODAY, check_in, login_as
+from tests.test_auth_registration import registration_link
 from tests.test_progress_pages import read_csv
 
 REFUSED = "Please use letters, digits and punctuation only."
@@ -26,9 +27,9 @@ SHOWN = ["Mehr\u200cdad", "Dr \U0001f469\u200d\u2695\ufe0f"]
 
 
 @pytest.mark.parametrize("name", HIDDEN)
-def test_registration_refuses_a_name_with_hidden_characters(client, name):
-    response = client.post("/register", data={
-        "email": "new@example.org", "password": PASSWORD, "password_repeat": PASSWORD,
+def test_registration_refuses_a_name_with_hidden_characters(client, mailbox, name):
+    response = client.post(registration_link(client, mailbox), data={
+        "password": PASSWORD, "password_repeat": PASSWORD,
         "display_name": name, "timezone": "Europe/Berlin", "affected_side": "left"})
 
     assert response.status_code == 200 and REFUSED in response.get_data(as_text=True)

@@ -30,6 +30,7 @@ from tests.route_matrix import (
     database_rows,
     row_counts,
 )
+from tests.test_auth_registration import registration_link
 
 
 def rows_referring_to(app, user_id: int) -> dict[str, set]:
@@ -150,14 +151,14 @@ def test_the_audit_trail_keeps_a_pseudonym_and_the_action_only(app, client, reco
                 deleted.clinic_id, deleted.subject) == (None, None, None, None, None, None)
 
 
-def test_the_session_ends_and_the_address_can_register_again(app, client, records):
+def test_the_session_ends_and_the_address_can_register_again(app, client, records, mailbox):
     login_as(client, records.users["owner"])
     delete(client)
 
     assert client.get("/account").status_code == 302
     assert client.post("/login", data={"email": OWNER_EMAIL, "password": PASSWORD}).status_code == 200
-    response = client.post("/register", data={
-        "email": OWNER_EMAIL, "password": PASSWORD, "password_repeat": PASSWORD,
+    response = client.post(registration_link(client, mailbox, OWNER_EMAIL), data={
+        "password": PASSWORD, "password_repeat": PASSWORD,
         "display_name": "Again", "timezone": "Europe/Berlin", "affected_side": "left"})
     assert response.status_code == 302 and response.location == "/"
 

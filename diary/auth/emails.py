@@ -1,4 +1,5 @@
-"""The account emails: confirm the address, reset the password, notice of a second sign-up.
+"""The account emails: finish a registration, confirm the address, reset the password, notice of
+a second sign-up.
 
 Subjects never name the condition: they show on lock screens and in shared inboxes.
 """
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 SUBJECT_VERIFY = "Confirm your email address"
 SUBJECT_RESET = "Reset your password"
 SUBJECT_SECOND_SIGN_UP = "Someone tried to create an account with your email address"
+SUBJECT_FINISH_REGISTRATION = "Finish creating your account"
 
 
 def duration_words(seconds: int) -> str:
@@ -30,17 +32,34 @@ def duration_words(seconds: int) -> str:
     return f"{seconds} seconds"
 
 
-def _send(user: User, subject: str, template: str, **context) -> bool:
+def _send_to(address: str, subject: str, template: str, **context) -> bool:
     """Render the text and HTML parts and send; False (logged without detail) when it failed."""
-    text = render_template(f"mail/{template}.txt", user=user, **context)
-    html = render_template(f"mail/{template}.html", user=user, **context)
+    text = render_template(f"mail/{template}.txt", **context)
+    html = render_template(f"mail/{template}.html", **context)
     try:
-        send_email(user.email, subject, text, html)
+        send_email(address, subject, text, html)
     except (smtplib.SMTPException, OSError) as error:
         # The exception's text may quote the recipient; its type is enough to look further.
         log.warning("could not send mail: subject=%r error=%s", subject, type(error).__name__)
         return False
     return True
+
+
+def _send(user: User, subject: str, template: str, **context) -> bool:
+    """Mail an account's owner; the templates greet them by name."""
+    return _send_to(user.email, subject, template, user=user, **context)
+
+
+def send_registration_link(email: str) -> bool:
+    """Mail an address that has no account a link to finish registering with it."""
+    token = tokens.issue(tokens.REGISTER, email=email)
+    return _send_to(
+        email,
+        SUBJECT_FINISH_REGISTRATION,
+        "finish_registration",
+        link=url_for("auth.finish_registration", token=token, _external=True),
+        valid_for=duration_words(current_app.config["REGISTRATION_LINK_MAX_AGE"]),
+    )
 
 
 def send_verification(user: User) -> bool:

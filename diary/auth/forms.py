@@ -136,9 +136,8 @@ class PersonalDetailsForm(TextForm):
 
 
 class RegistrationForm(PersonalDetailsForm):
-    """A patient's own registration."""
+    """A registration's second step, from the emailed link: the address is the link's."""
 
-    email = email_field()
     password, password_repeat = new_password_fields("Password", "Repeat password")
 
 
@@ -168,7 +167,7 @@ class NewPasswordForm(TextForm):
 
 
 class EmailForm(TextForm):
-    """One email address: asking for a reset link or a new confirmation link."""
+    """One email address: registering, asking for a reset link or a new confirmation link."""
 
     email = email_field()
 

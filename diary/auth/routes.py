@@ -1,13 +1,13 @@
-"""Account pages: register, confirm the address, log in and out, passwords, the account page."""
+"""Account pages: register in two steps, confirm the address, log in and out, passwords, the account page."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from diary.auth import bp, services, sessions
+from diary.auth import bp, emails, services, sessions
 from diary.auth.forms import (
     EmailForm,
     LoginForm,
@@ -81,34 +81,49 @@ def logout():
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
-    """Register as a patient; logged in at once, with a link mailed to confirm the address."""
+    """Step one: the address only; the same answer whether it is new, taken or deactivated."""
     if current_user.is_authenticated:
         return redirect(url_for("journal.home"))
+    form = EmailForm()
+    if form.validate_on_submit():
+        try:
+            services.start_registration(form.email.data, request.remote_addr)
+        except Throttled as error:
+            return too_many_attempts(error, TOO_MANY_REGISTRATIONS)
+        # New or taken, the address was mailed: this page must not say which.
+        return render_template("auth/check_email.html", email=form.email.data)
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/register/finish/<token>", methods=["GET", "POST"])
+def finish_registration(token: str):
+    """Step two, from the emailed link: the password and details; the account is made here."""
+    if current_user.is_authenticated:
+        return redirect(url_for("journal.home"))
+    email = services.registration_email(token) if len(token) <= MAX_TOKEN_LENGTH else None
+    if email is None:
+        valid_for = emails.duration_words(current_app.config["REGISTRATION_LINK_MAX_AGE"])
+        return render_template("auth/registration_link_unusable.html", valid_for=valid_for)
+    if services.find_user_by_email(email) is not None:
+        return render_template("auth/already_registered.html", email=email)
     form = RegistrationForm()
     if form.validate_on_submit():
         try:
-            result = services.register_patient(
-                email=form.email.data,
+            user = services.finish_registration(
+                email,
                 password=form.password.data,
                 display_name=form.display_name.data,
                 timezone=form.timezone.data,
                 affected_side=form.affected_side.data,
                 symptoms_since_year=form.symptoms_since_year.data,
-                address=request.remote_addr,
             )
-        except Throttled as error:
-            return too_many_attempts(error, TOO_MANY_REGISTRATIONS)
-        if result.user is None:
-            # The address is taken: its owner was mailed; this page must not say so.
-            return render_template("auth/check_email.html", email=form.email.data)
-        sessions.begin(result.user)
-        if result.mail_sent:
-            flash(f"Welcome! We have sent a link to {result.user.email} to confirm the address.", "success")
-        else:
-            flash("Welcome! We could not send the confirmation email just now; "
-                  "you can send it again from your account page.", "warning")
+        except services.AccountError:
+            # The link was used in another tab a moment ago: that one made the account.
+            return render_template("auth/already_registered.html", email=email)
+        sessions.begin(user)
+        flash("Welcome! Your account is ready.", "success")
         return redirect(url_for("journal.home"))
-    return render_template("auth/register.html", form=form)
+    return render_template("auth/finish_registration.html", form=form, email=email)
 
 
 @bp.route("/verify/<token>")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
@@ -44,8 +42,12 @@ def create_user(
     affected_side: str | None = None,
     symptoms_since_year: int | None = None,
     clinic_name: str | None = None,
+    email_verified: bool = False,
 ) -> User:
-    """Create an account; a clinician joins the named clinic (created when new) or one of their own."""
+    """Create an account; a clinician joins the named clinic (created when new) or one of their own.
+
+    `email_verified` when the caller has proven the mailbox (a registration link).
+    """
     begin_write()
     if find_user_by_email(email) is not None:
         db.session.rollback()
@@ -58,6 +60,7 @@ def create_user(
         timezone=timezone,
         affected_side=affected_side if role == Role.PATIENT else None,
         symptoms_since_year=symptoms_since_year if role == Role.PATIENT else None,
+        email_verified_at=utcnow() if email_verified else None,
     )
     db.session.add(user)
     try:
@@ -95,49 +98,57 @@ def mark_email_verified(user: User) -> None:
 # Registration ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Registration:
-    """What became of a registration: a new account, or a notice mailed to an existing one."""
+def start_registration(email: str, address: str | None) -> None:
+    """Step one: mail a new address the link to finish, or a taken one's owner a notice.
 
-    user: User | None
-    mail_sent: bool
+    The caller answers the same page whatever happened here (docs/security.md, Registration):
+    nothing is created, nobody is logged in and no password exists yet, so both paths cost
+    about the same (a lookup and one mail).
+
+    Raises Throttled before anything is looked up or mailed when the email or the address
+    must wait. Every attempt counts, new or taken: counting only the taken ones would let the
+    moment the form starts answering 429 say which addresses are taken.
+    """
+    throttle.claim_registration(normalise_email(email), address)
+    existing = find_user_by_email(email)
+    if existing is None:
+        emails.send_registration_link(normalise_email(email))
+    elif existing.active:
+        emails.send_second_sign_up_notice(existing)
 
 
-def register_patient(
-    *,
+def registration_email(token: str) -> str | None:
+    """The address a genuine, unexpired registration link was mailed to, else None."""
+    claims = tokens.read(
+        tokens.REGISTER, token, current_app.config["REGISTRATION_LINK_MAX_AGE"]
+    )
+    email = claims.get("email") if claims else None
+    return email if isinstance(email, str) and email else None
+
+
+def finish_registration(
     email: str,
+    *,
     password: str,
     display_name: str,
     timezone: str,
     affected_side: str,
     symptoms_since_year: int | None,
-    address: str | None,
-) -> Registration:
-    """Create a patient and mail the confirmation link; for a taken address, mail its owner.
+) -> User:
+    """Step two: the patient account, its address confirmed (the link proved the mailbox).
 
-    A taken address is answered without revealing it (docs/security.md): the owner gets a
-    notice, the attempt counts against the address's login budget, and the password is
-    hashed anyway so both paths cost the same.
+    Raises AccountError when the address has an account already: the link used twice, or
+    two tabs finishing at once, where the unique email constraint lets one win.
     """
-    throttle.claim_registration(normalise_email(email), address)
-    existing = find_user_by_email(email)
-    if existing is None:
-        try:
-            user = create_user(
-                email=email,
-                password=password,
-                display_name=display_name,
-                timezone=timezone,
-                affected_side=affected_side,
-                symptoms_since_year=symptoms_since_year,
-            )
-        except AccountError:
-            existing = find_user_by_email(email)
-        else:
-            return Registration(user=user, mail_sent=emails.send_verification(user))
-    hash_password(password)
-    sent = existing is not None and existing.active and emails.send_second_sign_up_notice(existing)
-    return Registration(user=None, mail_sent=bool(sent))
+    return create_user(
+        email=email,
+        password=password,
+        display_name=display_name,
+        timezone=timezone,
+        affected_side=affected_side,
+        symptoms_since_year=symptoms_since_year,
+        email_verified=True,
+    )
 
 
 # Email verification ------------------------------------------------------------------------

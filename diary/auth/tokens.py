@@ -19,6 +19,8 @@ from diary.models import User
 VERIFY_EMAIL = "verify-email"
 RESET_PASSWORD = "reset-password"  # noqa: S105 (a purpose, not a password)
 SET_PASSWORD = "set-password"  # noqa: S105 (an invited clinician's first password)
+# A registration's second step: names the address, not an account (there is none yet).
+REGISTER = "register"
 
 # Servers in a cluster disagree by a little; a token "from the future" within this is accepted.
 CLOCK_SKEW_SECONDS = 300

@@ -14,6 +14,7 @@ from tests.e2e.checks import check_page
 
 def register(
     page: Page,
+    mailbox,
     email: str = "sam@example.org",
     *,
     password: str = PASSWORD,
@@ -22,10 +23,20 @@ def register(
     side: str = "Left",
     since: str = "2019",
 ) -> None:
-    """Fill in and send the registration page (checked on the way); ends on the next page."""
+    """Register in both steps (each page checked on the way); ends on the page after the second.
+
+    The address goes in first; the link to finish comes by mail (the test's outbox), and its
+    page asks for the password and the rest.
+    """
     page.goto("/register")
     check_page(page)
     page.get_by_label("Email").fill(email)
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    check_page(page)
+    page.goto(mailbox.link(mailbox.last(to=email), "/register/finish/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Finish creating your account")
+    check_page(page)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_label("Repeat password").fill(password)
     page.get_by_label("Your name").fill(name)
