@@ -30,6 +30,7 @@ from hypothesis import HealthCheck, settings
 
 from diary import create_app
 from diary.extensions import db
+from tests.reminders_support import SmtpSink, smtp_sink
 
 # One profile for `make test` and CI alike, so a developer's run is never the slowest one;
 # `make fuzz` (HYPOTHESIS_PROFILE=fuzz) explores five times deeper. A test's own
@@ -503,6 +504,14 @@ class Mailbox:
             if path.startswith(path_prefix):
                 return path
         raise AssertionError(f"no {path_prefix} link in the message")
+
+
+@pytest.fixture
+def sink() -> Iterator[SmtpSink]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 and a free port; a test file that mails
+    through it points MAIL_SERVER and MAIL_PORT at it in its app_config."""
+    with smtp_sink() as server:
+        yield server
 
 
 @pytest.fixture

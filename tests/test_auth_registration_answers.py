@@ -7,7 +7,6 @@ Whether someone keeps a hemifacial-spasm diary is health data (docs/security.md,
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,17 +14,9 @@ import pytest
 from diary.admin import services as admin_services
 from diary.auth.services import find_user_by_email
 from tests.conftest import PASSWORD
-from tests.reminders_support import SmtpSink, smtp_sink
 
 ADDRESS = "nora@example.org"
 TOKEN = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
-
-
-@pytest.fixture
-def sink() -> Iterator[SmtpSink]:
-    """aiosmtpd on 127.0.0.1 and a free port."""
-    with smtp_sink() as server:
-        yield server
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ without logging in: a confirmation page, its button, and a mail client's one-cli
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -20,25 +19,16 @@ from diary.extensions import db
 from diary.models import Reminder, User
 from diary.reminders import services
 from tests.reminders_support import (
-    SmtpSink,
     deliveries,
     dispatch,
     inbox,
     planned,
     save_reminder,
-    smtp_sink,
     states,
 )
 
 DUE = datetime(2026, 3, 10, 19, 0, tzinfo=UTC)
 FORBIDDEN_IN_SUBJECTS = re.compile(r"spasm|hemifacial|hfs|botox|toxin|facial", re.IGNORECASE)
-
-
-@pytest.fixture
-def sink() -> Iterator[SmtpSink]:
-    """aiosmtpd on 127.0.0.1 and a free port."""
-    with smtp_sink() as server:
-        yield server
 
 
 @pytest.fixture
