@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 import sqlalchemy as sa
 
-from diary import create_app, throttle
+from diary import create_app, security, throttle
 from diary.extensions import db
 from diary.models import ThrottleBucket
 from diary.sharing.codes import ALPHABET
@@ -279,3 +279,17 @@ def test_forty_parallel_share_codes_check_no_more_than_ten(app, make_user):
 
     assert statuses(answers) == {422: 10, 429: 30}
     assert buckets(app)["share_code.account"] == [10]
+
+
+def test_a_proxy_the_app_is_not_told_about_is_logged_once(app, caplog):
+    assert app.config["TRUSTED_PROXIES"] == 0
+    app.extensions.pop(security.PROXY_WARNED, None)  # the worker's app may have warned before
+    client = app.test_client()
+
+    client.get("/login")
+    for _ in range(2):
+        client.get("/login", headers={"X-Forwarded-For": "203.0.113.5"})
+
+    warnings = [r.getMessage() for r in caplog.records if r.name == "diary.security"]
+    assert len(warnings) == 1
+    assert "TRUSTED_PROXIES is 0" in warnings[0] and "127.0.0.1" in warnings[0]
