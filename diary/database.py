@@ -66,7 +66,11 @@ def own_transaction():
     app = current_app._get_current_object()
     engine = app.extensions.get(OWN_ENGINE)
     if engine is None:
-        engine = sa.create_engine(db.engine.url, poolclass=NullPool)
+        # The app's engine options (connect_args for TLS, say), but not its pool's.
+        options = {name: value for name, value
+                   in app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}).items()
+                   if not name.startswith("pool") and name != "max_overflow"}
+        engine = sa.create_engine(db.engine.url, poolclass=NullPool, **options)
         configure_engine(engine)
         app.extensions[OWN_ENGINE] = engine
     return engine.execution_options(sqlite_immediate=True).begin()

@@ -22,7 +22,15 @@ from diary import audit, policy
 from diary.clock import utcnow
 from diary.database import begin_write
 from diary.extensions import db
-from diary.models import CareLink, Clinic, ClinicMembership, InboxMessage, Role, User
+from diary.models import (
+    CareLink,
+    Clinic,
+    ClinicInvitation,
+    ClinicMembership,
+    InboxMessage,
+    Role,
+    User,
+)
 from diary.models.audit import MAX_SUBJECT_LENGTH
 from diary.models.reminder import InboxTopic
 from diary.orm import UTCDateTime
@@ -62,14 +70,29 @@ def confirmers(clinic_id: int) -> sa.Select:
 
 
 def _has_patients(clinic_id: int) -> bool:
-    """Whether any patient shares with the clinic now (a live care link)."""
-    return db.session.scalar(sa.select(sa.exists().where(
-        CareLink.clinic_id == clinic_id, CareLink.revoked_at.is_(None)))) or False
+    """Whether any patient shares with the clinic now (a live care link) or may do so by
+    accepting an invitation still open: either would let the new member read a diary."""
+    shares = sa.exists().where(CareLink.clinic_id == clinic_id, CareLink.revoked_at.is_(None))
+    invited = sa.exists().where(
+        ClinicInvitation.clinic_id == clinic_id,
+        ClinicInvitation.accepted_at.is_(None),
+        ClinicInvitation.declined_at.is_(None),
+        ClinicInvitation.expires_at > utcnow(),
+    )
+    return db.session.scalar(sa.select(sa.or_(shares, invited))) or False
+
+
+def lock_clinic(clinic_id: int) -> None:
+    """Serialise the clinic's membership and sharing writes on PostgreSQL (SQLite's BEGIN
+    IMMEDIATE already does): the exemption is decided on what no other transaction is
+    changing, so a patient cannot link at the moment a member is let in unconfirmed."""
+    if db.engine.dialect.name != "sqlite":
+        db.session.execute(sa.select(Clinic.id).where(Clinic.id == clinic_id).with_for_update())
 
 
 def is_exempt(clinic_id: int) -> bool:
     """Whether a new member of the clinic needs nobody's confirmation: the clinic has no
-    patients and no confirmed member who could be asked."""
+    patient, no open invitation and no confirmed member who could be asked."""
     has_confirmer = db.session.scalar(sa.select(sa.exists(confirmers(clinic_id))))
     return not has_confirmer and not _has_patients(clinic_id)
 
@@ -158,6 +181,7 @@ def open_membership(clinic_id: int, user: User, member_role: str) -> ClinicMembe
     pending, unless the clinic is exempt. The caller has begun the write, audits and commits.
 
     An exempt clinic has no patient to tell, so nobody is notified here."""
+    lock_clinic(clinic_id)
     membership = db.session.scalar(
         sa.select(ClinicMembership).where(ClinicMembership.clinic_id == clinic_id,
                                           ClinicMembership.user_id == user.id))

@@ -140,17 +140,20 @@ def forget_login_failures(account: str) -> None:
     """
     table = ThrottleBucket.__table__
     digest = _digest(account)
-    db.session.execute(
-        sa.delete(table).where(
-            sa.or_(
-                sa.and_(table.c.scope == LOGIN_ACCOUNT.scope, table.c.key == digest),
-                sa.and_(
-                    table.c.scope == LOGIN_ACCOUNT_AND_ADDRESS.scope,
-                    table.c.key.startswith(f"{digest}:", autoescape=True),
-                ),
-            )
-        )
+    the_accounts = sa.or_(
+        sa.and_(table.c.scope == LOGIN_ACCOUNT.scope, table.c.key == digest),
+        sa.and_(
+            table.c.scope == LOGIN_ACCOUNT_AND_ADDRESS.scope,
+            table.c.key.startswith(f"{digest}:", autoescape=True),
+        ),
     )
+    # Locked in the claims' order first: deleting in the scan's order could deadlock with a
+    # claim on the same buckets (PostgreSQL).
+    db.session.execute(
+        sa.select(table.c.scope).where(the_accounts)
+        .order_by(table.c.scope, table.c.key).with_for_update()
+    )
+    db.session.execute(sa.delete(table).where(the_accounts))
 
 
 # The mechanism -----------------------------------------------------------------------------
@@ -161,9 +164,10 @@ def claim(*buckets: tuple[Rule, str]) -> Claim:
 
     One write transaction on a connection of its own (the caller's session and its loaded
     objects are left alone): the rows are created if missing, locked, read, counted and
-    committed; a refusal counts nothing. Rows are locked in one order, so two claims over the
-    same buckets never deadlock. Forgotten rows of these scopes are pruned on the way. Call it
-    before the caller's own write transaction: on SQLite that one would hold the write lock.
+    committed; a refusal counts nothing. Rows are locked in one order (scope, then key), and
+    pruning skips rows another claim holds, so two claims never wait for each other in a
+    circle. Forgotten rows of these scopes are pruned on the way. Call it before the caller's
+    own write transaction: on SQLite that one would hold the write lock.
     """
     rules = {rule.scope: rule for rule, _ in buckets}
     wanted = sorted({(rule.scope, key) for rule, key in buckets})
@@ -177,10 +181,12 @@ def _count(connection: sa.Connection, rules: dict[str, Rule], wanted: list[tuple
     now = utcnow()
     forgotten_before = now - timedelta(minutes=current_app.config["THROTTLE_FORGET_AFTER_MINUTES"])
     for scope, key in wanted:
+        # Created if missing, else locked as it is (a no-op update): never missed, even when
+        # a prune deletes it between two statements.
         connection.execute(
             dialect_insert(table)
             .values(scope=scope, key=key, attempts=0, last_at=now, not_before=None)
-            .on_conflict_do_nothing(index_elements=["scope", "key"])
+            .on_conflict_do_update(index_elements=["scope", "key"], set_={"attempts": table.c.attempts})
         )
     rows = connection.execute(
         sa.select(table.c.scope, table.c.key, table.c.attempts, table.c.last_at, table.c.not_before)
@@ -210,9 +216,14 @@ def _count(connection: sa.Connection, rules: dict[str, Rule], wanted: list[tuple
             .values(attempts=attempts, last_at=now, not_before=set_by_us or replaced)
         )
         counted.append((row.scope, row.key, set_by_us, replaced))
-    connection.execute(
-        sa.delete(table).where(table.c.scope.in_(rules), table.c.last_at < forgotten_before)
+    # Forgotten rows of these scopes go, but none another claim holds: waiting for it here,
+    # while holding ours, is how two claims would deadlock.
+    forgotten = (
+        sa.select(table.c.scope, table.c.key)
+        .where(table.c.scope.in_(rules), table.c.last_at < forgotten_before)
+        .with_for_update(skip_locked=True)
     )
+    connection.execute(sa.delete(table).where(sa.tuple_(table.c.scope, table.c.key).in_(forgotten)))
     return Claim(counted)
 
 

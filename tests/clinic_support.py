@@ -26,7 +26,8 @@ def share(app: Flask, patient_id: int, clinic_name: str = CLINIC) -> None:
 def confirm_membership(app: Flask, user_id: int, clinic_name: str = CLINIC) -> None:
     """A confirmed colleague confirms the account's pending membership of the clinic, through
     the service the clinic's Members page calls (diary/memberships.py): a member added to a
-    clinic that has a member or a patient already sees nothing until then."""
+    clinic that has a patient, an open invitation or a confirmed clinician sees nothing until
+    then."""
     with app.test_request_context():
         membership = db.session.scalar(
             sa.select(ClinicMembership).join(Clinic, Clinic.id == ClinicMembership.clinic_id)

@@ -20,6 +20,7 @@ from diary import audit, memberships, policy
 from diary.extensions import db
 from diary.models import AuditEvent, ClinicMembership, InboxMessage, User
 from diary.models.reminder import InboxTopic
+from diary.sharing import services as sharing_services
 from tests.clinic_support import confirm_membership, share
 from tests.conftest import PASSWORD
 from tests.journal_helpers import login_as, page_text
@@ -334,6 +335,29 @@ def test_the_first_member_of_a_clinic_that_has_patients_is_not_exempt(app, recor
         new = db.session.scalar(sa.select(User.id).where(User.email == "new.doc@example.org"))
     assert not membership_of(app, new, records.sharing_clinic).confirmed
     assert not can_view(app, new, records.users["owner"])
+
+
+def test_an_open_invitation_keeps_the_first_member_from_being_exempt(app, make_user):
+    """An administrator deactivates the clinic's only clinician before any patient accepted
+    its invitations: a member the admin adds then must still wait, or the invitations
+    accepted later would open their diaries to that member unconfirmed."""
+    patient = make_user("pat@example.org")
+    doctor = make_user("doc@example.org", role="clinician", clinic="North")
+    admin_id = make_user("root@example.org", role="admin")
+    with app.test_request_context():
+        north = db.session.scalar(sa.text("SELECT id FROM clinics WHERE name = 'North'"))
+        sharing_services.invite(db.session.get(User, doctor), north, "pat@example.org", None)
+    admin = app.test_client()
+    login_as(admin, admin_id)
+    assert admin.post(f"/admin/staff/{doctor}/deactivate").status_code == 302
+
+    admin_adds(admin, north, "mallory@example.org", "Dr Mallory")
+
+    with app.app_context():
+        mallory = db.session.scalar(sa.select(User.id).where(User.email == "mallory@example.org"))
+    assert not membership_of(app, mallory, north).confirmed
+    share(app, patient, "North")  # the patient accepts the open invitation later
+    assert not can_view(app, mallory, patient)
 
 
 def test_the_cli_puts_a_clinician_joining_a_clinic_with_patients_on_hold(app, records, runner):

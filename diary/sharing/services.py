@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from flask import render_template, url_for
 from sqlalchemy.exc import IntegrityError
 
-from diary import audit, policy, throttle
+from diary import audit, memberships, policy, throttle
 from diary.auth.services import normalise_email
 from diary.clock import utcnow
 from diary.database import begin_write
@@ -83,7 +83,9 @@ def _live_link(patient_id: int, clinic_id: int) -> CareLink | None:
 
 def _link(patient_id: int, clinic_id: int, source: LinkSource, subject: str, actor: User) -> bool:
     """Create the live link and audit it; False when one exists (also when another request
-    made it a moment ago: the unique index refuses the second, inside a savepoint)."""
+    made it a moment ago: the unique index refuses the second, inside a savepoint). The
+    clinic is locked first, so that no member is let in unconfirmed meanwhile (memberships)."""
+    memberships.lock_clinic(clinic_id)
     if _live_link(patient_id, clinic_id) is not None:
         return False
     try:

@@ -2,7 +2,7 @@
 
 Revision ID: 0008
 Revises: 0007
-Create Date: 2026-12-02 19:30:00
+Create Date: 2026-12-02 21:00:00
 
 What it does (docs/security.md, Who can give diary access):
 - clinic_memberships.confirmed_at and confirmed_by_id: a membership grants access to the
