@@ -2,8 +2,9 @@
 
 An administrator (or the `users create --clinic` command) opens a membership; it is pending
 and opens none of the clinic's patients (policy.grants_access) until a colleague who is an
-active, confirmed member of the same clinic confirms it, or refuses it. The first member of
-a clinic without patients is confirmed at once: there is nobody to ask and nothing to read.
+active, confirmed member of the same clinic confirms it, or refuses it. A member of a clinic
+with no patient, no open invitation and nobody who could confirm is confirmed at once: there
+is nobody to ask and nothing to read.
 When the clinic's last confirmed clinician is gone, the operator's break-glass command
 confirms one named pending membership, with a reason that the audit trail keeps. Patients
 who share with the clinic are told in their inbox whenever a member joins.
@@ -69,16 +70,12 @@ def confirmers(clinic_id: int) -> sa.Select:
     )
 
 
-def _has_patients(clinic_id: int) -> bool:
+def _has_or_may_have_patients(clinic_id: int) -> bool:
     """Whether any patient shares with the clinic now (a live care link) or may do so by
     accepting an invitation still open: either would let the new member read a diary."""
     shares = sa.exists().where(CareLink.clinic_id == clinic_id, CareLink.revoked_at.is_(None))
-    invited = sa.exists().where(
-        ClinicInvitation.clinic_id == clinic_id,
-        ClinicInvitation.accepted_at.is_(None),
-        ClinicInvitation.declined_at.is_(None),
-        ClinicInvitation.expires_at > utcnow(),
-    )
+    invited = sa.exists().where(ClinicInvitation.clinic_id == clinic_id,
+                                ClinicInvitation.still_open(utcnow()))
     return db.session.scalar(sa.select(sa.or_(shares, invited))) or False
 
 
@@ -94,7 +91,7 @@ def is_exempt(clinic_id: int) -> bool:
     """Whether a new member of the clinic needs nobody's confirmation: the clinic has no
     patient, no open invitation and no confirmed member who could be asked."""
     has_confirmer = db.session.scalar(sa.select(sa.exists(confirmers(clinic_id))))
-    return not has_confirmer and not _has_patients(clinic_id)
+    return not has_confirmer and not _has_or_may_have_patients(clinic_id)
 
 
 def can_confirm(viewer: User, membership: ClinicMembership) -> bool:
@@ -160,12 +157,10 @@ def members_page(viewer: User) -> tuple[list[ClinicMembers], list[str]]:
     ids = [c.id for c in clinics]
     confirmed = confirmed_members(ids)
     pending = _rows(_member_columns().where(
-        ClinicMembership.clinic_id.in_(ids), ClinicMembership.active.is_(True),
-        ClinicMembership.confirmed_at.is_(None)))
+        ClinicMembership.clinic_id.in_(ids), ClinicMembership.pending()))
     waiting = list(db.session.scalars(
         sa.select(Clinic.name).join(ClinicMembership, ClinicMembership.clinic_id == Clinic.id)
-        .where(ClinicMembership.user_id == viewer.id, ClinicMembership.active.is_(True),
-               ClinicMembership.confirmed_at.is_(None))
+        .where(ClinicMembership.user_id == viewer.id, ClinicMembership.pending())
         .order_by(Clinic.name)))
     return [
         ClinicMembers(c.id, c.name, confirmed[c.id], [p for p in pending if p.clinic_id == c.id])
@@ -274,8 +269,7 @@ def _confirm(membership: ClinicMembership, *, by: User | None, action: str, subj
     # Conditional, so that two colleagues confirming at once confirm (and notify) once.
     done = db.session.execute(
         sa.update(ClinicMembership)
-        .where(ClinicMembership.id == membership.id, ClinicMembership.active.is_(True),
-               ClinicMembership.confirmed_at.is_(None))
+        .where(ClinicMembership.id == membership.id, ClinicMembership.pending())
         .values(confirmed_at=now, confirmed_by_id=by.id if by is not None else None)
         .execution_options(synchronize_session=False)
     ).rowcount

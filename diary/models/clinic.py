@@ -107,6 +107,12 @@ class ClinicMembership(db.Model):
 
     clinic: so.Mapped[Clinic] = so.relationship()
 
+    @classmethod
+    def pending(cls) -> sa.ColumnElement[bool]:
+        """In SQL: active and waiting for a colleague's confirmation (policy.grants_access is
+        the other side: active and confirmed)."""
+        return sa.and_(cls.active.is_(True), cls.confirmed_at.is_(None))
+
     @property
     def confirmed(self) -> bool:
         """Whether the membership grants access (with `active`); pending until confirmed."""
@@ -190,6 +196,12 @@ class ClinicInvitation(db.Model):
     declined_at: so.Mapped[datetime | None]
 
     clinic: so.Mapped[Clinic] = so.relationship()
+
+    @classmethod
+    def still_open(cls, now: datetime) -> sa.ColumnElement[bool]:
+        """In SQL: an invitation the patient may still answer: unexpired, neither accepted
+        nor declined."""
+        return sa.and_(cls.expires_at > now, cls.accepted_at.is_(None), cls.declined_at.is_(None))
 
 
 class Assessment(db.Model):

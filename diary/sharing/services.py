@@ -231,9 +231,7 @@ def pending_invitations(patient: User) -> sa.Select:
         return sa.select(ClinicInvitation).where(sa.false())
     return sa.select(ClinicInvitation).where(
         ClinicInvitation.email == normalise_email(patient.email),
-        ClinicInvitation.expires_at > utcnow(),
-        ClinicInvitation.accepted_at.is_(None),
-        ClinicInvitation.declined_at.is_(None),
+        ClinicInvitation.still_open(utcnow()),
     )
 
 
@@ -289,9 +287,7 @@ def invite(clinician: User, clinic_id: int, email: str, address: str | None) -> 
         sa.select(ClinicInvitation).where(
             ClinicInvitation.clinic_id == clinic_id,
             ClinicInvitation.email == email,
-            ClinicInvitation.accepted_at.is_(None),
-            ClinicInvitation.declined_at.is_(None),
-            ClinicInvitation.expires_at > now,
+            ClinicInvitation.still_open(now),
         )
     )
     # Asking again renews a pending invitation rather than adding a second one.
