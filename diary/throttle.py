@@ -22,8 +22,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
@@ -77,12 +78,20 @@ class Throttled(Exception):
         return max(1, math.ceil(self.retry_after / 60))
 
 
-@dataclass
+class Counted(NamedTuple):
+    """One bucket a claim counted in."""
+
+    scope: str
+    key: str
+    set_by_us: datetime | None  # the not-before time this claim set, if any
+    replaced: datetime | None  # the not-before time it replaced
+
+
+@dataclass(frozen=True)
 class Claim:
     """An attempt counted in its buckets; `give_back` undoes it when the attempt was right."""
 
-    # (scope, key, the not-before this claim set or None, the not-before it replaced)
-    counted: list[tuple[str, str, datetime | None, datetime | None]] = field(default_factory=list)
+    counted: list[Counted]
 
     def give_back(self) -> None:
         """Uncount the attempt, and lift the wait it set unless a later attempt moved it."""
@@ -179,7 +188,7 @@ def _count(connection: sa.Connection, rules: dict[str, Rule], wanted: list[tuple
     """The claim's transaction: create, lock, read, refuse or count, prune."""
     table = ThrottleBucket.__table__
     now = utcnow()
-    forgotten_before = now - timedelta(minutes=current_app.config["THROTTLE_FORGET_AFTER_MINUTES"])
+    forgotten_before = _forgotten_before(now)
     for scope, key in wanted:
         # Created if missing, else locked as it is (a no-op update): never missed, even when
         # a prune deletes it between two statements.
@@ -215,7 +224,7 @@ def _count(connection: sa.Connection, rules: dict[str, Rule], wanted: list[tuple
             .where(table.c.scope == row.scope, table.c.key == row.key)
             .values(attempts=attempts, last_at=now, not_before=set_by_us or replaced)
         )
-        counted.append((row.scope, row.key, set_by_us, replaced))
+        counted.append(Counted(row.scope, row.key, set_by_us, replaced))
     # Forgotten rows of these scopes go, but none another claim holds: waiting for it here,
     # while holding ours, is how two claims would deadlock.
     forgotten = (
@@ -237,12 +246,16 @@ def delay(over: int) -> timedelta:
 
 def prune(now: datetime | None = None) -> int:
     """Delete every bucket nobody used for the forget-after time (the scheduler's tick)."""
-    now = now or utcnow()
-    cutoff = now - timedelta(minutes=current_app.config["THROTTLE_FORGET_AFTER_MINUTES"])
+    cutoff = _forgotten_before(now or utcnow())
     table = ThrottleBucket.__table__
     with own_transaction() as connection:
         return connection.execute(sa.delete(table).where(table.c.last_at < cutoff)).rowcount
 
+
+
+def _forgotten_before(now: datetime) -> datetime:
+    """A bucket whose last attempt is older than this starts again from zero."""
+    return now - timedelta(minutes=current_app.config["THROTTLE_FORGET_AFTER_MINUTES"])
 
 
 def _digest(value: str | None) -> str:

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import Flask, url_for
 
+from diary.admin import services as admin_services
 from diary.auth import emails
 from diary.exports import csv_tables
 from diary.extensions import db
@@ -259,8 +260,6 @@ def share_with_clinic(app: Flask, patient_id: int, clinic_name: str) -> None:
 def pending_member(app: Flask, clinic_name: str) -> int:
     """A clinician an administrator added to the clinic, through the admin's service; the
     membership's id. The clinic has patients, so the membership waits for confirmation."""
-    from diary.admin import services as admin_services
-
     with app.test_request_context():
         clinic = db.session.scalar(sa.select(Clinic).where(Clinic.name == clinic_name))
         added = admin_services.add_member(clinic, email="pending@example.org",

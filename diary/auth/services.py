@@ -109,10 +109,11 @@ def start_registration(email: str, address: str | None) -> None:
     must wait. Every attempt counts, new or taken: counting only the taken ones would let the
     moment the form starts answering 429 say which addresses are taken.
     """
-    throttle.claim_registration(normalise_email(email), address)
+    email = normalise_email(email)
+    throttle.claim_registration(email, address)
     existing = find_user_by_email(email)
     if existing is None:
-        emails.send_registration_link(normalise_email(email))
+        emails.send_registration_link(email)
     elif existing.active:
         emails.send_second_sign_up_notice(existing)
 
