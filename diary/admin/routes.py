@@ -88,15 +88,14 @@ def add_member(clinic_id: int):
                 flash(f"{added.user.email} is added to {clinic.name} and waits for a confirmed "
                       "member of the clinic to confirm them; until then they see none of its "
                       "patients.", "info")
-            if not added.invited:
-                if added.confirmed:
-                    flash(f"{added.user.email} is now a member of {clinic.name}.", "success")
-            elif added.mail_sent:
+            if added.invited and added.mail_sent:
                 flash(f"We created an account for {added.user.email} and mailed a link to "
                       "choose a password.", "success")
-            else:
+            elif added.invited:
                 flash(f"We created an account for {added.user.email}, but could not send the "
                       "email just now. They can use 'Forgot your password?' once it works.", "warning")
+            elif added.confirmed:
+                flash(f"{added.user.email} is now a member of {clinic.name}.", "success")
             return redirect(url_for("admin.clinic", clinic_id=clinic.id))
     return _render_clinic(clinic, member_form=form, status=422)
 
