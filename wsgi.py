@@ -1,5 +1,5 @@
 """The WSGI entry point: the only module-level app."""
 
-from diary import create_app
+from diary.app import create_app
 
 app = create_app()

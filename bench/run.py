@@ -28,7 +28,7 @@ from bench.database import describe, fresh_database  # noqa: E402
 from bench.measure import ENDPOINTS, Clients, Result, measure_all  # noqa: E402
 from bench.report import print_report  # noqa: E402
 from bench.server import LoopbackServer  # noqa: E402
-from diary import create_app  # noqa: E402
+from diary.app import create_app  # noqa: E402
 from diary.extensions import db  # noqa: E402
 
 

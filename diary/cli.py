@@ -16,8 +16,12 @@ from diary import audit, memberships
 from diary.auth import rules, second_factor
 from diary.auth.services import AccountError, create_user, normalise_email
 from diary.clock import utcnow
+from diary.database import begin_write
 from diary.extensions import db
 from diary.models import Clinic, ClinicMembership, Role
+from diary.records.backup import backup_command
+from diary.reminders.scheduler import scheduler_command
+from diary.simulator import demo
 from diary.web.forms import has_invisible_characters
 
 users = AppGroup("users", help="Manage accounts.")
@@ -148,9 +152,6 @@ def break_glass_command(clinic: str, email: str, reason: str) -> None:
 @with_appcontext
 def demo_data_command(force: bool) -> None:
     """Create a demo clinic: one clinician and six patients with realistic diaries."""
-    from diary.database import begin_write
-    from diary.simulator import demo
-
     if not sa.inspect(db.engine).has_table("users"):
         raise click.ClickException("The database has no tables yet: run `flask --app wsgi db upgrade`.")
     others, earlier = demo.existing_accounts()
@@ -188,9 +189,6 @@ def demo_data_command(force: bool) -> None:
 
 def register_cli(app: Flask) -> None:
     """Attach the project's commands to the app."""
-    from diary.records.backup import backup_command
-    from diary.reminders.scheduler import scheduler_command
-
     app.cli.add_command(users)
     app.cli.add_command(members)
     app.cli.add_command(demo_data_command)

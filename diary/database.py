@@ -7,10 +7,12 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
 from diary.extensions import db
+from diary.models import User
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 OWN_ENGINE = "diary.own_transaction_engine"  # app.extensions key of own_transaction()'s engine
@@ -79,8 +81,6 @@ def own_transaction():
 def dialect_insert(table, dialect: str | None = None):
     """The dialect's INSERT, which knows ON CONFLICT (SQLite and PostgreSQL both have it);
     the app's own dialect unless one is named."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
     name = dialect or db.engine.dialect.name
     if name == "postgresql":
         return postgresql.insert(table)
@@ -110,7 +110,5 @@ def lock_patient(patient_id: int) -> None:
     statement of its own: a read joined to it would see the snapshot from before the wait,
     not the row the other writer has just committed.
     """
-    from diary.models import User
-
     if db.engine.dialect.name != "sqlite":
         db.session.execute(sa.select(User.id).where(User.id == patient_id).with_for_update())

@@ -13,7 +13,7 @@ TOKEN_IN_PATH = re.compile(r"(/(?:verify|reset|register/finish)/)[^/?#\s\"']+")
 REDACTED = "[redacted]"
 
 # The dev server's and gunicorn's request logs, and our own loggers that print paths.
-REDACTED_LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error", "diary", "diary.errors")
+REDACTED_LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error", "diary", "diary.web.errors")
 
 
 def redact(text: str) -> str:

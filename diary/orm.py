@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from flask import has_app_context
 from sqlalchemy import orm as so
 from sqlalchemy.types import TypeDecorator
+
+from diary.clock import utcnow
 
 # Every constraint gets a name: SQLite batch migrations cannot drop an unnamed one.
 NAMING_CONVENTION = {
@@ -57,10 +60,6 @@ class Base(so.DeclarativeBase):
 
 def utc_now() -> datetime:
     """Default for created/updated columns (the app clock where a request is active)."""
-    from flask import has_app_context
-
     if has_app_context():
-        from diary.clock import utcnow
-
         return utcnow()
     return datetime.now(UTC)

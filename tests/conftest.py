@@ -28,7 +28,7 @@ from flask import Flask
 from flask_migrate import upgrade
 from hypothesis import HealthCheck, settings
 
-from diary import create_app
+from diary.app import create_app
 from diary.extensions import db
 from tests.reminders_support import SmtpSink, smtp_sink
 

@@ -3,7 +3,7 @@
 import os
 import stat
 
-from diary import create_app
+from diary.app import create_app
 
 
 def test_secret_key_is_generated_once_and_kept_private(tmp_path, monkeypatch):

@@ -55,7 +55,7 @@ def test_the_gunicorn_access_log_is_redacted(app, caplog):
 
 
 def test_create_app_installs_the_filter_once(app):
-    from diary import create_app
+    from diary.app import create_app
 
     create_app(dict(app.config))
     for name in ("werkzeug", "gunicorn.access"):

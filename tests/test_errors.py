@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from diary import create_app
+from diary.app import create_app
 from diary.extensions import db
 from tests.conftest import base_config, fresh_database_url
 

@@ -22,7 +22,8 @@ from alembic.script import Script, ScriptDirectory
 from flask import current_app
 from flask_migrate import downgrade, upgrade
 
-from diary import PROJECT_ROOT, create_app
+from diary import PROJECT_ROOT
+from diary.app import create_app
 from diary.extensions import db
 from tests.conftest import base_config, postgres_url
 from tests.schema_rows import RETIRED_COLUMNS, SAMPLE_OVERRIDES, sample_row

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from diary import create_app
+from diary.app import create_app
 from diary.extensions import db
 from diary.journal.services import CheckInValues, save_check_in
 from diary.models import CheckIn, PatientSummary, User

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from diary import create_app
+from diary.app import create_app
 from diary.reminders import scheduler as scheduler_module
 from diary.reminders.scheduler import JOB_ID, build_scheduler, tick
 from tests.conftest import base_config

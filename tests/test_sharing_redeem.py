@@ -231,7 +231,7 @@ def test_the_default_limits_are_ten_per_account_and_thirty_per_address(app):
 
 
 def test_the_count_lives_in_the_database_where_every_process_reads_it(app, client, patient, clinician):
-    from diary import create_app
+    from diary.app import create_app
 
     for _ in range(10):
         redeem(client, WRONG)

@@ -14,7 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 import sqlalchemy as sa
 
-from diary import create_app, security, throttle
+from diary import security, throttle
+from diary.app import create_app
 from diary.extensions import db
 from diary.models import ThrottleBucket
 from diary.sharing.codes import ALPHABET

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
-from diary import create_app
+from diary.app import create_app
 from diary.extensions import db
 from tests.conftest import base_config
 

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
-from diary.admin import bp, queries, services
+from diary.admin import queries, services
 from diary.admin.forms import ClinicForm, MemberForm, MemberRoleForm
 from diary.auth.services import AccountError
 from diary.models import Role
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def administrators_only():
+    """Anonymous visitors are asked to log in; other accounts get 404."""
+    if not current_user.is_admin:
+        abort(404)
 
 
 @bp.route("/")

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from diary import audit, memberships
-from diary.auth import second_factor, sessions
+from diary.auth import emails, second_factor, sessions
 from diary.auth.services import AccountError, find_user_by_email, normalise_email
 from diary.database import begin_write
 from diary.extensions import db
@@ -86,8 +86,6 @@ def _unusable_password() -> str:
 
 def add_member(clinic: Clinic, *, email: str, display_name: str | None, member_role: str) -> Added:
     """Add a clinician to the clinic: an existing clinician account, or a new one, invited."""
-    from diary.auth import emails
-
     begin_write()
     user = find_user_by_email(email)
     invited = user is None

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import jsonify, request
+from flask import Blueprint, jsonify, request
 from flask_login import current_user, login_required
 
 from diary import policy
-from diary.api import bp
 from diary.clock import local_today
-from diary.errors import error_response
 from diary.progress.trajectory import (
     TrajectoryRequestError,
     build_trajectory,
@@ -18,6 +16,9 @@ from diary.progress.trajectory import (
     trajectory_payload,
 )
 from diary.records.fhir import patient_bundle
+from diary.web.errors import error_response
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 # A diary has no day outside these; date arithmetic near year 1 or 9999 would overflow.
 EARLIEST_DAY = date(1900, 1, 1)

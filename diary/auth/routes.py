@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 
-from diary.auth import bp, emails, services, sessions
+from diary.auth import emails, services, sessions
 from diary.auth.forms import (
     EmailForm,
     LoginForm,
@@ -16,8 +25,10 @@ from diary.auth.forms import (
     ProfileForm,
     RegistrationForm,
 )
-from diary.errors import too_many_attempts
 from diary.throttle import Throttled
+from diary.web.errors import too_many_attempts
+
+bp = Blueprint("auth", __name__)
 
 LOGIN_FAILED = "The email or password is not right."
 # The reset token waits in the (signed, HttpOnly) session cookie, not in the page's URL.

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from diary.auth import bp, second_factor, sessions
+from diary.auth import second_factor, sessions
 from diary.auth.forms import CodeForm
-from diary.auth.routes import safe_next, too_many_logins
+from diary.auth.routes import bp, safe_next, too_many_logins
 from diary.throttle import Throttled
 
 CODE_REFUSED = "This code is not right. Check the time on your phone and try the newest code."

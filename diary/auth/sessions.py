@@ -30,9 +30,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from diary.clock import utcnow
 from diary.database import begin_write
-from diary.errors import error_response
 from diary.extensions import db, login_manager
 from diary.models import User, UserSession
+from diary.web.errors import error_response
 
 # Where Flask-Login keeps the identity in the cookie: here, the session's random key.
 IDENTITY_KEY = "_user_id"
@@ -267,7 +267,7 @@ def init_login(app: Flask) -> None:
     """Bind Flask-Login to the app, and the session checks to every request."""
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    # The JSON API answers 401 (as JSON, see diary.errors) instead of redirecting to a page.
+    # The JSON API answers 401 (as JSON, see diary.web.errors) instead of redirecting to a page.
     login_manager.blueprint_login_views = {"api": None}
     login_manager.login_message = "Please log in to continue."
     login_manager.login_message_category = "info"

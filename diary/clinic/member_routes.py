@@ -7,8 +7,8 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from diary import memberships
-from diary.clinic import bp, forms
-from diary.clinic.routes import clinician_required
+from diary.clinic import forms
+from diary.clinic.routes import bp, clinician_required
 
 
 @bp.get("/members")

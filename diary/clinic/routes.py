@@ -11,11 +11,11 @@ import json
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from diary import audit, policy
-from diary.clinic import bp, forms, queries, review, services
+from diary.clinic import forms, queries, review, services
 from diary.clinic.patient_list import DEFAULT_SORT, SORT_KEYS, sort_rows
 from diary.clock import local_today
 from diary.models import Role
@@ -34,6 +34,8 @@ from diary.treatments import wording
 from diary.treatments.entries import TreatmentRefused
 from diary.treatments.forms import SurgeryForm
 from diary.treatments.queries import injections_between, regimen_periods_between
+
+bp = Blueprint("clinic", __name__, url_prefix="/clinic")
 
 INVALID = 422
 

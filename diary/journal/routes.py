@@ -6,12 +6,12 @@ from collections.abc import Callable
 from datetime import date
 from functools import wraps
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from diary import policy
 from diary.clock import local_today
-from diary.journal import bp, queries, services, wording
+from diary.journal import queries, services, wording
 from diary.journal.forms import (
     CheckInForm,
     EpisodeEditForm,
@@ -21,6 +21,20 @@ from diary.journal.forms import (
     SpasmNowForm,
 )
 from diary.models import Side, User
+
+bp = Blueprint("journal", __name__)
+
+TEMPLATE_FILTERS = (
+    "long_date",
+    "short_date",
+    "clock_time",
+    "spasms",
+    "duration_label",
+    "seconds_label",
+    "entry_lines",
+)
+for _name in TEMPLATE_FILTERS:
+    bp.add_app_template_filter(getattr(wording, _name), _name)
 
 MAX_PAGE = 100_000
 INVALID = 422

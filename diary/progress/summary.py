@@ -27,6 +27,7 @@ from diary.models.summary import PatientSummary
 from diary.progress.queries import diary_counts, last_days
 from diary.trajectory import RemissionSummary, ToxinCycle, first_day_read, landmarks, summarise
 from diary.trajectory.summary import ManualBaseline
+from diary.treatments.queries import reference_surgery_of
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +64,6 @@ def compute_summary(
     patient_id: int, today: date, diary: dict[date, int] | None = None
 ) -> RemissionSummary:
     """The remission summary of a patient on a day (a fixed 5 queries, 3 given the diary)."""
-    from diary.treatments.queries import reference_surgery_of
-
     surgery = reference_surgery_of(patient_id)
     return summarise(
         diary if diary is not None else diary_counts(patient_id, end=today),
@@ -82,8 +81,6 @@ def summary_from_windows(patient_id: int, today: date) -> RemissionSummary:
     baseline window (or the trailing one, without a surgery) to today: the days after
     surgery hold remission and recurrence, the days before it nothing the summary shows.
     """
-    from diary.treatments.queries import reference_surgery_of
-
     surgery = reference_surgery_of(patient_id)
     surgery_on = surgery.performed_on if surgery else None
     cycles = toxin_cycles(patient_id, today)

@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from diary import policy
 from diary.auth import sessions
 from diary.auth.routes import too_many_logins
 from diary.clock import utcnow
-from diary.records import archive, bp, deletion
+from diary.records import archive, deletion
 from diary.records.fhir import patient_bundle
 from diary.records.forms import DeleteAccountForm
 from diary.throttle import Throttled
+
+bp = Blueprint("records", __name__)
 
 FHIR_MIMETYPE = "application/fhir+json"
 

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from diary.clock import utcnow
 from diary.extensions import db
 from diary.models import (
     CareLink,
@@ -34,6 +35,7 @@ from diary.models import (
     User,
 )
 from diary.models.reminder import ReminderKind
+from diary.reminders.plans import create_default_check_in, replan_patient
 
 _PENDING = "diary.reminders.replan"
 _PENDING_CLINICS = "diary.reminders.replan_clinics"
@@ -54,8 +56,6 @@ _USER_FIELDS = ("timezone", "active")
 
 def patient_created(patient: User, now: datetime) -> None:
     """A new patient's account exists (flushed, not committed): give it the default reminder."""
-    from diary.reminders.plans import create_default_check_in
-
     create_default_check_in(patient, now)
 
 
@@ -101,9 +101,6 @@ def _before_flush(session: Session, _context, _instances) -> None:
 
 def _before_commit(session: Session) -> None:
     """Replan the noted patients' reminders inside the transaction about to commit."""
-    from diary.clock import utcnow
-    from diary.reminders.plans import replan_patient
-
     # before_commit comes before commit's own flush: flush now, so that the writer's rows
     # are noted (before_flush) and written, and the inputs read below are current.
     session.flush()

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from diary.clock import local_today
+from diary.database import dialect_insert
 from diary.extensions import db
 from diary.models import (
     Delivery,
@@ -30,6 +31,7 @@ from diary.models import (
 from diary.models.reminder import Cadence, DeliveryState, ReminderKind
 from diary.reminders import schedule, visits
 from diary.reminders.schedule import Occurrence
+from diary.treatments.queries import reference_surgery_of
 
 # The moment just before another, to ask for "this one or the next".
 JUST_BEFORE = timedelta(microseconds=1)
@@ -75,8 +77,6 @@ class ScheduleInputs:
 
 def load_inputs(reminder: Reminder, time_zone: str, today: date) -> ScheduleInputs:
     """Read the inputs of a reminder's kind (at most three queries; none for a check-in)."""
-    from diary.treatments.queries import reference_surgery_of
-
     zone = ZoneInfo(time_zone)
     patient_id = reminder.patient_id
     if reminder.kind == ReminderKind.INJECTION:
@@ -288,7 +288,7 @@ def adopt_patients(now: datetime, limit: int) -> int:
         values = {**default_values(ReminderKind.CHECK_IN), "patient_id": patient_id,
                   "created_at": now, "updated_at": now}
         statement = (
-            _insert(Reminder.__table__)
+            dialect_insert(Reminder.__table__)
             .values(values)
             .on_conflict_do_nothing(index_elements=["patient_id", "kind"])
             .returning(Reminder.__table__.c.id)
@@ -298,12 +298,3 @@ def adopt_patients(now: datetime, limit: int) -> int:
             replan(db.session.get(Reminder, reminder_id), now, time_zone=time_zone)
             adopted += 1
     return adopted
-
-
-def _insert(table: sa.Table):
-    """The dialect's INSERT, which has ON CONFLICT on both SQLite and PostgreSQL."""
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+import logging
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from diary.clock import local_today, utcnow
 from diary.extensions import csrf
@@ -11,7 +14,7 @@ from diary.journal.routes import INVALID, patient_required
 from diary.journal.wording import long_date
 from diary.models import User
 from diary.models.reminder import Cadence, ReminderKind
-from diary.reminders import bp, inbox, services
+from diary.reminders import inbox, services
 from diary.reminders.forms import (
     KINDS,
     SLUGS,
@@ -21,9 +24,31 @@ from diary.reminders.forms import (
 )
 from diary.reminders.forms import ReminderForm as _ReminderForm
 
+bp = Blueprint("reminders", __name__)
+log = logging.getLogger(__name__)
+
 MAX_TOKEN_LENGTH = 512
 MAX_PAGE = 100_000
 INBOX_PAGE_SIZE = 30
+
+
+@bp.app_context_processor
+def inbox_badge() -> dict:
+    """`inbox_unread()` for the header: the count is read only when a page shows it."""
+
+    def inbox_unread() -> int | None:
+        if not (current_user.is_authenticated and current_user.is_patient):
+            return None
+        try:
+            return inbox.unread_count(current_user.id)
+        except SQLAlchemyError:
+            # A badge is not worth failing a page for (an error page among them).
+            log.exception("could not count unread inbox messages")
+            return None
+
+    return {"inbox_unread": inbox_unread}
+
+
 SAVED = {
     ReminderKind.CHECK_IN: "Diary reminder saved.",
     ReminderKind.INJECTION: "Injection reminder saved.",

@@ -21,10 +21,12 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from diary.clinic import schedule as clinic_schedule
 from diary.extensions import db
 from diary.models import CareLink, Clinic
 from diary.models.clinic import DEFAULT_FOLLOW_UP_SCHEDULE
 from diary.reminders import schedule
+from diary.treatments.queries import reference_surgery_of
 
 # How many of each clinic's next suggested visits planning looks at. The next one is what
 # the reminder needs; the others let a replan step past a day whose reminder already went.
@@ -83,8 +85,6 @@ def suggestions_from(
     """
     # Imported here: the clinic package loads its routes, which load the auth package,
     # which loads the reminders (account creation plans the first reminder).
-    from diary.clinic import schedule as clinic_schedule
-
     by_day: dict[date, tuple[str, list[str]]] = {}
     for name, text in schedules:
         offsets = clinic_schedule.schedule_or_default(text, DEFAULT_FOLLOW_UP_SCHEDULE)
@@ -109,8 +109,6 @@ def suggested_visits(patient_id: int, since: date, ahead: int = SUGGESTED_AHEAD)
 
     Nothing without a live link or without a reference surgery (the schedule counts from it).
     """
-    from diary.treatments.queries import reference_surgery_of
-
     schedules = clinic_schedules(patient_id)
     if not schedules:
         return []
@@ -138,7 +136,6 @@ class ScheduleView:
     `clinics` are the clinics the patient shares with now (empty: none); `surgery_on` the
     reference surgery their schedules count from (None: no reference surgery yet).
     """
-
     clinics: tuple[str, ...]
     surgery_on: date | None
     suggested: list[Suggestion]
@@ -150,7 +147,6 @@ def schedule_view(patient_id: int, today: date, own_days: set[date]) -> Schedule
     At most 2 queries (the links; the reference surgery only when there are some). A day with
     an appointment of the patient's own is shown as that appointment, as the reminder does.
     """
-    from diary.treatments.queries import reference_surgery_of
 
     schedules = clinic_schedules(patient_id)
     names = tuple(name for name, _ in schedules)

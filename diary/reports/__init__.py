@@ -1,5 +1,1 @@
-"""The clinician's one-page report of a patient and the clinic's cohort view (issue 5)."""
-
-from diary.reports.routes import bp
-
-__all__ = ["bp"]
+"""The clinic's report and cohort pages (URLs under /clinic)."""

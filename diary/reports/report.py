@@ -26,7 +26,7 @@ from diary.progress.trajectory import (
     trajectory_payload,
 )
 from diary.treatments import wording
-from diary.treatments.queries import session_units
+from diary.treatments.queries import reference_surgery_of, session_units
 
 # The most recent injections listed; earlier ones are counted, not listed.
 MAX_INJECTIONS = 8
@@ -151,8 +151,6 @@ def shorten(text: str | None, limit: int = MAX_NOTE_CHARACTERS) -> tuple[str | N
 
 def build_report(viewer: User, patient: User, clinic: Clinic, today: date) -> Report:
     """The report of a patient the viewer was authorised to see, as of the patient's today."""
-    from diary.treatments.queries import reference_surgery_of
-
     reference = reference_surgery_of(patient.id)
     surgery_on = reference.performed_on if reference else None
     start = chart_start(patient.id, surgery_on, today)

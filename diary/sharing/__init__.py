@@ -5,9 +5,3 @@ invitation; either makes a CareLink, which the patient can end at any time, and 
 member's access ends with it (diary/policy.py reads the link on each request). The patient
 reads every audited access on the access log. The rules are in docs/sharing.md.
 """
-
-from flask import Blueprint
-
-bp = Blueprint("sharing", __name__)
-
-from diary.sharing import clinic_routes, routes  # noqa: E402,F401  (routes attach themselves to bp)

@@ -8,11 +8,12 @@ from functools import wraps
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from diary.errors import too_many_attempts
 from diary.journal.routes import INVALID
-from diary.sharing import bp, services
+from diary.sharing import services
 from diary.sharing.forms import InviteForm, RedeemForm
+from diary.sharing.routes import bp
 from diary.throttle import Throttled
+from diary.web.errors import too_many_attempts
 
 NOT_VALID = "This code is not valid. Ask the patient for a new one."
 # The same answer whoever the address belongs to: the form must not tell who is registered.

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from diary.journal.routes import patient_required
 from diary.models import User
-from diary.sharing import bp, codes, queries, services
+from diary.sharing import codes, queries, services
 from diary.sharing.queries import local_time
+
+bp = Blueprint("sharing", __name__)
 
 
 @bp.route("/sharing")

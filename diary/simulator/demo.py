@@ -8,7 +8,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from diary.auth import second_factor
 from diary.clock import local_today
+from diary.database import begin_write
 from diary.extensions import db
 from diary.models import Clinic, User
 from diary.simulator.clinic import Clinician, build_clinic
@@ -157,9 +159,6 @@ def build_demo(now: datetime, password: str) -> DemoClinic:
 def enrol_demo_clinician() -> str:
     """Give the demo clinician an enrolled TOTP secret, so the demo needs no enrolment step;
     returns the secret, which demo-data prints once (a tester adds it to an authenticator)."""
-    from diary.auth import second_factor
-    from diary.database import begin_write
-
     begin_write()
     clinician = db.session.scalar(sa.select(User).where(User.email == DEMO_CLINICIAN.email))
     secret = second_factor.enrol_for_demo(clinician)

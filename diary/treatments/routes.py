@@ -8,16 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms import FieldList, FormField
 
 from diary import policy
 from diary.clock import local_today
 from diary.models import Injection, MedicationRegimen, Surgery, User
-from diary.treatments import bp, forms, medication, services, timeline
+from diary.treatments import forms, medication, services, timeline
 from diary.treatments.entries import Saved, TreatmentRefused
+from diary.treatments.wording import describe_treatment
 from diary.web.forms import TextForm
+
+bp = Blueprint("treatments", __name__, url_prefix="/treatments")
+bp.add_app_template_filter(describe_treatment, "treatment_lines")
 
 # After a save or a deletion, where the entry is seen again.
 HOME_OF = {

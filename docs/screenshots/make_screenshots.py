@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 
-from diary import create_app  # noqa: E402
+from diary.app import create_app  # noqa: E402
 from tests.conftest import PASSWORD, FrozenClock, base_config, migrate_database  # noqa: E402
 from tests.e2e.conftest import CHROMIUM_ARGS, serving  # noqa: E402
 from tests.e2e.flows import log_in, log_in_staff  # noqa: E402

@@ -125,7 +125,7 @@ def live_server(e2e_template_database, tmp_path, clock, app_config) -> Iterator[
 
 def create_e2e_app(config: dict) -> Flask:
     """The factory, imported late so collecting tests needs no app."""
-    from diary import create_app
+    from diary.app import create_app
 
     return create_app(config)
 
