@@ -39,6 +39,7 @@ timed = start=$$(date +%s); $(2); status=$$?; \
 # With PostgreSQL, its pass runs beside the SQLite pass (measured faster on 2 cores, see
 # docs/testing.md); --output-sync prints each pass whole when it ends.
 test: $(STAMP)
+	$(BIN)/lint-imports
 	$(FLASK) db upgrade
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	$(MAKE) --no-print-directory --output-sync=target -j2 test-unit test-postgres; \
@@ -70,8 +71,10 @@ bench: $(STAMP)
 screenshots: $(STAMP)
 	CHROMIUM="$(CHROMIUM)" $(BIN)/python docs/screenshots/make_screenshots.py
 
+# Style, and the layers of docs/architecture.md (import-linter's contracts in .importlinter).
 lint: $(STAMP)
 	$(BIN)/ruff check diary tests bench
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -19,10 +19,10 @@ from diary.clock import utcnow
 from diary.database import begin_write
 from diary.extensions import db
 from diary.models import Clinic, ClinicMembership, Role
+from diary.names import has_invisible_characters
 from diary.records.backup import backup_command
 from diary.reminders.scheduler import scheduler_command
 from diary.simulator import demo
-from diary.web.forms import has_invisible_characters
 
 users = AppGroup("users", help="Manage accounts.")
 members = AppGroup("members", help="Clinic memberships.")

@@ -34,8 +34,8 @@ from diary.models import (
 )
 from diary.models.audit import MAX_SUBJECT_LENGTH
 from diary.models.reminder import InboxTopic
+from diary.names import has_invisible_characters
 from diary.orm import UTCDateTime
-from diary.web.forms import has_invisible_characters
 
 # The break-glass reason goes into the audit row's subject beside "account <id>: ".
 REASON_MIN_LENGTH = 10

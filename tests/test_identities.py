@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from itsdangerous import URLSafeSerializer
 
 from diary.admin import services as admin_services
-from diary.auth import second_factor, sessions
+from diary.auth import second_factor, session_store, sessions
 from diary.auth.passwords import hash_password, verify_password
 from diary.extensions import db
 from diary.models import (
@@ -197,7 +197,7 @@ def test_the_cookie_holds_a_random_session_key_and_no_account_id(app, make_user)
     with app.app_context():
         row = db.session.scalar(sa.select(UserSession).where(UserSession.user_id == user_id))
         # The database keeps only a hash: a copy of it opens no session.
-        assert row.key_hash == sessions.key_hash(identity) != identity
+        assert row.key_hash == session_store.key_hash(identity) != identity
 
 
 def test_a_cookie_copied_before_logout_is_logged_out(app, make_user):
@@ -292,7 +292,7 @@ def test_a_second_factor_reset_and_a_deactivation_delete_the_accounts_sessions(a
             else:
                 second_factor.reset(user)
                 db.session.commit()
-            assert sessions.live_count(clinician) == 0, end
+            assert session_store.live_count(clinician) == 0, end
             if end == "deactivation":
                 admin_services.reactivate(user)
         assert is_logged_out(browser), end

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from diary import audit, memberships
-from diary.auth import emails, second_factor, sessions
+from diary.auth import emails, second_factor, session_store
 from diary.auth.services import AccountError, find_user_by_email, normalise_email
 from diary.database import begin_write
 from diary.extensions import db
@@ -144,7 +144,7 @@ def deactivate(user: User) -> None:
     """Close a clinician's account: every session ends on its next request; links stay."""
     begin_write()
     user.active = False
-    sessions.end_all(user.id)
+    session_store.end_all(user.id)
     for clinic_id in _clinic_ids(user):
         audit.record(audit.MEMBER_DEACTIVATED, clinic_id=clinic_id, subject=f"account {user.id}")
     db.session.commit()

@@ -16,7 +16,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from diary.auth import emails, services, sessions
+from diary.auth import emails, services, session_store, sessions
 from diary.auth.forms import (
     EmailForm,
     LoginForm,
@@ -219,7 +219,7 @@ def _render_account(profile_form: ProfileForm | None = None,
         password_form = PasswordChangeForm(formdata=None)
     return render_template(
         "auth/account.html", user=user, profile_form=profile_form, password_form=password_form,
-        device_count=sessions.live_count(user.id),
+        device_count=session_store.live_count(user.id),
     )
 
 

@@ -20,7 +20,7 @@ import segno
 import sqlalchemy as sa
 
 from diary import throttle
-from diary.auth import sessions
+from diary.auth import session_store
 from diary.clock import utcnow
 from diary.database import begin_write
 from diary.extensions import db
@@ -196,7 +196,7 @@ def reset(user: User) -> None:
     user.totp_enrolled_at = None
     user.totp_last_step = None
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    sessions.end_all(user.id)
+    session_store.end_all(user.id)
 
 
 def enrol_for_demo(user: User) -> str:

@@ -7,7 +7,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from diary import memberships, throttle
-from diary.auth import emails, sessions, tokens
+from diary.auth import emails, session_store, tokens
 from diary.auth.passwords import hash_password, needs_rehash, verify_password
 from diary.clock import utcnow
 from diary.database import begin_write
@@ -214,7 +214,7 @@ def _set_password(user: User, password: str) -> None:
     """
     user.password_hash = hash_password(password)
     user.token_key = new_token_key()
-    sessions.end_all(user.id)
+    session_store.end_all(user.id)
 
 
 def change_password(user: User, current: str, new: str, address: str | None) -> bool:

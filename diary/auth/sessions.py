@@ -18,7 +18,6 @@ A patient's session expires SESSION_LIFETIME_DAYS (30) after its last use.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -28,6 +27,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from diary.auth.session_store import KEY_LENGTH, end_all, key_hash
 from diary.clock import utcnow
 from diary.database import begin_write
 from diary.extensions import db, login_manager
@@ -48,13 +48,6 @@ HALF_OPEN_ENDPOINTS = frozenset(
 # A patient's session row is moved on at most this often (a write per request is for staff,
 # whose idle clock counts minutes).
 PATIENT_TOUCH_INTERVAL = timedelta(hours=1)
-# Keys are 43 characters (256 bits); anything else in a cookie is not ours.
-KEY_LENGTH = 43
-
-
-def key_hash(key: str) -> str:
-    """What the database keeps of a session key."""
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def needs_second_factor(user: User) -> bool:
@@ -85,11 +78,6 @@ def open_session(user: User, *, second_factor: bool = False) -> str:
     db.session.add(g.user_session)
     g.session_account_id = user.id
     return key
-
-
-def end_all(user_id: int) -> None:
-    """Delete every session of the account, in the caller's transaction."""
-    db.session.execute(sa.delete(UserSession).where(UserSession.user_id == user_id))
 
 
 def _delete_this_browsers_row() -> None:
@@ -177,24 +165,6 @@ def end_everywhere(user: User) -> None:
     end_all(user.id)
     db.session.commit()
     end()
-
-
-def live_count(user_id: int) -> int:
-    """How many live sessions the account has (the account page says so)."""
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(UserSession)
-        .where(UserSession.user_id == user_id, UserSession.expires_at > utcnow())
-    )
-
-
-def prune(now: datetime) -> int:
-    """Delete the expired sessions (the scheduler's job); returns how many."""
-    begin_write()
-    deleted = db.session.execute(
-        sa.delete(UserSession).where(UserSession.expires_at <= now)
-    ).rowcount
-    db.session.commit()
-    return deleted
 
 
 def _keep_alive(user: User, user_session: UserSession, now: datetime) -> None:

@@ -23,7 +23,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from diary import throttle
-from diary.auth.sessions import prune as prune_sessions
+from diary.auth.session_store import prune as prune_sessions
 from diary.clock import system_now, utcnow
 from diary.progress.summary import refresh_past_summaries
 from diary.reminders.dispatch import DispatchReport, dispatch_due, process_holder
