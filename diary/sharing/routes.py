@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from diary.journal.routes import patient_required
 from diary.models import User
 from diary.sharing import codes, queries, services
 from diary.sharing.queries import local_time
+from diary.web.guards import patient_required
 
 bp = Blueprint("sharing", __name__)
 
