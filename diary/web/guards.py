@@ -18,58 +18,53 @@ from flask_login import current_user, login_required
 from diary import policy
 
 
-def patient_required(view: Callable) -> Callable:
-    """For a patient's own pages; the view gets the patient (through the policy) as its first
-    argument. Clinicians and administrators have no diary: 404."""
+def _guard(view: Callable, admit: Callable[[], tuple]) -> Callable:
+    """The view behind a login (login_required) and `admit()`, which aborts with 404 for an
+    account the page is not for and otherwise returns what the view gets before the URL's
+    own arguments."""
 
     @wraps(view)
     @login_required
     def wrapped(*args, **kwargs):
-        patient = policy.patient_or_404(current_user, current_user.id)
-        return view(patient, *args, **kwargs)
+        return view(*admit(), *args, **kwargs)
 
     return wrapped
+
+
+def _only_if(allowed: bool) -> tuple:
+    """Nothing for the view when the account is allowed; else 404."""
+    if not allowed:
+        abort(404)
+    return ()
+
+
+def patient_required(view: Callable) -> Callable:
+    """For a patient's own pages; the view gets the patient (through the policy) as its first
+    argument. Clinicians and administrators have no diary: 404."""
+    return _guard(view, lambda: (policy.patient_or_404(current_user, current_user.id),))
 
 
 def clinician_required(view: Callable) -> Callable:
     """For the clinic's pages: clinicians only; patients and administrators get 404."""
+    return _guard(view, lambda: _only_if(current_user.is_clinician))
 
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_clinician:
-            abort(404)
-        return view(*args, **kwargs)
 
-    return wrapped
+def _member_clinics() -> tuple:
+    """The viewer's clinics (by name) as a clinician who is an active, confirmed member of at
+    least one; else 404."""
+    _only_if(current_user.is_clinician)
+    clinics = policy.member_clinics(current_user)
+    _only_if(bool(clinics))
+    return (clinics,)
 
 
 def member_required(view: Callable) -> Callable:
     """For pages that act for a clinic: a clinician with at least one clinic of which they are
     an active, confirmed member; the view gets those clinics (by name) as its first argument.
     Anyone else, a clinician of no clinic (or a pending member) too, gets 404."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_clinician:
-            abort(404)
-        clinics = policy.member_clinics(current_user)
-        if not clinics:
-            abort(404)
-        return view(clinics, *args, **kwargs)
-
-    return wrapped
+    return _guard(view, _member_clinics)
 
 
 def admin_required(view: Callable) -> Callable:
     """For the administrator's pages: administrators only; every other account gets 404."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_admin:
-            abort(404)
-        return view(*args, **kwargs)
-
-    return wrapped
+    return _guard(view, lambda: _only_if(current_user.is_admin))
