@@ -2,32 +2,28 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from diary.admin import queries, services
 from diary.admin.forms import ClinicForm, MemberForm, MemberRoleForm
 from diary.auth.services import AccountError
 from diary.models import Role
+from diary.web.guards import admin_required
+from diary.web.pages import INVALID, page_arg, render_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-@bp.before_request
-@login_required
-def administrators_only():
-    """Anonymous visitors are asked to log in; other accounts get 404."""
-    if not current_user.is_admin:
-        abort(404)
-
-
 @bp.route("/")
+@admin_required
 def index():
     """Every clinic, with links to the staff accounts and the audit trail."""
     return render_template("admin/index.html", clinics=queries.clinic_rows())
 
 
 @bp.route("/clinics/new", methods=["GET", "POST"])
+@admin_required
 def new_clinic():
     """Create a clinic."""
     form = ClinicForm()
@@ -39,8 +35,7 @@ def new_clinic():
         else:
             flash(f"Clinic {clinic.name} created. Add its members below.", "success")
             return redirect(url_for("admin.clinic", clinic_id=clinic.id))
-    status = 422 if form.errors else 200
-    return render_template("admin/new_clinic.html", form=form), status
+    return render_form("admin/new_clinic.html", form)
 
 
 def _render_clinic(clinic, *, rename_form=None, member_form=None, status=200):
@@ -60,12 +55,14 @@ def _render_clinic(clinic, *, rename_form=None, member_form=None, status=200):
 
 
 @bp.route("/clinics/<id:clinic_id>")
+@admin_required
 def clinic(clinic_id: int):
     """A clinic: its name, its members and their roles, adding a member."""
     return _render_clinic(queries.clinic_or_404(clinic_id))
 
 
 @bp.route("/clinics/<id:clinic_id>/rename", methods=["POST"])
+@admin_required
 def rename_clinic(clinic_id: int):
     """Rename the clinic."""
     clinic = queries.clinic_or_404(clinic_id)
@@ -78,10 +75,11 @@ def rename_clinic(clinic_id: int):
         else:
             flash("The clinic's name is changed.", "success")
             return redirect(url_for("admin.clinic", clinic_id=clinic.id))
-    return _render_clinic(clinic, rename_form=form, status=422)
+    return _render_clinic(clinic, rename_form=form, status=INVALID)
 
 
 @bp.route("/clinics/<id:clinic_id>/members", methods=["POST"])
+@admin_required
 def add_member(clinic_id: int):
     """Add a clinician by email; a new address gets an account and a set-password link."""
     clinic = queries.clinic_or_404(clinic_id)
@@ -107,10 +105,11 @@ def add_member(clinic_id: int):
             elif added.confirmed:
                 flash(f"{added.user.email} is now a member of {clinic.name}.", "success")
             return redirect(url_for("admin.clinic", clinic_id=clinic.id))
-    return _render_clinic(clinic, member_form=form, status=422)
+    return _render_clinic(clinic, member_form=form, status=INVALID)
 
 
 @bp.route("/memberships/<id:membership_id>/role", methods=["POST"])
+@admin_required
 def set_member_role(membership_id: int):
     """Clinician or nurse, in one clinic."""
     membership = queries.membership_or_404(membership_id)
@@ -120,10 +119,11 @@ def set_member_role(membership_id: int):
         flash("The member's role is changed.", "success")
         return redirect(url_for("admin.clinic", clinic_id=membership.clinic_id))
     flash("Choose clinician or nurse.", "error")
-    return _render_clinic(membership.clinic, status=422)
+    return _render_clinic(membership.clinic, status=INVALID)
 
 
 @bp.route("/staff")
+@admin_required
 def staff():
     """Every clinician and administrator account: active or not, second factor set up or not."""
     return render_template("admin/staff.html", accounts=queries.staff())
@@ -136,6 +136,7 @@ def _back_to(default: str) -> str:
 
 
 @bp.route("/staff/<id:user_id>/deactivate", methods=["POST"])
+@admin_required
 def deactivate(user_id: int):
     """Close a clinician's account; their sessions end at once, their clinics keep patients."""
     user = queries.staff_or_404(user_id, roles=(Role.CLINICIAN.value,))
@@ -146,6 +147,7 @@ def deactivate(user_id: int):
 
 
 @bp.route("/staff/<id:user_id>/reactivate", methods=["POST"])
+@admin_required
 def reactivate(user_id: int):
     """Open a deactivated clinician's account again."""
     user = queries.staff_or_404(user_id, roles=(Role.CLINICIAN.value,))
@@ -156,6 +158,7 @@ def reactivate(user_id: int):
 
 
 @bp.route("/staff/<id:user_id>/reset-second-factor", methods=["POST"])
+@admin_required
 def reset_second_factor(user_id: int):
     """Forget another staff member's second factor (a lost phone); they enrol again."""
     user = queries.staff_or_404(user_id, not_id=current_user.id)
@@ -166,8 +169,9 @@ def reset_second_factor(user_id: int):
 
 
 @bp.route("/audit")
+@admin_required
 def audit_trail():
     """The audit trail of every clinic, newest first, a page at a time."""
-    page = max(1, min(request.args.get("page", 1, type=int), 100_000))
+    page = page_arg()
     events, older = queries.audit_page(page)
     return render_template("admin/audit.html", events=events, page=page, older=older)

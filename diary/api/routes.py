@@ -5,18 +5,18 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, jsonify, request
-from flask_login import current_user, login_required
 
-from diary import policy
 from diary.clock import local_today
+from diary.models import User
 from diary.progress.trajectory import (
     TrajectoryRequestError,
     build_trajectory,
     resolve_range,
     trajectory_payload,
 )
-from diary.records.fhir import patient_bundle
+from diary.records import fhir
 from diary.web.errors import error_response
+from diary.web.guards import patient_required
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -40,10 +40,9 @@ def parse_day(name: str) -> date | None:
 
 
 @bp.get("/me/trajectory")
-@login_required
-def my_trajectory():
+@patient_required
+def my_trajectory(patient: User):
     """The logged-in patient's trajectory: series, treatments and summary."""
-    patient = policy.patient_or_404(current_user, current_user.id)
     today = local_today(patient.timezone)
     try:
         bucket = request.args.get("bucket", "day")
@@ -57,10 +56,9 @@ def my_trajectory():
 
 
 @bp.get("/me/fhir")
-@login_required
-def my_fhir():
+@patient_required
+def my_fhir(patient: User):
     """The logged-in patient's record as a FHIR R4B collection Bundle (docs/fhir.md)."""
-    patient = policy.patient_or_404(current_user, current_user.id)
-    response = jsonify(patient_bundle(patient.id))
-    response.mimetype = "application/fhir+json"
+    response = jsonify(fhir.patient_bundle(patient.id))
+    response.mimetype = fhir.MIMETYPE
     return response

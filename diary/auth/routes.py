@@ -26,7 +26,7 @@ from diary.auth.forms import (
     RegistrationForm,
 )
 from diary.throttle import Throttled
-from diary.web.errors import too_many_attempts
+from diary.web.errors import too_many_attempts, too_many_logins
 
 bp = Blueprint("auth", __name__)
 
@@ -49,14 +49,7 @@ def safe_next(target: str | None) -> str:
     return url_for("journal.home")
 
 
-TOO_MANY_LOGINS = "Too many wrong passwords or codes were tried for this account."
 TOO_MANY_REGISTRATIONS = "Too many registrations were asked for from here or for this address."
-
-
-def too_many_logins(error: Throttled):
-    """The 429 page of a login wait: how long, and the password reset, which ends it."""
-    return too_many_attempts(error, TOO_MANY_LOGINS,
-                             way_out=("Set a new password", url_for("auth.forgot_password")))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -7,8 +7,10 @@ from flask_login import current_user, login_required
 
 from diary.auth import second_factor, sessions
 from diary.auth.forms import CodeForm
-from diary.auth.routes import bp, safe_next, too_many_logins
+from diary.auth.routes import bp, safe_next
 from diary.throttle import Throttled
+from diary.web.errors import too_many_logins
+from diary.web.pages import render_form
 
 CODE_REFUSED = "This code is not right. Check the time on your phone and try the newest code."
 RECOVERY_USED = ("You logged in with a recovery code; it cannot be used again. "
@@ -45,8 +47,7 @@ def second_factor_page():
                 flash(RECOVERY_USED.format(left=second_factor.recovery_codes_left(user)), "warning")
             return landing()
         form.code.errors.append(CODE_REFUSED)
-    status = 422 if form.errors else 200
-    return render_template("auth/second_factor.html", form=form), status
+    return render_form("auth/second_factor.html", form)
 
 
 @bp.route("/login/second-factor/setup", methods=["GET", "POST"])
@@ -75,10 +76,9 @@ def enrol_second_factor():
             return render_template("auth/recovery_codes.html", codes=codes)
         form.code.errors.append(CODE_REFUSED)
     uri = second_factor.provisioning_uri(secret, user.email)
-    status = 422 if form.errors else 200
-    return render_template(
+    return render_form(
         "auth/enrol_second_factor.html",
-        form=form,
+        form,
         secret=second_factor.grouped(secret),
         qr=second_factor.qr_data_uri(uri),
-    ), status
+    )

@@ -8,7 +8,8 @@ from flask_login import current_user
 
 from diary import memberships
 from diary.clinic import forms
-from diary.clinic.routes import bp, clinician_required
+from diary.clinic.routes import bp
+from diary.web.guards import clinician_required
 
 
 @bp.get("/members")

@@ -8,49 +8,31 @@ clinics, gets 404 from the policy. Every GET of the review is audited.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from functools import wraps
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from diary import audit, policy
 from diary.clinic import forms, queries, review, services
 from diary.clinic.patient_list import DEFAULT_SORT, SORT_KEYS, sort_rows
 from diary.clock import local_today
-from diary.models import Role
-from diary.progress.queries import BUCKETS
+from diary.models import Clinic
 from diary.progress.trajectory import (
-    DEFAULT_BUCKET,
     RANGE_LABELS,
-    RANGES,
     build_trajectory,
     resolve_range,
     trajectory_payload,
 )
-from diary.records.fhir import patient_bundle
-from diary.records.routes import FHIR_MIMETYPE
+from diary.records import fhir
 from diary.treatments import wording
 from diary.treatments.entries import TreatmentRefused
 from diary.treatments.forms import SurgeryForm
 from diary.treatments.queries import injections_between, regimen_periods_between
+from diary.web.guards import clinician_required, member_required
+from diary.web.pages import INVALID, form_status, render_form, show_refusals
+from diary.web.ranges import chart_request
 
 bp = Blueprint("clinic", __name__, url_prefix="/clinic")
-
-INVALID = 422
-
-
-def clinician_required(view: Callable) -> Callable:
-    """Clinic pages are for clinicians; anyone else gets 404, as the policy answers."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if current_user.role != Role.CLINICIAN:
-            abort(404)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def _shared_patient(patient_id: int):
@@ -98,12 +80,7 @@ def review_page(patient_id: int):
     patient, clinics = _shared_patient(patient_id)
     audit.record_view(audit.VIEW_REVIEW, patient_id=patient.id, clinic_id=clinics[0].id)
     today = local_today(patient.timezone)
-    range_key = request.args.get("range", "all")
-    if range_key not in RANGES:
-        range_key = "all"
-    bucket = request.args.get("bucket", DEFAULT_BUCKET[range_key])
-    if bucket not in BUCKETS:
-        bucket = DEFAULT_BUCKET[range_key]
+    range_key, bucket = chart_request(request.args)
     start, end = resolve_range(patient.id, today, range_key=range_key)
     trajectory = build_trajectory(patient.id, today, start, end, bucket)
     assessments = review.assessments_of(patient.id, [c.id for c in clinics])
@@ -145,9 +122,9 @@ def review_page(patient_id: int):
 def fhir_download(patient_id: int):
     """The patient's record as a FHIR R4B Bundle for the clinic's own system; audited."""
     patient, clinics = _shared_patient(patient_id)
-    body = json.dumps(patient_bundle(patient.id), ensure_ascii=False, indent=1)
+    body = json.dumps(fhir.patient_bundle(patient.id), ensure_ascii=False, indent=1)
     audit.record_view(audit.EXPORT_FHIR, patient_id=patient.id, clinic_id=clinics[0].id)
-    return Response(body, mimetype=FHIR_MIMETYPE, headers={
+    return Response(body, mimetype=fhir.MIMETYPE, headers={
         "Content-Disposition": f'attachment; filename="spasm-diary-{patient.id}-fhir.json"'})
 
 
@@ -164,8 +141,7 @@ def new_assessment(patient_id: int):
         services.record_assessment(current_user, patient.id, form.values())
         flash("Assessment recorded.", "success")
         return redirect(url_for(".review_page", patient_id=patient.id))
-    status = INVALID if form.is_submitted() else 200
-    return render_template("clinic/assessment_form.html", form=form, patient=patient), status
+    return render_form("clinic/assessment_form.html", form, patient=patient)
 
 
 @bp.route("/patients/<id:patient_id>/baseline", methods=["GET", "POST"])
@@ -186,8 +162,7 @@ def baseline(patient_id: int):
         services.enter_baseline(current_user, patient.id, form.values())
         flash("Baseline saved.", "success")
         return redirect(url_for(".review_page", patient_id=patient.id))
-    status = INVALID if form.is_submitted() else 200
-    return render_template("clinic/baseline_form.html", form=form, patient=patient), status
+    return render_form("clinic/baseline_form.html", form, patient=patient)
 
 
 # Surgery ------------------------------------------------------------------------------------
@@ -224,38 +199,26 @@ def edit_surgery(patient_id: int, surgery_id: int):
     if surgery is None:
         abort(404)
     form = SurgeryForm(data=None if request.method == "POST" else SurgeryForm.data_of(surgery))
-    status = 200
     if form.validate_on_submit():
         try:
             services.edit_surgery(current_user, patient.id, surgery_id, form.values())
         except TreatmentRefused as refused:
-            for name, message in refused.errors.items():
-                field = getattr(form, name, None)
-                if field is None:
-                    form.form_errors.append(message)
-                else:
-                    field.errors = [*field.errors, message]
-            status = INVALID
+            show_refusals(form, refused.errors)
         else:
             flash("Surgery details corrected.", "success")
             return redirect(url_for(".review_page", patient_id=patient.id))
-    elif form.is_submitted():
-        status = INVALID
-    return render_template(
-        "clinic/surgery_form.html", form=form, patient=patient, invalid=status == INVALID
-    ), status
+    return render_form(
+        "clinic/surgery_form.html", form, patient=patient, invalid=form_status(form) == INVALID
+    )
 
 
 # Settings -----------------------------------------------------------------------------------
 
 
 @bp.route("/settings", methods=["GET", "POST"])
-@clinician_required
-def settings():
+@member_required
+def settings(clinics: list[Clinic]):
     """The follow-up schedule of each of the viewer's clinics."""
-    clinics = policy.member_clinics(current_user)
-    if not clinics:
-        abort(404)
     chosen = request.values.get("clinic", type=int) or clinics[0].id
     clinic = next((c for c in clinics if c.id == chosen), None)
     if clinic is None:
@@ -263,13 +226,8 @@ def settings():
     form = forms.ScheduleForm(data={"follow_up_schedule": clinic.follow_up_schedule})
     if request.method == "POST":
         form = forms.ScheduleForm()
-    status = 200
     if form.validate_on_submit():
         services.save_schedule(current_user, clinic.id, form.schedule_text())
         flash(f"Follow-up schedule of {clinic.name} saved.", "success")
         return redirect(url_for(".settings", clinic=clinic.id))
-    if form.is_submitted():
-        status = INVALID
-    return render_template(
-        "clinic/settings.html", form=form, clinic=clinic, clinics=clinics
-    ), status
+    return render_form("clinic/settings.html", form, clinic=clinic, clinics=clinics)

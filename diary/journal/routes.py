@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from functools import wraps
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -21,6 +19,8 @@ from diary.journal.forms import (
     SpasmNowForm,
 )
 from diary.models import Side, User
+from diary.web.guards import patient_required
+from diary.web.pages import INVALID, page_arg, render_form
 
 bp = Blueprint("journal", __name__)
 
@@ -35,27 +35,6 @@ TEMPLATE_FILTERS = (
 )
 for _name in TEMPLATE_FILTERS:
     bp.add_app_template_filter(getattr(wording, _name), _name)
-
-MAX_PAGE = 100_000
-INVALID = 422
-
-
-def patient_required(view: Callable) -> Callable:
-    """Diary pages are for patients; anyone else gets 404, as the policy answers."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        patient = policy.patient_or_404(current_user, current_user.id)
-        return view(patient, *args, **kwargs)
-
-    return wrapped
-
-
-def _page_arg() -> int:
-    """The ?page= number, kept within sane bounds."""
-    page = request.args.get("page", 1, type=int)
-    return min(max(page, 1), MAX_PAGE)
 
 
 def _day_arg(today: date) -> date:
@@ -119,7 +98,7 @@ def checkin(patient: User):
                     "success",
                 )
                 return redirect(url_for(".home"))
-        return render_template("journal/checkin.html", form=form, existing=None), INVALID
+        return render_form("journal/checkin.html", form, existing=None)
     day = _day_arg(today)
     existing = queries.check_in_on(patient.id, day)
     data = existing.form_data() if existing else {"day": day}
@@ -190,8 +169,7 @@ def episode(patient: User, episode_id: int):
         services.edit_episode(current_user, episode_id, duration_seconds=form.duration_seconds.data)
         flash(f"Saved: the spasm lasted {wording.seconds_label(form.duration_seconds.data)}.", "success")
         return redirect(url_for(".home"))
-    status = INVALID if form.is_submitted() else 200
-    return render_template("journal/episode.html", episode=view, form=form), status
+    return render_form("journal/episode.html", form, episode=view)
 
 
 @bp.route("/episodes/<id:episode_id>/edit", methods=["GET", "POST"])
@@ -218,8 +196,7 @@ def edit_episode(patient: User, episode_id: int):
         else:
             flash("Saved the changes to the spasm.", "success")
             return redirect(url_for(".history"))
-    status = INVALID if form.is_submitted() else 200
-    return render_template("journal/episode_edit.html", episode=view, form=form), status
+    return render_form("journal/episode_edit.html", form, episode=view)
 
 
 @bp.route("/checkins/<id:check_in_id>/delete", methods=["GET", "POST"])
@@ -250,7 +227,7 @@ def delete_episode(patient: User, episode_id: int):
 @patient_required
 def history(patient: User):
     """Every logged day, newest first, with its entries and markers."""
-    page = queries.history_page(patient.id, _page_arg(), current_app.config["HISTORY_PAGE_SIZE"])
+    page = queries.history_page(patient.id, page_arg(), current_app.config["HISTORY_PAGE_SIZE"])
     return render_template("journal/history.html", history=page)
 
 
@@ -259,7 +236,7 @@ def history(patient: User):
 def changes(patient: User):
     """Every edit and deletion of the diary, with the values before it."""
     page = queries.changes_page(
-        patient.id, patient.timezone, _page_arg(), current_app.config["HISTORY_PAGE_SIZE"]
+        patient.id, patient.timezone, page_arg(), current_app.config["HISTORY_PAGE_SIZE"]
     )
     return render_template("journal/changes.html", changes=page, entry=None)
 

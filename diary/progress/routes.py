@@ -3,36 +3,28 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
-from flask_login import current_user, login_required
 
-from diary import policy
 from diary.clock import local_today
 from diary.exports import csv_tables
-from diary.progress.queries import BUCKETS
+from diary.models import User
 from diary.progress.trajectory import (
-    DEFAULT_BUCKET,
     RANGE_LABELS,
-    RANGES,
     build_trajectory,
     resolve_range,
     trajectory_payload,
 )
+from diary.web.guards import patient_required
+from diary.web.ranges import chart_request
 
 bp = Blueprint("progress", __name__)
 
 
 @bp.get("/trajectory")
-@login_required
-def my_trajectory():
+@patient_required
+def my_trajectory(patient: User):
     """My trajectory: summary cards, the chart and the same numbers as a table."""
-    patient = policy.patient_or_404(current_user, current_user.id)
     today = local_today(patient.timezone)
-    range_key = request.args.get("range", "all")
-    if range_key not in RANGES:
-        range_key = "all"
-    bucket = request.args.get("bucket", DEFAULT_BUCKET[range_key])
-    if bucket not in BUCKETS:
-        bucket = DEFAULT_BUCKET[range_key]
+    range_key, bucket = chart_request(request.args)
     start, end = resolve_range(patient.id, today, range_key=range_key)
     trajectory = build_trajectory(patient.id, today, start, end, bucket)
     return render_template(
@@ -46,18 +38,16 @@ def my_trajectory():
 
 
 @bp.get("/export")
-@login_required
-def export_index():
+@patient_required
+def export_index(patient: User):
     """The downloads of the patient's own data."""
-    policy.patient_or_404(current_user, current_user.id)
     return render_template("progress/export.html", tables=csv_tables.TABLES.values())
 
 
 @bp.get("/export/<name>.csv")
-@login_required
-def export_csv(name: str):
+@patient_required
+def export_csv(patient: User, name: str):
     """One table of the patient's diary as CSV, streamed."""
-    patient = policy.patient_or_404(current_user, current_user.id)
     table = csv_tables.TABLES.get(name)
     if table is None:
         abort(404)

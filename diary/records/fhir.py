@@ -37,6 +37,9 @@ from diary.records.codes import concept
 from diary.trajectory import rules
 from diary.treatments import wording
 
+# The media type of a FHIR JSON resource (FHIR R4B, http.html#mime-type), as every download
+# and the API answer it.
+MIMETYPE = "application/fhir+json"
 STREAM_BATCH = 500
 
 

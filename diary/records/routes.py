@@ -9,42 +9,37 @@ from flask import (
     Response,
     flash,
     redirect,
-    render_template,
     request,
     stream_with_context,
     url_for,
 )
-from flask_login import current_user, login_required
 
-from diary import policy
 from diary.auth import sessions
-from diary.auth.routes import too_many_logins
 from diary.clock import utcnow
-from diary.records import archive, deletion
-from diary.records.fhir import patient_bundle
+from diary.models import User
+from diary.records import archive, deletion, fhir
 from diary.records.forms import DeleteAccountForm
 from diary.throttle import Throttled
+from diary.web.errors import too_many_logins
+from diary.web.guards import patient_required
+from diary.web.pages import render_form
 
 bp = Blueprint("records", __name__)
 
-FHIR_MIMETYPE = "application/fhir+json"
-
 
 @bp.get("/export/fhir.json")
-@login_required
-def fhir_download():
+@patient_required
+def fhir_download(patient: User):
     """The patient's record as a FHIR R4B Bundle, as a file."""
-    patient = policy.patient_or_404(current_user, current_user.id)
-    body = json.dumps(patient_bundle(patient.id), ensure_ascii=False, indent=1)
-    return Response(body, mimetype=FHIR_MIMETYPE, headers={
+    body = json.dumps(fhir.patient_bundle(patient.id), ensure_ascii=False, indent=1)
+    return Response(body, mimetype=fhir.MIMETYPE, headers={
         "Content-Disposition": 'attachment; filename="spasm-diary-fhir.json"'})
 
 
 @bp.get("/export/all.zip")
-@login_required
-def full_download():
+@patient_required
+def full_download(patient: User):
     """Everything at once: CSV tables, codebook, FHIR and the audit trail, streamed as a ZIP."""
-    patient = policy.patient_or_404(current_user, current_user.id)
     moment = utcnow()
     filename = f"spasm-diary-{moment.date().isoformat()}.zip"
     return Response(
@@ -55,10 +50,9 @@ def full_download():
 
 
 @bp.route("/account/delete", methods=["GET", "POST"])
-@login_required
-def delete_account():
+@patient_required
+def delete_account(patient: User):
     """Delete the account and every row of the diary, after the password is given again."""
-    patient = policy.patient_or_404(current_user, current_user.id)
     form = DeleteAccountForm()
     if form.validate_on_submit():
         try:
@@ -71,5 +65,4 @@ def delete_account():
             sessions.end()
             flash("Your account and your whole diary are deleted.", "success")
             return redirect(url_for("auth.login"))
-    status = 422 if form.is_submitted() else 200
-    return render_template("records/delete.html", form=form), status
+    return render_form("records/delete.html", form)

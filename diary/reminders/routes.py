@@ -10,7 +10,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from diary.clock import local_today, utcnow
 from diary.extensions import csrf
-from diary.journal.routes import INVALID, patient_required
 from diary.journal.wording import long_date
 from diary.models import User
 from diary.models.reminder import Cadence, ReminderKind
@@ -23,12 +22,13 @@ from diary.reminders.forms import (
     reminder_form,
 )
 from diary.reminders.forms import ReminderForm as _ReminderForm
+from diary.web.guards import patient_required
+from diary.web.pages import INVALID, page_arg
 
 bp = Blueprint("reminders", __name__)
 log = logging.getLogger(__name__)
 
 MAX_TOKEN_LENGTH = 512
-MAX_PAGE = 100_000
 INBOX_PAGE_SIZE = 30
 
 
@@ -158,17 +158,11 @@ def delete_visit(patient: User, visit_id: int):
 # The inbox ------------------------------------------------------------------------------
 
 
-def _page_arg() -> int:
-    """The ?page= number, kept within sane bounds."""
-    page = request.args.get("page", 1, type=int)
-    return min(max(page, 1), MAX_PAGE)
-
-
 @bp.route("/inbox")
 @patient_required
 def inbox_page(patient: User):
     """The in-app messages, newest first."""
-    page = inbox.inbox_page(patient, _page_arg(), INBOX_PAGE_SIZE)
+    page = inbox.inbox_page(patient, page_arg(), INBOX_PAGE_SIZE)
     return render_template("reminders/inbox.html", inbox=page)
 
 

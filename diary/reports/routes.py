@@ -9,7 +9,7 @@ patients that the policy lets the clinician see.
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from diary import audit, policy
 from diary.clock import local_today
@@ -17,21 +17,15 @@ from diary.reports import cohort as cohort_view
 from diary.reports.report import MAX_INJECTIONS, MAX_NOTE_CHARACTERS, build_report, viewing_clinic
 from diary.trajectory import rules
 from diary.treatments import wording
+from diary.web.guards import clinician_required
 
 bp = Blueprint("reports", __name__, url_prefix="/clinic")
 
 
-def _clinician_only() -> None:
-    """Patients and administrators never reach the clinic's pages: 404, as for a stranger."""
-    if not current_user.is_clinician:
-        abort(404)
-
-
 @bp.get("/patients/<id:patient_id>/report")
-@login_required
+@clinician_required
 def report(patient_id: int):
     """The one-page report of a patient for the chart, audited on every view."""
-    _clinician_only()
     patient = policy.patient_or_404(current_user, patient_id)
     clinic = viewing_clinic(current_user, patient.id)
     if clinic is None:  # pragma: no cover - the policy saw a live link a moment ago
@@ -55,10 +49,9 @@ def report(patient_id: int):
 
 
 @bp.get("/cohort")
-@login_required
+@clinician_required
 def cohort():
     """Time from MVD to spasm-free over the clinic's patients: Kaplan-Meier and counts."""
-    _clinician_only()
     clinics = policy.member_clinics(current_user, in_joining_order=True)
     if not clinics:
         return render_template("reports/cohort.html", clinics=[], clinic=None, cohort=None)

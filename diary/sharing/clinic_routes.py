@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
+from flask import flash, redirect, request, url_for
+from flask_login import current_user
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
-
-from diary.journal.routes import INVALID
 from diary.sharing import services
 from diary.sharing.forms import InviteForm, RedeemForm
 from diary.sharing.routes import bp
 from diary.throttle import Throttled
 from diary.web.errors import too_many_attempts
+from diary.web.guards import member_required
+from diary.web.pages import render_form
 
 NOT_VALID = "This code is not valid. Ask the patient for a new one."
 # The same answer whoever the address belongs to: the form must not tell who is registered.
@@ -23,29 +21,14 @@ TOO_MANY_CODES = "Too many codes were tried from this account or this address."
 TOO_MANY_INVITATIONS = "Too many invitations were sent from this account or this address."
 
 
-def clinic_member_required(view: Callable) -> Callable:
-    """For active clinicians with at least one clinic; anyone else gets 404."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        clinics = services.clinician_clinics(current_user)
-        if not clinics:
-            abort(404)
-        return view(clinics, *args, **kwargs)
-
-    return wrapped
-
-
 @bp.route("/clinic/add-patient", methods=["GET", "POST"])
-@clinic_member_required
+@member_required
 def add_patient(clinics):
     """Enter a patient's share code: the patient then shares the diary with the clinic."""
     form = RedeemForm()
     form.offer(clinics)
     if not form.validate_on_submit():
-        status = INVALID if request.method == "POST" else 200
-        return render_template("sharing/add_patient.html", form=form), status
+        return render_form("sharing/add_patient.html", form)
     try:
         result = services.redeem_code(
             current_user, form.chosen_clinic(), form.code.data, request.remote_addr
@@ -55,7 +38,7 @@ def add_patient(clinics):
     clinic_name = next(c.name for c in clinics if c.id == form.chosen_clinic())
     if result.outcome is services.Redeemed.INVALID:
         form.code.errors.append(NOT_VALID)
-        return render_template("sharing/add_patient.html", form=form), INVALID
+        return render_form("sharing/add_patient.html", form)
     if result.outcome is services.Redeemed.LINKED:
         flash(f"{result.patient_name} now shares the diary with {clinic_name}.", "success")
     else:
@@ -65,14 +48,13 @@ def add_patient(clinics):
 
 
 @bp.route("/clinic/invite", methods=["GET", "POST"])
-@clinic_member_required
+@member_required
 def invite(clinics):
     """Invite a patient by email; the answer is the same whether the address is known or not."""
     form = InviteForm()
     form.offer(clinics)
     if not form.validate_on_submit():
-        status = INVALID if request.method == "POST" else 200
-        return render_template("sharing/invite.html", form=form), status
+        return render_form("sharing/invite.html", form)
     try:
         services.invite(current_user, form.chosen_clinic(), form.email.data, request.remote_addr)
     except Throttled as error:

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from diary.journal.routes import patient_required
 from diary.models import User
 from diary.sharing import codes, queries, services
 from diary.sharing.queries import local_time
+from diary.web.guards import patient_required
 
 bp = Blueprint("sharing", __name__)
+
+
+def _back_to_sharing(clinic_name: str | None, done: str):
+    """Back to the sharing page, saying what was done with the clinic (`done` names it as
+    {clinic}); 404 when the service did nothing: the link or invitation is not the patient's,
+    or no longer open."""
+    if clinic_name is None:
+        abort(404)
+    flash(done.format(clinic=clinic_name), "success")
+    return redirect(url_for(".index"))
 
 
 @bp.route("/sharing")
@@ -47,34 +57,26 @@ def stop_sharing(patient: User, link_id: int):
         if link is None:
             abort(404)
         return render_template("sharing/stop.html", link=link)
-    clinic_name = services.revoke_link(patient, link_id)
-    if clinic_name is None:
-        abort(404)
-    flash(f"You no longer share your diary with {clinic_name}. Its members cannot open it any more.",
-          "success")
-    return redirect(url_for(".index"))
+    return _back_to_sharing(
+        services.revoke_link(patient, link_id),
+        "You no longer share your diary with {clinic}. Its members cannot open it any more.",
+    )
 
 
 @bp.route("/sharing/invitations/<id:invitation_id>/accept", methods=["POST"])
 @patient_required
 def accept_invitation(patient: User, invitation_id: int):
     """Accept a clinic's invitation: the clinic may read the diary from now on."""
-    clinic_name = services.accept_invitation(patient, invitation_id)
-    if clinic_name is None:
-        abort(404)
-    flash(f"You now share your diary with {clinic_name}.", "success")
-    return redirect(url_for(".index"))
+    return _back_to_sharing(services.accept_invitation(patient, invitation_id),
+                            "You now share your diary with {clinic}.")
 
 
 @bp.route("/sharing/invitations/<id:invitation_id>/decline", methods=["POST"])
 @patient_required
 def decline_invitation(patient: User, invitation_id: int):
     """Decline a clinic's invitation; the clinic is not told more than that it was not accepted."""
-    clinic_name = services.decline_invitation(patient, invitation_id)
-    if clinic_name is None:
-        abort(404)
-    flash(f"You declined the invitation from {clinic_name}.", "success")
-    return redirect(url_for(".index"))
+    return _back_to_sharing(services.decline_invitation(patient, invitation_id),
+                            "You declined the invitation from {clinic}.")
 
 
 @bp.route("/sharing/access-log")

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
-from wtforms import FieldList, FormField
+from flask_login import current_user
 
 from diary import policy
 from diary.clock import local_today
@@ -19,6 +18,8 @@ from diary.treatments import forms, medication, services, timeline
 from diary.treatments.entries import Saved, TreatmentRefused
 from diary.treatments.wording import describe_treatment
 from diary.web.forms import TextForm
+from diary.web.guards import patient_required
+from diary.web.pages import INVALID, form_status, render_form, show_refusals
 
 bp = Blueprint("treatments", __name__, url_prefix="/treatments")
 bp.add_app_template_filter(describe_treatment, "treatment_lines")
@@ -32,60 +33,34 @@ HOME_OF = {
 }
 
 
-def _patient() -> User:
-    """The logged-in patient, through the policy: clinicians and admins have no own treatments."""
-    return policy.patient_or_404(current_user, current_user.id)
-
-
-def _attach(form: TextForm, errors: dict[str, str]) -> None:
-    """Put refusals next to their fields; the rest at the top of the form."""
-
-    def walk(fields):
-        for field in fields:
-            yield field.name, field
-            if isinstance(field, FieldList | FormField):
-                yield from walk(field)
-
-    by_name = dict(walk(form))
-    for name, message in errors.items():
-        field = by_name.get(name)
-        if field is None:
-            form.form_errors.append(message)
-        else:
-            field.errors = [*field.errors, message]
-
-
 def _save_or_render(
     form: TextForm, save: Callable[[], Saved], done: str, message: str, template: str, **context
 ):
-    """Save a valid form, or show it again: with warnings to confirm, or refusals (422)."""
-    warnings: tuple[str, ...] = ()
-    status = 200
+    """Save a valid form, or show it again: with warnings to confirm (200), or its errors and
+    refusals (422)."""
+    saved: Saved | None = None
     if form.validate_on_submit():
         try:
             saved = save()
         except TreatmentRefused as refused:
-            _attach(form, refused.errors)
-            status = 422
+            show_refusals(form, refused.errors)
         else:
             if not saved.pending:
                 flash(message, "success")
                 return redirect(url_for(done))
-            warnings = saved.warnings
             form.warnings_seen.data = saved.token
             form.save_anyway.data = False
-    elif form.is_submitted():
-        status = 422
-    return render_template(
-        template, form=form, warnings=warnings, invalid=status == 422, **context
-    ), status
+    warnings = saved.warnings if saved is not None else ()
+    status = 200 if saved is not None else form_status(form)
+    return render_form(
+        template, form, status=status, warnings=warnings, invalid=status == INVALID, **context
+    )
 
 
 @bp.route("")
-@login_required
-def index():
+@patient_required
+def index(patient: User):
     """The timeline of every treatment, newest first."""
-    patient = _patient()
     return render_template("treatments/index.html", events=timeline.timeline(patient.id))
 
 
@@ -93,10 +68,9 @@ def index():
 
 
 @bp.route("/injections/new", methods=["GET", "POST"])
-@login_required
-def new_injection():
+@patient_required
+def new_injection(patient: User):
     """Record an injection."""
-    patient = _patient()
     form = forms.InjectionForm()
     return _save_or_render(
         form,
@@ -111,8 +85,8 @@ def new_injection():
 
 
 @bp.route("/injections/<id:entry_id>/edit", methods=["GET", "POST"])
-@login_required
-def edit_injection(entry_id: int):
+@patient_required
+def edit_injection(patient: User, entry_id: int):
     """Correct an injection."""
     injection = policy.editable_or_404(current_user, Injection, entry_id)
     form = forms.InjectionForm(
@@ -134,10 +108,9 @@ def edit_injection(entry_id: int):
 
 
 @bp.route("/medication")
-@login_required
-def medication_page():
+@patient_required
+def medication_page(patient: User):
     """Current and past medication, and today's doses."""
-    patient = _patient()
     return _medication_page(patient, forms.DoseForm(formdata=None))
 
 
@@ -157,10 +130,9 @@ def _medication_page(patient: User, dose_form: forms.DoseForm, status: int = 200
 
 
 @bp.route("/medication/new", methods=["GET", "POST"])
-@login_required
-def new_regimen():
+@patient_required
+def new_regimen(patient: User):
     """Record a medication."""
-    patient = _patient()
     form = forms.RegimenForm()
     return _save_or_render(
         form,
@@ -175,8 +147,8 @@ def new_regimen():
 
 
 @bp.route("/medication/<id:entry_id>/edit", methods=["GET", "POST"])
-@login_required
-def edit_regimen(entry_id: int):
+@patient_required
+def edit_regimen(patient: User, entry_id: int):
     """Correct a medication regimen, or record that it stopped."""
     regimen = policy.editable_or_404(current_user, MedicationRegimen, entry_id)
     form = forms.RegimenForm(
@@ -195,13 +167,12 @@ def edit_regimen(entry_id: int):
 
 
 @bp.route("/medication/<id:entry_id>/change", methods=["GET", "POST"])
-@login_required
-def change_dose(entry_id: int):
+@patient_required
+def change_dose(patient: User, entry_id: int):
     """Change the dose: the current regimen ends the day before, the new one begins."""
     regimen = policy.editable_or_404(current_user, MedicationRegimen, entry_id)
     form = forms.DoseChangeForm()
     if not form.is_submitted():
-        patient = _patient()
         form.process(data={**forms.RegimenForm.data_of(regimen), "change_reason": None})
         form.changed_on.data = local_today(patient.timezone)
     return _save_or_render(
@@ -218,10 +189,9 @@ def change_dose(entry_id: int):
 
 
 @bp.route("/medication/taken", methods=["POST"])
-@login_required
-def taken_as_planned():
+@patient_required
+def taken_as_planned(patient: User):
     """One tap: today's doses of every current medication were taken as planned."""
-    patient = _patient()
     if not forms.TakenForm().validate_on_submit():
         abort(400)
     recorded = medication.record_doses_taken_as_planned(patient, local_today(patient.timezone))
@@ -233,10 +203,9 @@ def taken_as_planned():
 
 
 @bp.route("/medication/doses", methods=["POST"])
-@login_required
-def record_dose():
+@patient_required
+def record_dose(patient: User):
     """Record a missed or an extra dose."""
-    patient = _patient()
     form = forms.DoseForm()
     page = timeline.medication_page(patient.id, local_today(patient.timezone))
     form.regimen_id.choices = forms.DoseForm.regimen_choices(page.current_choices)
@@ -244,21 +213,20 @@ def record_dose():
         try:
             medication.record_dose(current_user, form.regimen_id.data, form.values())
         except TreatmentRefused as refused:
-            _attach(form, refused.errors)
+            show_refusals(form, refused.errors)
         else:
             flash("Dose recorded.", "success")
             return redirect(url_for("treatments.medication_page"))
-    return _medication_page(patient, form, 422)
+    return _medication_page(patient, form, INVALID)
 
 
 # Surgery ---------------------------------------------------------------------------------
 
 
 @bp.route("/surgeries/new", methods=["GET", "POST"])
-@login_required
-def new_surgery():
+@patient_required
+def new_surgery(patient: User):
     """Record an operation."""
-    patient = _patient()
     form = forms.SurgeryForm()
     if not form.is_submitted() and patient.affected_side in ("left", "right"):
         form.side.data = patient.affected_side
@@ -273,8 +241,8 @@ def new_surgery():
 
 
 @bp.route("/surgeries/<id:entry_id>/edit", methods=["GET", "POST"])
-@login_required
-def edit_surgery(entry_id: int):
+@patient_required
+def edit_surgery(patient: User, entry_id: int):
     """Correct an operation's details."""
     surgery = policy.editable_or_404(current_user, Surgery, entry_id)
     form = forms.SurgeryForm(
@@ -295,30 +263,25 @@ def edit_surgery(entry_id: int):
 
 
 @bp.route("/<kind>/<id:entry_id>/delete", methods=["GET", "POST"])
-@login_required
-def delete_entry(kind: str, entry_id: int):
+@patient_required
+def delete_entry(patient: User, kind: str, entry_id: int):
     """Ask before deleting; delete on POST."""
     if kind not in services.ENTRY_KINDS:
         abort(404)
     model, _ = services.ENTRY_KINDS[kind]
     entry = policy.editable_or_404(current_user, model, entry_id)
     form = forms.DeleteForm()
-    status = 200
     if form.validate_on_submit():
         try:
             services.delete_entry(current_user, kind, entry_id)
         except TreatmentRefused as refused:
             form.form_errors.extend(refused.errors.values())
-            status = 422
             entry = policy.editable_or_404(current_user, model, entry_id)
         else:
             flash("Entry deleted.", "success")
             return redirect(url_for(HOME_OF[kind]))
     title, lines = timeline.describe(entry)
-    return render_template(
-        "treatments/delete.html",
-        form=form,
-        title=title,
-        lines=lines,
-        back=url_for(HOME_OF[kind]),
-    ), status
+    # Only a refusal shows a sent form again: a DeleteForm has no field but its CSRF token.
+    return render_form(
+        "treatments/delete.html", form, title=title, lines=lines, back=url_for(HOME_OF[kind])
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -51,6 +51,16 @@ def too_many_attempts(error: Throttled, what: str, *, way_out: tuple[str, str] |
     body, status = error_response(429, f"{what} Please wait {minutes} before trying again.",
                                   way_out=way_out)
     return body, status, {"Retry-After": str(error.retry_after)}
+
+
+TOO_MANY_LOGINS = "Too many wrong passwords or codes were tried for this account."
+
+
+def too_many_logins(error: Throttled):
+    """The 429 page of a login wait (a password or a code tried too often, at login or where
+    the password is asked again): how long, and the password reset, which ends it."""
+    return too_many_attempts(error, TOO_MANY_LOGINS,
+                             way_out=("Set a new password", url_for("auth.forgot_password")))
 
 
 @bp.app_errorhandler(CSRFError)
