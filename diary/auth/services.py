@@ -11,6 +11,7 @@ from diary.auth.passwords import hash_password, needs_rehash, verify_password
 from diary.clock import utcnow
 from diary.config import setting
 from diary.database import begin_write
+from diary.errors import Refused
 from diary.extensions import db
 from diary.models import Clinic, Role, User
 from diary.models.clinic import MemberRole
@@ -18,7 +19,7 @@ from diary.models.user import new_token_key
 from diary.reminders import hooks as reminder_hooks
 
 
-class AccountError(ValueError):
+class AccountError(Refused, ValueError):
     """An account cannot be created or changed as asked; the message says why."""
 
 

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from diary.errors import Refused
+
 UNITS = {"d": "day", "w": "week", "m": "month", "y": "year"}
 # Approximate lengths, only to check that a schedule runs forwards.
 _ROUGH_DAYS = {"d": 1.0, "w": 7.0, "m": 30.44, "y": 365.25}
@@ -23,7 +25,7 @@ MAX_OFFSETS = 20
 MAX_ROUGH_DAYS = 3660
 
 
-class ScheduleError(ValueError):
+class ScheduleError(Refused, ValueError):
     """A schedule text that cannot be used; the message says why, for the form."""
 
 

@@ -76,7 +76,7 @@ def _live_link(patient_id: int, clinic_id: int) -> CareLink | None:
         sa.select(CareLink).where(
             CareLink.patient_id == patient_id,
             CareLink.clinic_id == clinic_id,
-            CareLink.revoked_at.is_(None),
+            CareLink.live,
         )
     )
 
@@ -198,7 +198,7 @@ def live_link_of(patient: User, link_id: int) -> CareLink | None:
     """One of the patient's live links, with its clinic."""
     return db.session.scalar(
         sa.select(CareLink).where(
-            CareLink.id == link_id, CareLink.patient_id == patient.id, CareLink.revoked_at.is_(None)
+            CareLink.id == link_id, CareLink.patient_id == patient.id, CareLink.live
         )
     )
 
