@@ -40,7 +40,7 @@ def share_reference_clinic(clinician_id: int) -> int:
         .limit(1)
     )
     linked = sa.select(CareLink.patient_id).where(
-        CareLink.clinic_id == clinic_id, CareLink.revoked_at.is_(None)
+        CareLink.clinic_id == clinic_id, CareLink.live
     )
     missing = db.session.scalars(
         sa.select(PatientSummary.patient_id)

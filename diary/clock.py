@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from diary.config import setting
 
 
 def system_now() -> datetime:
@@ -16,7 +16,7 @@ def system_now() -> datetime:
 
 def utcnow() -> datetime:
     """The app's current moment in UTC; tests replace app.config['CLOCK']."""
-    clock: Callable[[], datetime] = current_app.config.get("CLOCK") or system_now
+    clock: Callable[[], datetime] = setting("CLOCK", None) or system_now
     return clock()
 
 

@@ -5,6 +5,22 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
+
+from flask import current_app
+
+_REQUIRED: Any = object()
+
+
+def setting(name: str, default: Any = _REQUIRED) -> Any:
+    """The one way a core reads a setting: the running app's value of `name`.
+
+    Works wherever an app context is (a request, the CLI, the scheduler, a test); a core
+    never imports flask for it. Without `default`, a missing setting is a KeyError.
+    """
+    if default is _REQUIRED:
+        return current_app.config[name]
+    return current_app.config.get(name, default)
 
 
 def env_bool(name: str, default: bool = False) -> bool:

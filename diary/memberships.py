@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from diary import audit, policy
 from diary.clock import utcnow
 from diary.database import begin_write
+from diary.errors import Refused
 from diary.extensions import db
 from diary.models import (
     CareLink,
@@ -42,7 +43,7 @@ REASON_MIN_LENGTH = 10
 REASON_MAX_LENGTH = MAX_SUBJECT_LENGTH - len("account 2147483647: ")
 
 
-class BreakGlassRefused(ValueError):
+class BreakGlassRefused(Refused, ValueError):
     """The break-glass confirmation was refused; the message says why."""
 
 
@@ -73,7 +74,7 @@ def confirmers(clinic_id: int) -> sa.Select:
 def _has_or_may_have_patients(clinic_id: int) -> bool:
     """Whether any patient shares with the clinic now (a live care link) or may do so by
     accepting an invitation still open: either would let the new member read a diary."""
-    shares = sa.exists().where(CareLink.clinic_id == clinic_id, CareLink.revoked_at.is_(None))
+    shares = sa.exists().where(CareLink.clinic_id == clinic_id, CareLink.live)
     invited = sa.exists().where(ClinicInvitation.clinic_id == clinic_id,
                                 ClinicInvitation.still_open(utcnow()))
     return db.session.scalar(sa.select(sa.or_(shares, invited))) or False
@@ -357,7 +358,7 @@ def _tell_patients(membership: ClinicMembership, member: User, now: datetime) ->
             sa.literal("/sharing"),
             sa.literal(now, UTCDateTime()),
         )
-        .where(CareLink.clinic_id == clinic.id, CareLink.revoked_at.is_(None))
+        .where(CareLink.clinic_id == clinic.id, CareLink.live)
         .distinct()
     )
     result = db.session.execute(sa.insert(InboxMessage).from_select(

@@ -27,10 +27,11 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from flask import current_app
 
 from diary.clock import utcnow
+from diary.config import setting
 from diary.database import dialect_insert, own_transaction
+from diary.errors import Throttled
 from diary.extensions import db
 from diary.models import ThrottleBucket
 from diary.orm import UTCDateTime
@@ -47,7 +48,7 @@ class Rule:
     free_attempts_setting: str
 
     def free_attempts(self) -> int:
-        return int(current_app.config[self.free_attempts_setting])
+        return int(setting(self.free_attempts_setting))
 
 
 LOGIN_ACCOUNT_AND_ADDRESS = Rule("login.pair", "THROTTLE_LOGIN_PER_ACCOUNT_AND_ADDRESS")
@@ -63,19 +64,6 @@ RULES = (
     LOGIN_ACCOUNT_AND_ADDRESS, LOGIN_ACCOUNT, LOGIN_ADDRESS, SHARE_CODE_ACCOUNT, SHARE_CODE_ADDRESS,
     INVITATION_ACCOUNT, INVITATION_ADDRESS, REGISTRATION_EMAIL, REGISTRATION_ADDRESS,
 )
-
-
-class Throttled(Exception):
-    """Too many recent attempts: answer 429 and check nothing."""
-
-    def __init__(self, retry_after: int):
-        super().__init__(f"retry after {retry_after} s")
-        self.retry_after = retry_after
-
-    @property
-    def minutes(self) -> int:
-        """The wait in whole minutes, rounded up, for the page."""
-        return max(1, math.ceil(self.retry_after / 60))
 
 
 class Counted(NamedTuple):
@@ -238,9 +226,8 @@ def _count(connection: sa.Connection, rules: dict[str, Rule], wanted: list[tuple
 
 def delay(over: int) -> timedelta:
     """The wait after the attempt `over` past the last free one (0 for the last free one)."""
-    config = current_app.config
-    first = config["THROTTLE_FIRST_DELAY_SECONDS"]
-    longest = config["THROTTLE_LONGEST_DELAY_SECONDS"]
+    first = setting("THROTTLE_FIRST_DELAY_SECONDS")
+    longest = setting("THROTTLE_LONGEST_DELAY_SECONDS")
     return timedelta(seconds=min(first * 2 ** min(over, LONGEST_DOUBLING), longest))
 
 
@@ -255,12 +242,12 @@ def prune(now: datetime | None = None) -> int:
 
 def _forgotten_before(now: datetime) -> datetime:
     """A bucket whose last attempt is older than this starts again from zero."""
-    return now - timedelta(minutes=current_app.config["THROTTLE_FORGET_AFTER_MINUTES"])
+    return now - timedelta(minutes=setting("THROTTLE_FORGET_AFTER_MINUTES"))
 
 
 def _digest(value: str | None) -> str:
     """The key for one address, account or email; a missing address shares one key."""
-    secret = current_app.config["SECRET_KEY"].encode()
+    secret = setting("SECRET_KEY").encode()
     text = (value if value is not None else "unknown").encode()
     return hmac.new(secret, text, hashlib.sha256).hexdigest()[:KEY_DIGEST_LENGTH]
 

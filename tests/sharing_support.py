@@ -41,7 +41,7 @@ def live_links(app: Flask, patient_id: int) -> list[tuple[str, str]]:
         return [tuple(r) for r in db.session.execute(
             sa.select(Clinic.name, CareLink.source)
             .join(Clinic, Clinic.id == CareLink.clinic_id)
-            .where(CareLink.patient_id == patient_id, CareLink.revoked_at.is_(None))
+            .where(CareLink.patient_id == patient_id, CareLink.live)
             .order_by(Clinic.name)
         )]
 

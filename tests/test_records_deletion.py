@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.exceptions import NotFound
 
 from diary import audit, policy, throttle
+from diary.errors import NotFound
 from diary.extensions import db
 from diary.models import (
     Assessment,

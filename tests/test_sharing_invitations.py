@@ -10,7 +10,7 @@ import pytest
 
 from diary import audit
 from diary.models import ClinicInvitation
-from diary.sharing.services import INVITATION_SUBJECT
+from diary.sharing.emails import INVITATION_SUBJECT
 from tests.journal_helpers import login_as, page_text, rows
 from tests.sharing_support import audit_actions, clinic_id, live_links
 

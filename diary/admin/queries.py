@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import abort
 from sqlalchemy import orm as so
 
 from diary import audit
+from diary.errors import NotFound
 from diary.extensions import db
 from diary.models import AuditEvent, CareLink, Clinic, ClinicMembership, Role, User
 
@@ -42,7 +42,7 @@ def clinic_rows() -> list[ClinicRow]:
     )
     patients = (
         sa.select(sa.func.count()).select_from(CareLink)
-        .where(CareLink.clinic_id == Clinic.id, CareLink.revoked_at.is_(None))
+        .where(CareLink.clinic_id == Clinic.id, CareLink.live)
         .scalar_subquery()
     )
     rows = db.session.execute(sa.select(Clinic.id, Clinic.name, members, patients).order_by(Clinic.name))
@@ -50,8 +50,11 @@ def clinic_rows() -> list[ClinicRow]:
 
 
 def clinic_or_404(clinic_id: int) -> Clinic:
-    """A clinic by id, or 404."""
-    return db.session.get(Clinic, clinic_id) or abort(404)
+    """A clinic by id; NotFound otherwise."""
+    clinic = db.session.get(Clinic, clinic_id)
+    if clinic is None:
+        raise NotFound(f"clinic {clinic_id}")
+    return clinic
 
 
 @dataclass(frozen=True)
@@ -84,8 +87,11 @@ def members(clinic_id: int) -> list[MemberRow]:
 
 
 def membership_or_404(membership_id: int) -> ClinicMembership:
-    """A membership by id, or 404."""
-    return db.session.get(ClinicMembership, membership_id) or abort(404)
+    """A membership by id; NotFound otherwise."""
+    membership = db.session.get(ClinicMembership, membership_id)
+    if membership is None:
+        raise NotFound(f"membership {membership_id}")
+    return membership
 
 
 def staff() -> list[User]:
@@ -96,10 +102,10 @@ def staff() -> list[User]:
 
 
 def staff_or_404(user_id: int, *, roles: tuple[str, ...] = STAFF_ROLES, not_id: int | None = None) -> User:
-    """A staff account of one of the roles (never the acting administrator), or 404."""
+    """A staff account of one of the roles (never the acting administrator); NotFound otherwise."""
     user = db.session.get(User, user_id)
     if user is None or user.role not in roles or user.id == not_id:
-        abort(404)
+        raise NotFound(f"staff account {user_id}")
     return user
 
 

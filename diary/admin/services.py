@@ -18,11 +18,12 @@ from diary import audit, memberships
 from diary.auth import emails, second_factor, session_store
 from diary.auth.services import AccountError, find_user_by_email, normalise_email
 from diary.database import begin_write
+from diary.errors import Refused
 from diary.extensions import db
 from diary.models import Clinic, ClinicMembership, Role, User
 
 
-class ClinicError(ValueError):
+class ClinicError(Refused, ValueError):
     """A clinic change refused; the message says why, for the form."""
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
+
+from diary.config import setting
 
 # A fixed hash used when no account matches, so "no such email" costs the same time.
 _DUMMY_PASSWORD = "no account has this password"  # noqa: S105
@@ -12,12 +13,11 @@ _DUMMY_PASSWORD = "no account has this password"  # noqa: S105
 
 def _hasher() -> PasswordHasher:
     """argon2id with the library's defaults unless the settings override them (tests do)."""
-    cfg = current_app.config
     defaults = PasswordHasher()
     return PasswordHasher(
-        time_cost=cfg.get("ARGON2_TIME_COST", defaults.time_cost),
-        memory_cost=cfg.get("ARGON2_MEMORY_COST", defaults.memory_cost),
-        parallelism=cfg.get("ARGON2_PARALLELISM", defaults.parallelism),
+        time_cost=setting("ARGON2_TIME_COST", defaults.time_cost),
+        memory_cost=setting("ARGON2_MEMORY_COST", defaults.memory_cost),
+        parallelism=setting("ARGON2_PARALLELISM", defaults.parallelism),
     )
 
 

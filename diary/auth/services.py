@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from diary import memberships, throttle
 from diary.auth import emails, session_store, tokens
 from diary.auth.passwords import hash_password, needs_rehash, verify_password
 from diary.clock import utcnow
+from diary.config import setting
 from diary.database import begin_write
+from diary.errors import Refused
 from diary.extensions import db
 from diary.models import Clinic, Role, User
 from diary.models.clinic import MemberRole
@@ -18,7 +19,7 @@ from diary.models.user import new_token_key
 from diary.reminders import hooks as reminder_hooks
 
 
-class AccountError(ValueError):
+class AccountError(Refused, ValueError):
     """An account cannot be created or changed as asked; the message says why."""
 
 
@@ -121,7 +122,7 @@ def start_registration(email: str, address: str | None) -> None:
 def registration_email(token: str) -> str | None:
     """The address a genuine, unexpired registration link was mailed to, else None."""
     claims = tokens.read(
-        tokens.REGISTER, token, current_app.config["REGISTRATION_LINK_MAX_AGE"]
+        tokens.REGISTER, token, setting("REGISTRATION_LINK_MAX_AGE")
     )
     email = claims.get("email") if claims else None
     return email if isinstance(email, str) and email else None
@@ -172,7 +173,7 @@ def send_verification_to(email: str) -> None:
 def confirm_email(token: str) -> User | None:
     """Mark the token's account verified; None for a forged, expired or outdated link."""
     claims = tokens.read(
-        tokens.VERIFY_EMAIL, token, current_app.config["EMAIL_VERIFY_MAX_AGE"]
+        tokens.VERIFY_EMAIL, token, setting("EMAIL_VERIFY_MAX_AGE")
     )
     user = tokens.account_of(claims)
     # The link confirms the address it was sent to, not whatever the account holds now.
@@ -248,10 +249,10 @@ def _reset_claims_user(token: str | None, *, for_update: bool = False) -> User |
     if not token:
         return None
     claims = tokens.read(
-        tokens.RESET_PASSWORD, token, current_app.config["PASSWORD_RESET_MAX_AGE"]
+        tokens.RESET_PASSWORD, token, setting("PASSWORD_RESET_MAX_AGE")
     ) or tokens.read(
         # An invited clinician's first password: the same page, a longer-lived link.
-        tokens.SET_PASSWORD, token, current_app.config["STAFF_INVITATION_MAX_AGE"]
+        tokens.SET_PASSWORD, token, setting("STAFF_INVITATION_MAX_AGE")
     )
     user = tokens.account_of(claims, for_update=for_update)
     # Using the link replaces the account's key, so the key in the token makes it single-use.

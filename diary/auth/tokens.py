@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from diary.clock import utcnow
+from diary.config import setting
 from diary.extensions import db
 from diary.models import User
 
@@ -28,7 +28,7 @@ CLOCK_SKEW_SECONDS = 300
 
 def _serializer(purpose: str) -> URLSafeSerializer:
     """A serializer whose salt binds tokens to one purpose (a reset token never verifies)."""
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=f"diary.auth.{purpose}")
+    return URLSafeSerializer(setting("SECRET_KEY"), salt=f"diary.auth.{purpose}")
 
 
 def issue(purpose: str, **claims: Any) -> str:

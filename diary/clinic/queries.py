@@ -26,7 +26,6 @@ from diary.models import (
     CareLink,
     CheckIn,
     Clinic,
-    ClinicMembership,
     FollowUpVisit,
     PatientSummary,
     Role,
@@ -41,27 +40,13 @@ from diary.trajectory import rules
 LOCAL_SHIFTS = (-1, 0, 1)
 
 
-def shared_links(viewer: User) -> sa.Select:
-    """(patient_id, clinic_id) of every live link to a clinic the viewer is an active,
-    confirmed member of."""
-    return (
-        sa.select(CareLink.patient_id, CareLink.clinic_id)
-        .join(ClinicMembership, ClinicMembership.clinic_id == CareLink.clinic_id)
-        .where(
-            ClinicMembership.user_id == viewer.id,
-            policy.grants_access(),
-            CareLink.revoked_at.is_(None),
-        )
-    )
-
-
 def clinics_sharing(viewer: User, patient_id: int) -> list[Clinic]:
     """The viewer's clinics the patient shares with, lowest id first (one query).
 
-    The first one is "the clinic" of the review: its schedule is suggested and an
-    assessment is recorded for it.
+    The first one is the clinic the viewer acts for (policy.acting_clinic); the review shows
+    the assessments of all of them.
     """
-    links = shared_links(viewer).where(CareLink.patient_id == patient_id).subquery()
+    links = policy.live_links(viewer).where(CareLink.patient_id == patient_id).subquery()
     return list(
         db.session.scalars(
             sa.select(Clinic).where(Clinic.id.in_(sa.select(links.c.clinic_id))).order_by(Clinic.id)
@@ -79,14 +64,9 @@ def patient_rows(viewer: User, now: datetime | None = None) -> list[PatientRow]:
     now = now or utcnow()
     utc_today = now.astimezone(UTC).date()
     scope = policy.visible_patient_ids(viewer).subquery()
-    links = shared_links(viewer).subquery()
-    # The clinic whose schedule and assessments count: the lowest id among the viewer's
-    # clinics the patient shares with.
-    first_clinic = (
-        sa.select(links.c.patient_id, sa.func.min(links.c.clinic_id).label("clinic_id"))
-        .group_by(links.c.patient_id)
-        .subquery()
-    )
+    links = policy.live_links(viewer).subquery()
+    # The clinic whose schedule counts: the one the viewer acts for (policy.acting_clinic).
+    first_clinic = policy.acting_clinic_ids(viewer).subquery()
     assessed = (
         sa.select(Assessment.patient_id, sa.func.max(Assessment.created_at).label("assessed_at"))
         .join(

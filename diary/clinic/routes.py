@@ -36,12 +36,9 @@ bp = Blueprint("clinic", __name__, url_prefix="/clinic")
 
 
 def _shared_patient(patient_id: int):
-    """The patient through the policy, and the viewer's clinics that the patient shares with."""
-    patient = policy.patient_or_404(current_user, patient_id)
-    clinics = queries.clinics_sharing(current_user, patient.id)
-    if not clinics:
-        abort(404)
-    return patient, clinics
+    """The patient through the policy, and the clinic the viewer acts for (resolved once
+    per request; the policy raises NotFound/NotAllowed, answered 404)."""
+    return policy.acting_clinic_or_404(current_user, patient_id)
 
 
 # The list -----------------------------------------------------------------------------------
@@ -77,12 +74,13 @@ def patient_list():
 @clinician_required
 def review_page(patient_id: int):
     """The follow-up review: trajectory, changes since the last visit, treatments, assessments."""
-    patient, clinics = _shared_patient(patient_id)
-    audit.record_view(audit.VIEW_REVIEW, patient_id=patient.id, clinic_id=clinics[0].id)
+    patient, clinic = _shared_patient(patient_id)
+    audit.record_view(audit.VIEW_REVIEW, patient_id=patient.id, clinic_id=clinic.id)
     today = local_today(patient.timezone)
     range_key, bucket = chart_request(request.args)
     start, end = resolve_range(patient.id, today, range_key=range_key)
     trajectory = build_trajectory(patient.id, today, start, end, bucket)
+    clinics = queries.clinics_sharing(current_user, patient.id)
     assessments = review.assessments_of(patient.id, [c.id for c in clinics])
     payload = trajectory_payload(trajectory) | {
         "assessments": review.assessment_markers(assessments)
@@ -91,7 +89,7 @@ def review_page(patient_id: int):
     return render_template(
         "clinic/review.html",
         patient=patient,
-        clinic=clinics[0],
+        clinic=clinic,
         payload=payload,
         range_key=range_key,
         range_labels=RANGE_LABELS,
@@ -106,7 +104,7 @@ def review_page(patient_id: int):
         surgeries=surgeries,
         verifiers=review.verifier_names(surgeries),
         baseline=review.clinician_baseline(patient.id),
-        visits=review.suggested_visits(clinics[0], trajectory.summary.surgery, today),
+        visits=review.suggested_visits(clinic, trajectory.summary.surgery, today),
         today=today,
         button=forms.ButtonForm(),
         smc=review.SMC_GRADES,
@@ -121,9 +119,9 @@ def review_page(patient_id: int):
 @clinician_required
 def fhir_download(patient_id: int):
     """The patient's record as a FHIR R4B Bundle for the clinic's own system; audited."""
-    patient, clinics = _shared_patient(patient_id)
+    patient, clinic = _shared_patient(patient_id)
     body = json.dumps(fhir.patient_bundle(patient.id), ensure_ascii=False, indent=1)
-    audit.record_view(audit.EXPORT_FHIR, patient_id=patient.id, clinic_id=clinics[0].id)
+    audit.record_view(audit.EXPORT_FHIR, patient_id=patient.id, clinic_id=clinic.id)
     return Response(body, mimetype=fhir.MIMETYPE, headers={
         "Content-Disposition": f'attachment; filename="spasm-diary-{patient.id}-fhir.json"'})
 

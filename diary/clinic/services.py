@@ -8,12 +8,11 @@ patient's diary entries themselves are never written here (DESIGN.md, Authorisat
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort
 
 from diary import audit, policy
-from diary.clinic.queries import clinics_sharing
 from diary.clock import local_today, utcnow
 from diary.database import begin_write
+from diary.errors import NotAllowed, NotFound
 from diary.extensions import db
 from diary.models import Assessment, Clinic, ClinicianBaseline, Surgery, User
 from diary.progress.summary import refresh_summary
@@ -22,19 +21,16 @@ from diary.treatments.values import SurgeryValues
 
 
 def _patient_and_clinic(viewer: User, patient_id: int) -> tuple[User, Clinic]:
-    """The patient, through the policy, and the viewer's clinic that the patient shares with."""
-    patient = policy.patient_or_404(viewer, patient_id)
-    clinics = clinics_sharing(viewer, patient.id)
-    if not clinics:
-        abort(404)
-    return patient, clinics[0]
+    """The patient and the clinic the viewer writes for: the policy decides (can_assess,
+    acting_clinic), raising NotFound or NotAllowed."""
+    return policy.acting_clinic_or_404(viewer, patient_id)
 
 
 def _surgery_of(patient: User, surgery_id: int) -> Surgery:
-    """A live operation of this patient, or 404."""
+    """A live operation of this patient; NotFound otherwise."""
     surgery = db.session.get(Surgery, surgery_id)
     if surgery is None or surgery.patient_id != patient.id or surgery.deleted_at is not None:
-        abort(404)
+        raise NotFound(f"surgery {surgery_id}")
     return surgery
 
 
@@ -136,6 +132,6 @@ def save_schedule(viewer: User, clinic_id: int, schedule_text: str) -> None:
     begin_write()
     clinic = next((c for c in policy.member_clinics(viewer) if c.id == clinic_id), None)
     if clinic is None:
-        abort(404)
+        raise NotAllowed(f"clinic {clinic_id}")
     clinic.follow_up_schedule = schedule_text
     db.session.commit()

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from diary import policy
 from diary.clock import local_today, utcnow
 from diary.database import begin_write, dialect_insert, lock_patient
+from diary.errors import Refused
 from diary.extensions import db
 from diary.journal import queries
 from diary.models import CheckIn, EntryRevision, SpasmEpisode, User
@@ -45,7 +46,7 @@ CHECK_IN_VALUE_COLUMNS = (
 )
 
 
-class DiaryError(ValueError):
+class DiaryError(Refused, ValueError):
     """An entry cannot be saved as asked; the message says why, in the patient's words."""
 
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
+from sqlalchemy.ext.hybrid import hybrid_property
 
 from diary.extensions import db
 from diary.models.journal import _in
@@ -149,6 +150,17 @@ class CareLink(db.Model):
     revoked_at: so.Mapped[datetime | None]
 
     clinic: so.Mapped[Clinic] = so.relationship()
+
+    @hybrid_property
+    def live(self) -> bool:
+        """The one definition of a live link: not revoked. On the class, the SQL condition
+        (`CareLink.live`); on a link, whether it is live."""
+        return self.revoked_at is None
+
+    @live.inplace.expression
+    @classmethod
+    def _live_expression(cls) -> sa.ColumnElement[bool]:
+        return cls.revoked_at.is_(None)
 
 
 class ShareCode(db.Model):

@@ -18,11 +18,12 @@ import sqlalchemy as sa
 from diary import audit, throttle
 from diary.auth.passwords import verify_password
 from diary.database import begin_write
+from diary.errors import Refused
 from diary.extensions import db
 from diary.models import AuditEvent, ClinicInvitation, Role, User
 
 
-class WrongPassword(ValueError):
+class WrongPassword(Refused, ValueError):
     """The password given to confirm the deletion does not open the account."""
 
 

@@ -16,10 +16,10 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy import orm as so
 
 from diary.clock import local_today, utcnow
+from diary.config import setting
 from diary.extensions import db
 from diary.models import (
     Assessment,
@@ -49,7 +49,7 @@ class NotAPatient(LookupError):
 
 def _namespace() -> uuid.UUID:
     """The uuid5 namespace of this installation: ids are stable here and unlike anyone else's."""
-    return uuid.uuid5(uuid.NAMESPACE_URL, current_app.config["PUBLIC_BASE_URL"] + "/fhir")
+    return uuid.uuid5(uuid.NAMESPACE_URL, setting("PUBLIC_BASE_URL") + "/fhir")
 
 
 def full_url(kind: str, *key: object) -> str:

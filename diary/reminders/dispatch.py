@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
+from diary.config import setting
 from diary.database import begin_write
 from diary.extensions import db
 from diary.mail import HandoffUncertain, new_message_id, send_email
@@ -120,7 +120,7 @@ def dispatch_due(
 ) -> DispatchReport:
     """Recover dead sends, adopt old patients, then claim and deliver what is due at `now`."""
     holder = holder or process_holder()
-    limit = limit if limit is not None else current_app.config["REMINDER_BATCH_SIZE"]
+    limit = limit if limit is not None else setting("REMINDER_BATCH_SIZE")
     clock = _RunClock(now)
     report = DispatchReport()
     with dispatch_turn(clock, holder) as mine:
@@ -325,7 +325,7 @@ def _start_sending(
     delivery.state = DeliveryState.SENDING.value
     delivery.attempts += 1
     delivery.holder = holder
-    delivery.lease_until = clock.lease_until(current_app.config["REMINDER_LEASE_SECONDS"])
+    delivery.lease_until = clock.lease_until(setting("REMINDER_LEASE_SECONDS"))
     email = notices.render_email(notice, reminder, patient)
     return Job(
         delivery_id=delivery.id,

@@ -129,7 +129,7 @@ def _follow_up_patients_of(clinic_ids: set[int]) -> list[int]:
             .join(Reminder, Reminder.patient_id == CareLink.patient_id)
             .where(
                 CareLink.clinic_id.in_(sorted(clinic_ids)),
-                CareLink.revoked_at.is_(None),
+                CareLink.live,
                 Reminder.kind == ReminderKind.FOLLOW_UP,
                 Reminder.enabled.is_(True),
             )

@@ -69,7 +69,7 @@ def clinic_schedules(patient_id: int) -> list[tuple[str, str]]:
         for name, text in db.session.execute(
             sa.select(Clinic.name, Clinic.follow_up_schedule)
             .join(CareLink, CareLink.clinic_id == Clinic.id)
-            .where(CareLink.patient_id == patient_id, CareLink.revoked_at.is_(None))
+            .where(CareLink.patient_id == patient_id, CareLink.live)
             .order_by(Clinic.name)
         )
     ]

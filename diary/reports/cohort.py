@@ -98,7 +98,7 @@ def summary_rows(viewer: User, clinic_id: int) -> list[SummaryRow]:
             sa.and_(
                 CareLink.patient_id == PatientSummary.patient_id,
                 CareLink.clinic_id == clinic_id,
-                CareLink.revoked_at.is_(None),
+                CareLink.live,
             ),
         )
         .where(

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from diary import policy
 from diary.extensions import db
-from diary.models import Assessment, CareLink, Clinic, ClinicMembership, Injection, Surgery, User
+from diary.models import Assessment, Clinic, ClinicMembership, Injection, Surgery, User
 from diary.progress.trajectory import (
     MAX_RANGE_DAYS,
     Trajectory,
@@ -66,23 +66,6 @@ class Report:
         if self.surgery is None or not self.surgery.vessels:
             return "Not recorded"
         return wording.labels(self.surgery.vessels, wording.VESSELS)
-
-
-def viewing_clinic(viewer: User, patient_id: int) -> Clinic | None:
-    """The first clinic (in the order the viewer joined) through which the viewer sees the patient."""
-    return db.session.scalar(
-        sa.select(Clinic)
-        .join(ClinicMembership, ClinicMembership.clinic_id == Clinic.id)
-        .join(CareLink, CareLink.clinic_id == Clinic.id)
-        .where(
-            ClinicMembership.user_id == viewer.id,
-            policy.grants_access(),
-            CareLink.patient_id == patient_id,
-            CareLink.revoked_at.is_(None),
-        )
-        .order_by(ClinicMembership.id)
-        .limit(1)
-    )
 
 
 def chart_start(patient_id: int, surgery_on: date | None, today: date) -> date:

@@ -14,7 +14,7 @@ from flask_login import current_user
 from diary import audit, policy
 from diary.clock import local_today
 from diary.reports import cohort as cohort_view
-from diary.reports.report import MAX_INJECTIONS, MAX_NOTE_CHARACTERS, build_report, viewing_clinic
+from diary.reports.report import MAX_INJECTIONS, MAX_NOTE_CHARACTERS, build_report
 from diary.trajectory import rules
 from diary.treatments import wording
 from diary.web.guards import clinician_required
@@ -26,10 +26,8 @@ bp = Blueprint("reports", __name__, url_prefix="/clinic")
 @clinician_required
 def report(patient_id: int):
     """The one-page report of a patient for the chart, audited on every view."""
-    patient = policy.patient_or_404(current_user, patient_id)
-    clinic = viewing_clinic(current_user, patient.id)
-    if clinic is None:  # pragma: no cover - the policy saw a live link a moment ago
-        abort(404)
+    # The patient, and the clinic the viewer acts for: the one the review is audited under.
+    patient, clinic = policy.acting_clinic_or_404(current_user, patient_id)
     today = local_today(patient.timezone)
     # Audited before the read: its commit would otherwise expire what the page then shows.
     audit.record_view(audit.VIEW_REPORT, patient_id=patient.id, clinic_id=clinic.id)

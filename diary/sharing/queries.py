@@ -87,7 +87,7 @@ def sharing_view(patient: User) -> SharingView:
     links = db.session.execute(
         sa.select(CareLink.id, Clinic.id, Clinic.name, CareLink.consented_at, CareLink.source)
         .join(Clinic, Clinic.id == CareLink.clinic_id)
-        .where(CareLink.patient_id == patient.id, CareLink.revoked_at.is_(None))
+        .where(CareLink.patient_id == patient.id, CareLink.live)
         .order_by(CareLink.consented_at, CareLink.id)
     ).all()
     members = confirmed_members([clinic_id for _, clinic_id, *_ in links])
@@ -98,7 +98,7 @@ def sharing_view(patient: User) -> SharingView:
         .order_by(ShareCode.expires_at, ShareCode.id)
     ).all()
     shared_with = sa.select(CareLink.clinic_id).where(
-        CareLink.patient_id == patient.id, CareLink.revoked_at.is_(None)
+        CareLink.patient_id == patient.id, CareLink.live
     )
     pending = pending_invitations(patient).subquery()
     invitations = db.session.execute(

@@ -9,13 +9,10 @@ exactly one transaction wins (SQLite serialises writers; PostgreSQL re-checks th
 from __future__ import annotations
 
 import enum
-import logging
-import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import render_template, url_for
 from sqlalchemy.exc import IntegrityError
 
 from diary import audit, memberships, policy, throttle
@@ -23,7 +20,6 @@ from diary.auth.services import normalise_email
 from diary.clock import utcnow
 from diary.database import begin_write
 from diary.extensions import db
-from diary.mail import send_email
 from diary.models import (
     CareLink,
     Clinic,
@@ -33,14 +29,10 @@ from diary.models import (
     User,
 )
 from diary.models.clinic import LinkSource
-from diary.sharing import codes
-
-log = logging.getLogger(__name__)
+from diary.sharing import codes, emails
 
 CODE_VALID_FOR = timedelta(days=7)
 INVITATION_VALID_FOR = timedelta(days=14)
-# The subject shows on lock screens and in shared inboxes: it never names the condition.
-INVITATION_SUBJECT = "A clinic has invited you to share your diary"
 MAX_CODE_ATTEMPTS = 5  # fresh codes tried when one collides with a stored hash
 
 
@@ -76,7 +68,7 @@ def _live_link(patient_id: int, clinic_id: int) -> CareLink | None:
         sa.select(CareLink).where(
             CareLink.patient_id == patient_id,
             CareLink.clinic_id == clinic_id,
-            CareLink.revoked_at.is_(None),
+            CareLink.live,
         )
     )
 
@@ -198,7 +190,7 @@ def live_link_of(patient: User, link_id: int) -> CareLink | None:
     """One of the patient's live links, with its clinic."""
     return db.session.scalar(
         sa.select(CareLink).where(
-            CareLink.id == link_id, CareLink.patient_id == patient.id, CareLink.revoked_at.is_(None)
+            CareLink.id == link_id, CareLink.patient_id == patient.id, CareLink.live
         )
     )
 
@@ -313,20 +305,4 @@ def invite(clinician: User, clinic_id: int, email: str, address: str | None) -> 
     clinic_name = db.session.get(Clinic, clinic_id).name
     db.session.commit()
     if patient is not None:
-        _mail_invitation(patient, clinic_name)
-
-
-def _mail_invitation(patient: User, clinic_name: str) -> bool:
-    """Mail the patient that a clinic invites them; the link leads to the sharing page."""
-    context = {"user": patient, "clinic_name": clinic_name,
-               "link": url_for("sharing.index", _external=True)}
-    text = render_template("sharing/invitation_email.txt", **context)
-    html = render_template("sharing/invitation_email.html", **context)
-    try:
-        send_email(patient.email, INVITATION_SUBJECT, text, html)
-    except (smtplib.SMTPException, OSError) as error:
-        # The patient still finds the invitation on the sharing page at the next login.
-        log.warning("could not send mail: subject=%r error=%s", INVITATION_SUBJECT,
-                    type(error).__name__)
-        return False
-    return True
+        emails.mail_invitation(patient, clinic_name)

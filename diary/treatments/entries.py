@@ -12,20 +12,21 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import abort
 
 from diary import policy
+from diary.errors import NotAllowed, Refused
 from diary.extensions import db
 from diary.models import EntryRevision, User
 from diary.progress.summary import refresh_summary
 from diary.treatments.rules import warnings_token
 
 
-class TreatmentRefused(ValueError):
-    """Impossible values: nothing was saved; `errors` says why, by form field."""
+class TreatmentRefused(Refused, ValueError):
+    """Impossible values: nothing was saved; `errors` says why, by form field (one message
+    each; `fields` holds the same as lists, as every Refused)."""
 
     def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(" ".join(errors.values()))
+        super().__init__(" ".join(errors.values()), {name: [text] for name, text in errors.items()})
         self.errors = dict(errors)
 
 
@@ -75,7 +76,7 @@ def load_for_write(viewer: User, model: type, entry_id: int | None, patient_id: 
         raise TypeError("a new entry needs the patient's id")
     patient = policy.patient_or_404(viewer, patient_id)
     if not policy.can_edit(viewer, NewEntry(patient.id)):
-        abort(404)
+        raise NotAllowed(f"new entry of patient {patient_id}")
     return None, patient
 
 

@@ -8,7 +8,7 @@ from flask import Blueprint, jsonify, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from diary.throttle import Throttled
+from diary.errors import NotFound, Refused, Throttled
 
 bp = Blueprint("errors", __name__)
 log = logging.getLogger(__name__)
@@ -20,6 +20,7 @@ MESSAGES = {
     404: ("Page not found", "This page does not exist, or it is not yours to see."),
     405: ("Not allowed", "This page cannot be used that way."),
     413: ("Too much data", "What you sent is too large."),
+    422: ("Not saved", "Something in what you sent cannot be used. Please check it and try again."),
     429: ("Too many attempts", "Please wait a few minutes before trying again."),
     500: ("Something went wrong on our side", "Nothing you did caused this. Please try again."),
 }
@@ -38,7 +39,7 @@ def error_response(status: int, message: str | None = None, fields: dict | None 
     text = message or default_message
     if wants_json():
         code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-                413: "too_large", 429: "too_many_requests", 500: "server_error"}.get(status, "error")
+                413: "too_large", 422: "unprocessable", 429: "too_many_requests", 500: "server_error"}.get(status, "error")
         return jsonify({"error": {"code": code, "message": text, "fields": fields or {}}}), status
     return render_template("errors/error.html", status=status, title=title, message=text,
                            way_out=way_out), status
@@ -67,6 +68,27 @@ def too_many_logins(error: Throttled):
 def handle_csrf_error(error: CSRFError):
     """An expired or missing form token: ask to reload rather than blame the user."""
     return error_response(400, "The form had expired. Please reload the page and send it again.")
+
+
+@bp.app_errorhandler(NotFound)
+def handle_not_found(error: NotFound):
+    """What a core did not find, or found but the viewer may not touch (NotAllowed): the
+    same 404 as any missing page, so that existence is not revealed."""
+    return error_response(404)
+
+
+@bp.app_errorhandler(Refused)
+def handle_refused(error: Refused):
+    """A refusal no view answered itself: 422, its message and its fields (in JSON)."""
+    return error_response(422, error.message or None, error.fields)
+
+
+@bp.app_errorhandler(Throttled)
+def handle_throttled(error: Throttled):
+    """Too many attempts where no view says what was tried: 429 with the generic message and
+    Retry-After. Views that name the attempt catch Throttled and use too_many_attempts."""
+    body, status = error_response(429)
+    return body, status, {"Retry-After": str(error.retry_after)}
 
 
 @bp.app_errorhandler(HTTPException)
