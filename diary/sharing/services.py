@@ -15,7 +15,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from diary import audit, memberships, policy, throttle
+from diary import audit, memberships, throttle
 from diary.auth.services import normalise_email
 from diary.clock import utcnow
 from diary.database import begin_write
@@ -50,16 +50,6 @@ class Redemption:
 
     outcome: Redeemed
     patient_name: str | None = None
-
-
-# The clinician's clinics ------------------------------------------------------------------
-
-
-def clinician_clinics(clinician: User) -> list[Clinic]:
-    """The clinics the clinician is an active member of, by name: where a patient can be added."""
-    if clinician.role != Role.CLINICIAN or not clinician.active:
-        return []
-    return policy.member_clinics(clinician)
 
 
 def _live_link(patient_id: int, clinic_id: int) -> CareLink | None:
