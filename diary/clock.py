@@ -16,7 +16,7 @@ def system_now() -> datetime:
 
 def utcnow() -> datetime:
     """The app's current moment in UTC; tests replace app.config['CLOCK']."""
-    clock: Callable[[], datetime] = setting("CLOCK", None) or system_now
+    clock: Callable[[], datetime] = setting("CLOCK") or system_now
     return clock()
 
 

@@ -29,7 +29,6 @@ from diary.clock import utcnow
 
 log = logging.getLogger(__name__)
 
-SMTP_TIMEOUT_SECONDS = 20
 # Headers the app sets are folded as usual; those added verbatim (_set_verbatim) are not.
 _POLICY = email.policy.default.clone(refold_source="none")
 _END_OF_DATA = b"\r\n.\r\n"
@@ -150,7 +149,7 @@ def _send_smtp(message: EmailMessage) -> None:
     """Hand the message to the configured SMTP server (implicit TLS, STARTTLS or plain)."""
     cfg = current_app.config
     host, port = cfg["MAIL_SERVER"], cfg["MAIL_PORT"]
-    timeout = cfg.get("MAIL_TIMEOUT", SMTP_TIMEOUT_SECONDS)
+    timeout = cfg["MAIL_TIMEOUT"]
     # Only when TLS is used: loading the CA certificates costs tens of milliseconds a message.
     context = ssl.create_default_context() if cfg.get("MAIL_USE_SSL") or cfg.get("MAIL_USE_TLS") else None
     if cfg.get("MAIL_USE_SSL"):

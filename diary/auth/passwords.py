@@ -12,12 +12,11 @@ _DUMMY_PASSWORD = "no account has this password"  # noqa: S105
 
 
 def _hasher() -> PasswordHasher:
-    """argon2id with the library's defaults unless the settings override them (tests do)."""
-    defaults = PasswordHasher()
+    """argon2id at the cost the settings give (the library's defaults; tests lower them)."""
     return PasswordHasher(
-        time_cost=setting("ARGON2_TIME_COST", defaults.time_cost),
-        memory_cost=setting("ARGON2_MEMORY_COST", defaults.memory_cost),
-        parallelism=setting("ARGON2_PARALLELISM", defaults.parallelism),
+        time_cost=setting("ARGON2_TIME_COST"),
+        memory_cost=setting("ARGON2_MEMORY_COST"),
+        parallelism=setting("ARGON2_PARALLELISM"),
     )
 
 

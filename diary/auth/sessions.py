@@ -11,9 +11,9 @@ Clinicians and administrators pass two more checks on every request, in one befo
 hook so that no route can forget them:
 - a session that has not passed the second factor reaches only the second-factor pages and
   logout; everything else sends it there;
-- a session idle for IDLE_TIMEOUT_MINUTES (30) is logged out: its row expires 30 minutes
+- a session idle for IDLE_TIMEOUT_MINUTES is logged out: its row expires that many minutes
   after its last request (app clock).
-A patient's session expires SESSION_LIFETIME_DAYS (30) after its last use.
+A patient's session expires SESSION_LIFETIME_DAYS after its last use (both in diary/config.py).
 """
 
 from __future__ import annotations
@@ -22,13 +22,14 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from diary.auth.session_store import KEY_LENGTH, end_all, key_hash
 from diary.clock import utcnow
+from diary.config import setting
 from diary.database import begin_write
 from diary.extensions import db, login_manager
 from diary.models import User, UserSession
@@ -56,15 +57,15 @@ def needs_second_factor(user: User) -> bool:
 
 
 def idle_limit_minutes() -> int:
-    """IDLE_TIMEOUT_MINUTES, 30 unless configured."""
-    return int(current_app.config["IDLE_TIMEOUT_MINUTES"])
+    """IDLE_TIMEOUT_MINUTES (diary/config.py)."""
+    return setting("IDLE_TIMEOUT_MINUTES")
 
 
 def lifetime(user: User) -> timedelta:
     """How long a session of this account lives after its last request."""
     if needs_second_factor(user):
         return timedelta(minutes=idle_limit_minutes())
-    return timedelta(days=int(current_app.config["SESSION_LIFETIME_DAYS"]))
+    return timedelta(days=setting("SESSION_LIFETIME_DAYS"))
 
 
 def open_session(user: User, *, second_factor: bool = False) -> str:
