@@ -241,7 +241,7 @@ class Assessment(db.Model):
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     visit_on: so.Mapped[date]
-    # Samii-Matsushima (SMC) grade I-IV of the remaining spasm (DOMAIN.md).
+    # Samsung Medical Center (SMC, Lee's) grade I-IV of the remaining spasm (DOMAIN.md).
     smc_grade: so.Mapped[int | None]
     house_brackmann_grade: so.Mapped[int | None]
     hearing: so.Mapped[str | None] = so.mapped_column(sa.String(12))

@@ -39,7 +39,7 @@ DIARY_CODES = {
     "jrs-severity-self-rated": "Jankovic Rating Scale severity 0-4, rated by the patient",
     "jrs-frequency-self-rated": "Jankovic Rating Scale frequency 0-4, rated by the patient",
     "follow-up-assessment": "Clinician's follow-up assessment after treatment",
-    "smc-grade": "Samii-Matsushima grade I-IV of remaining spasm (1-4)",
+    "smc-grade": "Samsung Medical Center (SMC, Lee's) grade I-IV of remaining spasm (1-4)",
     "house-brackmann-grade": "House-Brackmann facial nerve grade I-VI (1-6)",
     "hearing": "Hearing on the operated side",
     "outcome-class": "Outcome class as judged by the clinician",
