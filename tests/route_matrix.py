@@ -31,7 +31,6 @@ from flask import Flask, url_for
 
 from diary.admin import services as admin_services
 from diary.auth import emails
-from diary.exports import csv_tables
 from diary.extensions import db
 from diary.models import (
     CareLink,
@@ -43,6 +42,7 @@ from diary.models import (
     ThrottleBucket,
     User,
 )
+from diary.records import csv_tables
 from diary.reminders import services as reminder_services
 from diary.reminders.dispatch import dispatch_due
 from diary.reminders.notices import unsubscribe_token

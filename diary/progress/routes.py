@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 
 from diary.clock import local_today
-from diary.exports import csv_tables
 from diary.models import User
 from diary.progress.trajectory import (
     RANGE_LABELS,
@@ -13,6 +12,7 @@ from diary.progress.trajectory import (
     resolve_range,
     trajectory_payload,
 )
+from diary.records import csv_tables
 from diary.web.guards import patient_required
 from diary.web.ranges import chart_request
 
