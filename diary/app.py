@@ -17,8 +17,8 @@ from diary import PROJECT_ROOT, logging_filters, security
 from diary import config as config_module
 from diary.admin import routes as admin_routes
 from diary.api import routes as api_routes
+from diary.auth import deletion_routes, second_factor_routes
 from diary.auth import routes as auth_routes
-from diary.auth import second_factor_routes
 from diary.auth.sessions import init_login
 from diary.cli import register_cli
 from diary.clinic import member_routes
@@ -53,7 +53,7 @@ BLUEPRINTS = (
     admin_routes.bp,
 )
 # Routes modules that attach to a blueprint defined in another routes module of their package.
-ATTACHED_ROUTES = (second_factor_routes, member_routes, sharing_clinic_routes)
+ATTACHED_ROUTES = (second_factor_routes, deletion_routes, member_routes, sharing_clinic_routes)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

@@ -616,8 +616,8 @@ ROUTES: dict[str, Route] = {
     ),
     # Trajectory and downloads ---------------------------------------------------------------
     "progress.my_trajectory": Route(get=patients_own(OK)),
-    "progress.export_index": Route(get=patients_own(OK)),
-    "progress.export_csv": Route(
+    "records.export_index": Route(get=patients_own(OK)),
+    "records.export_csv": Route(
         get=patients_own(OK), params=lambda r: [{"name": name} for name in csv_tables.TABLES]
     ),
     "api.my_trajectory": Route(get={**patients_own(OK), "anonymous": API_LOGIN}),
@@ -626,7 +626,7 @@ ROUTES: dict[str, Route] = {
     "api.my_fhir": Route(get={**patients_own(OK), "anonymous": API_LOGIN}),
     "records.fhir_download": Route(get=patients_own(OK)),
     "records.full_download": Route(get=patients_own(OK)),
-    "records.delete_account": Route(
+    "auth.delete_account": Route(
         get=patients_own(OK), post=patients_own(done("/login")), form=_form(password=PASSWORD)
     ),
     # The clinic's report and cohort ------------------------------------------------------------
