@@ -632,11 +632,11 @@ ROUTES: dict[str, Route] = {
     # The clinic's report and cohort ------------------------------------------------------------
     # Clinicians only: the report of a patient who shares with their clinic (audited); the
     # cohort of their own clinic, counts without names (another clinic's sees none of the owner).
-    "reports.report": Route(
+    "clinic.report": Route(
         get=answers(NOT_FOUND, anonymous=TO_LOGIN, care_team=AUDITED),
         params=lambda r: {"patient_id": r.users["owner"]},
     ),
-    "reports.cohort": Route(get=answers(NOT_FOUND, anonymous=TO_LOGIN, clinician=OK, care_team=OK)),
+    "clinic.cohort": Route(get=answers(NOT_FOUND, anonymous=TO_LOGIN, clinician=OK, care_team=OK)),
     # Reminders and the inbox -----------------------------------------------------------------
     "reminders.settings": Route(get=patients_own(OK)),
     "reminders.save": Route(
@@ -730,11 +730,11 @@ ROUTES: dict[str, Route] = {
     "sharing.access_log": Route(get=patients_own(OK)),
     # The owner's live code: the other clinic gains the owner; the sharing clinic is told the
     # owner shares already (the code is used up all the same).
-    "sharing.add_patient": Route(
+    "clinic.add_patient": Route(
         get=clinicians(OK), post=clinicians(done("/clinic/patients")),
         form=lambda r: {"code": r.share_code.lower()},
     ),
-    "sharing.invite": Route(
+    "clinic.invite": Route(
         get=clinicians(OK), post=clinicians(done("/clinic/invite")), form=_owner_email
     ),
 }
