@@ -29,8 +29,8 @@ from diary.extensions import csrf, db, migrate
 from diary.journal import routes as journal_routes
 from diary.progress import routes as progress_routes
 from diary.records import routes as records_routes
-from diary.reminders import hooks as reminder_hooks
 from diary.reminders import routes as reminders_routes
+from diary.reminders.planning import hooks as reminder_hooks
 from diary.sharing import routes as sharing_routes
 from diary.treatments import routes as treatments_routes
 from diary.web import converters, errors

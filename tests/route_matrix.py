@@ -44,8 +44,8 @@ from diary.models import (
 )
 from diary.records import csv_tables
 from diary.reminders import services as reminder_services
-from diary.reminders.dispatch import dispatch_due
-from diary.reminders.notices import unsubscribe_token
+from diary.reminders.delivery.dispatch import dispatch_due
+from diary.reminders.delivery.notices import unsubscribe_token
 from tests.conftest import DEFAULT_NOW, PASSWORD, Mailbox
 from tests.journal_helpers import TODAY, check_in, check_ins, login_as, spasm_now
 from tests.treatments_support import TreatmentRecorder
