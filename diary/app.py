@@ -17,21 +17,20 @@ from diary import PROJECT_ROOT, logging_filters, security
 from diary import config as config_module
 from diary.admin import routes as admin_routes
 from diary.api import routes as api_routes
+from diary.auth import deletion_routes, second_factor_routes
 from diary.auth import routes as auth_routes
-from diary.auth import second_factor_routes
 from diary.auth.sessions import init_login
 from diary.cli import register_cli
-from diary.clinic import member_routes
+from diary.clinic import member_routes, report_routes
 from diary.clinic import routes as clinic_routes
+from diary.clinic import sharing_routes as clinic_sharing_routes
 from diary.database import configure_engine
 from diary.extensions import csrf, db, migrate
 from diary.journal import routes as journal_routes
 from diary.progress import routes as progress_routes
 from diary.records import routes as records_routes
-from diary.reminders import hooks as reminder_hooks
 from diary.reminders import routes as reminders_routes
-from diary.reports import routes as reports_routes
-from diary.sharing import clinic_routes as sharing_clinic_routes
+from diary.reminders.planning import hooks as reminder_hooks
 from diary.sharing import routes as sharing_routes
 from diary.treatments import routes as treatments_routes
 from diary.web import converters, errors
@@ -49,11 +48,16 @@ BLUEPRINTS = (
     records_routes.bp,
     sharing_routes.bp,
     api_routes.bp,
-    reports_routes.bp,
     admin_routes.bp,
 )
 # Routes modules that attach to a blueprint defined in another routes module of their package.
-ATTACHED_ROUTES = (second_factor_routes, member_routes, sharing_clinic_routes)
+ATTACHED_ROUTES = (
+    second_factor_routes,
+    deletion_routes,
+    member_routes,
+    report_routes,
+    clinic_sharing_routes,
+)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

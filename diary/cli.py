@@ -21,7 +21,7 @@ from diary.extensions import db
 from diary.models import Clinic, ClinicMembership, Role
 from diary.names import has_invisible_characters
 from diary.records.backup import backup_command
-from diary.reminders.scheduler import scheduler_command
+from diary.reminders.delivery.scheduler import scheduler_command
 from diary.simulator import demo
 
 users = AppGroup("users", help="Manage accounts.")

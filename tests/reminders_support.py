@@ -19,7 +19,7 @@ from flask import Flask
 from diary.extensions import db
 from diary.models import Delivery, InboxMessage, Reminder, User
 from diary.reminders import services
-from diary.reminders.dispatch import DispatchReport, dispatch_due
+from diary.reminders.delivery.dispatch import DispatchReport, dispatch_due
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,6 @@ from flask import Flask, url_for
 
 from diary.admin import services as admin_services
 from diary.auth import emails
-from diary.exports import csv_tables
 from diary.extensions import db
 from diary.models import (
     CareLink,
@@ -43,9 +42,10 @@ from diary.models import (
     ThrottleBucket,
     User,
 )
+from diary.records import csv_tables
 from diary.reminders import services as reminder_services
-from diary.reminders.dispatch import dispatch_due
-from diary.reminders.notices import unsubscribe_token
+from diary.reminders.delivery.dispatch import dispatch_due
+from diary.reminders.delivery.notices import unsubscribe_token
 from tests.conftest import DEFAULT_NOW, PASSWORD, Mailbox
 from tests.journal_helpers import TODAY, check_in, check_ins, login_as, spasm_now
 from tests.treatments_support import TreatmentRecorder
@@ -616,8 +616,8 @@ ROUTES: dict[str, Route] = {
     ),
     # Trajectory and downloads ---------------------------------------------------------------
     "progress.my_trajectory": Route(get=patients_own(OK)),
-    "progress.export_index": Route(get=patients_own(OK)),
-    "progress.export_csv": Route(
+    "records.export_index": Route(get=patients_own(OK)),
+    "records.export_csv": Route(
         get=patients_own(OK), params=lambda r: [{"name": name} for name in csv_tables.TABLES]
     ),
     "api.my_trajectory": Route(get={**patients_own(OK), "anonymous": API_LOGIN}),
@@ -626,17 +626,17 @@ ROUTES: dict[str, Route] = {
     "api.my_fhir": Route(get={**patients_own(OK), "anonymous": API_LOGIN}),
     "records.fhir_download": Route(get=patients_own(OK)),
     "records.full_download": Route(get=patients_own(OK)),
-    "records.delete_account": Route(
+    "auth.delete_account": Route(
         get=patients_own(OK), post=patients_own(done("/login")), form=_form(password=PASSWORD)
     ),
     # The clinic's report and cohort ------------------------------------------------------------
     # Clinicians only: the report of a patient who shares with their clinic (audited); the
     # cohort of their own clinic, counts without names (another clinic's sees none of the owner).
-    "reports.report": Route(
+    "clinic.report": Route(
         get=answers(NOT_FOUND, anonymous=TO_LOGIN, care_team=AUDITED),
         params=lambda r: {"patient_id": r.users["owner"]},
     ),
-    "reports.cohort": Route(get=answers(NOT_FOUND, anonymous=TO_LOGIN, clinician=OK, care_team=OK)),
+    "clinic.cohort": Route(get=answers(NOT_FOUND, anonymous=TO_LOGIN, clinician=OK, care_team=OK)),
     # Reminders and the inbox -----------------------------------------------------------------
     "reminders.settings": Route(get=patients_own(OK)),
     "reminders.save": Route(
@@ -730,11 +730,11 @@ ROUTES: dict[str, Route] = {
     "sharing.access_log": Route(get=patients_own(OK)),
     # The owner's live code: the other clinic gains the owner; the sharing clinic is told the
     # owner shares already (the code is used up all the same).
-    "sharing.add_patient": Route(
+    "clinic.add_patient": Route(
         get=clinicians(OK), post=clinicians(done("/clinic/patients")),
         form=lambda r: {"code": r.share_code.lower()},
     ),
-    "sharing.invite": Route(
+    "clinic.invite": Route(
         get=clinicians(OK), post=clinicians(done("/clinic/invite")), form=_owner_email
     ),
 }

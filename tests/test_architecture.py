@@ -34,7 +34,7 @@ EDGE = {
     "diary.*.emails",
     "diary.auth.sessions",
     "diary.records.backup",
-    "diary.reminders.scheduler",
+    "diary.reminders.delivery.scheduler",
     "diary.simulator.*",
 }
 # The shared base every core stands on: settings, clock, database, extensions, the ORM
@@ -114,8 +114,8 @@ def test_a_pure_module_loads_without_flask_or_sqlalchemy(module):
 
 def test_the_pure_modules_are_the_ones_the_design_names():
     pure = {m for m in all_modules() if is_pure(m)}
-    assert {"diary.trajectory.rules", "diary.reminders.schedule", "diary.clinic.schedule"} <= pure
-    assert "diary.reminders.plans" not in pure
+    assert {"diary.trajectory.rules", "diary.reminders.planning.schedule", "diary.clinic.schedule"} <= pure
+    assert "diary.reminders.planning.plans" not in pure
 
 
 @pytest.mark.parametrize("module", all_modules())
@@ -127,7 +127,7 @@ def test_every_module_sits_in_a_layer_that_a_contract_checks(module):
         return  # a feature package: empty, see the next test
     for name in ("cores-below-web", "cores-without-flask"):
         sources = listed(contract(name), "source_modules")
-        exempt = {"diary.reminders.notices"} if name == "cores-without-flask" else set()
+        exempt = {"diary.reminders.delivery.notices"} if name == "cores-without-flask" else set()
         assert matches(module, sources) or module in exempt, (
             f"{module} is neither web, edge, base nor pure: list it in .importlinter's "
             f"{name} contract (docs/architecture.md)"

@@ -31,8 +31,8 @@ from diary.models import (
     UserSession,
 )
 from diary.records.fhir import patient_bundle
-from diary.reminders.notices import UNSUBSCRIBE_SALT, unsubscribe_token
-from diary.reminders.scheduler import tick
+from diary.reminders.delivery.notices import UNSUBSCRIBE_SALT, unsubscribe_token
+from diary.reminders.delivery.scheduler import tick
 from tests.conftest import PASSWORD
 from tests.journal_helpers import login_as
 

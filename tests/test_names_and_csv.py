@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from diary.exports.csv_tables import cell
 from diary.extensions import db
 from diary.models import Clinic, User
+from diary.records.csv_tables import cell
 from tests.conftest import PASSWORD
 from tests.journal_helpers import TODAY, check_in, login_as
 from tests.test_auth_registration import registration_link

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from diary.exports.csv_tables import TABLES, cell
+from diary.records.csv_tables import TABLES, cell
 from tests.journal_helpers import check_in, counted_queries, login_as, page_text, spasm_now
 from tests.treatments_support import TODAY, TreatmentRecorder
 

@@ -8,7 +8,7 @@ from diary.extensions import db
 from diary.models import PatientSummary
 from diary.progress import summary as summary_module
 from diary.progress.summary import compute_summary, refresh_past_summaries, summary_values
-from diary.reminders.scheduler import tick
+from diary.reminders.delivery.scheduler import tick
 from diary.trajectory import rules
 from tests.journal_helpers import TODAY, check_in
 from tests.test_progress_summary import stored

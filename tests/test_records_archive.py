@@ -10,9 +10,9 @@ import zipfile
 from datetime import timedelta
 
 from diary import audit
-from diary.exports import csv_tables
 from diary.extensions import db
 from diary.models import Clinic, User
+from diary.records import csv_tables
 from tests.fhir_checks import assert_valid_bundle
 from tests.journal_helpers import TODAY, check_in, login_as
 from tests.route_matrix import share_with_clinic

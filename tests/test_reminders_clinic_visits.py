@@ -17,8 +17,9 @@ import sqlalchemy as sa
 
 from diary.extensions import db
 from diary.models import CareLink, Clinic, FollowUpVisit, User
-from diary.reminders import plans, services
-from diary.reminders.visits import suggestions_from, without_own_days
+from diary.reminders import services
+from diary.reminders.planning import plans
+from diary.reminders.planning.visits import suggestions_from, without_own_days
 from tests.clinic_support import share
 from tests.journal_helpers import counted_queries, login_as, page_text
 from tests.reminders_support import deliveries, dispatch, inbox, planned, save_reminder

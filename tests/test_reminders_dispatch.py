@@ -17,9 +17,10 @@ from diary.auth.services import update_profile
 from diary.extensions import db
 from diary.mail import HandoffUncertain
 from diary.models import Delivery, PatientSummary, Reminder, User
-from diary.reminders import dispatch as dispatch_module
-from diary.reminders import notices, services
-from diary.reminders.dispatch import claim_next, process_holder
+from diary.reminders import services
+from diary.reminders.delivery import dispatch as dispatch_module
+from diary.reminders.delivery import notices
+from diary.reminders.delivery.dispatch import claim_next, process_holder
 from tests.journal_helpers import account, check_in
 from tests.reminders_support import (
     deliveries,

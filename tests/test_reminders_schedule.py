@@ -1,4 +1,4 @@
-"""When reminders fall due: pure computations on plain values (diary/reminders/schedule.py).
+"""When reminders fall due: pure computations on plain values (diary/reminders/planning/schedule.py).
 
 The daylight-saving rule of docs/reminders.md, on both change days of 2026 in Berlin and in
 Chicago: a wall time that does not exist is sent at the first instant after the gap; one that
@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from diary.reminders import schedule
-from diary.reminders.schedule import (
+from diary.reminders.planning import schedule
+from diary.reminders.planning.schedule import (
     EVERY_DAY,
     DoseTimes,
     Occurrence,

@@ -13,8 +13,8 @@ import pytest
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from diary.app import create_app
-from diary.reminders import scheduler as scheduler_module
-from diary.reminders.scheduler import JOB_ID, build_scheduler, tick
+from diary.reminders.delivery import scheduler as scheduler_module
+from diary.reminders.delivery.scheduler import JOB_ID, build_scheduler, tick
 from tests.conftest import base_config
 from tests.reminders_support import planned, states
 

@@ -183,3 +183,15 @@ class CodeForm(TextForm):
             Length(max=32, message="Enter the 6-digit code, or a recovery code such as abcde-fghjk."),
         ],
     )
+
+
+class DeleteAccountForm(TextForm):
+    """Account deletion: the current password, as the only confirmation that counts."""
+
+    password = PasswordField(
+        "Your password",
+        validators=[
+            DataRequired(message="Enter your password to delete the account."),
+            Length(max=rules.PASSWORD_MAX_LENGTH, message="This password is not right."),
+        ],
+    )

@@ -16,7 +16,7 @@ from diary.extensions import db
 from diary.models import Clinic, Role, User
 from diary.models.clinic import MemberRole
 from diary.models.user import new_token_key
-from diary.reminders import hooks as reminder_hooks
+from diary.reminders.planning import hooks as reminder_hooks
 
 
 class AccountError(Refused, ValueError):

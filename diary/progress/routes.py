@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from flask import Blueprint, render_template, request
 
 from diary.clock import local_today
-from diary.exports import csv_tables
 from diary.models import User
 from diary.progress.trajectory import (
     RANGE_LABELS,
@@ -34,26 +33,4 @@ def my_trajectory(patient: User):
         range_key=range_key,
         range_labels=RANGE_LABELS,
         bucket=bucket,
-    )
-
-
-@bp.get("/export")
-@patient_required
-def export_index(patient: User):
-    """The downloads of the patient's own data."""
-    return render_template("progress/export.html", tables=csv_tables.TABLES.values())
-
-
-@bp.get("/export/<name>.csv")
-@patient_required
-def export_csv(patient: User, name: str):
-    """One table of the patient's diary as CSV, streamed."""
-    table = csv_tables.TABLES.get(name)
-    if table is None:
-        abort(404)
-    filename = f"spasm-diary-{name}.csv"
-    return Response(
-        stream_with_context(csv_tables.csv_lines(table, patient.id)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -15,9 +15,9 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from diary import PROJECT_ROOT, audit
-from diary.exports import csv_tables
 from diary.extensions import db
 from diary.models import AuditEvent
+from diary.records import csv_tables
 from diary.records.fhir import patient_bundle
 from diary.records.zipstream import Member, stream_zip
 

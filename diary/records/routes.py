@@ -1,30 +1,39 @@
-"""The patient's downloads (FHIR JSON, the full ZIP) and the account deletion page."""
+"""The patient's downloads, every URL under /export: the CSV tables, FHIR JSON and the full ZIP."""
 
 from __future__ import annotations
 
 import json
 
-from flask import (
-    Blueprint,
-    Response,
-    flash,
-    redirect,
-    request,
-    stream_with_context,
-    url_for,
-)
+from flask import Blueprint, Response, abort, render_template, stream_with_context
 
-from diary.auth import sessions
 from diary.clock import utcnow
 from diary.models import User
-from diary.records import archive, deletion, fhir
-from diary.records.forms import DeleteAccountForm
-from diary.throttle import Throttled
-from diary.web.errors import too_many_logins
+from diary.records import archive, csv_tables, fhir
 from diary.web.guards import patient_required
-from diary.web.pages import render_form
 
 bp = Blueprint("records", __name__)
+
+
+@bp.get("/export")
+@patient_required
+def export_index(patient: User):
+    """The downloads of the patient's own data."""
+    return render_template("records/export.html", tables=csv_tables.TABLES.values())
+
+
+@bp.get("/export/<name>.csv")
+@patient_required
+def export_csv(patient: User, name: str):
+    """One table of the patient's diary as CSV, streamed."""
+    table = csv_tables.TABLES.get(name)
+    if table is None:
+        abort(404)
+    filename = f"spasm-diary-{name}.csv"
+    return Response(
+        stream_with_context(csv_tables.csv_lines(table, patient.id)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @bp.get("/export/fhir.json")
@@ -47,22 +56,3 @@ def full_download(patient: User):
         mimetype="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
-
-
-@bp.route("/account/delete", methods=["GET", "POST"])
-@patient_required
-def delete_account(patient: User):
-    """Delete the account and every row of the diary, after the password is given again."""
-    form = DeleteAccountForm()
-    if form.validate_on_submit():
-        try:
-            deletion.delete_account(patient, form.password.data, request.remote_addr)
-        except Throttled as error:
-            return too_many_logins(error)
-        except deletion.WrongPassword:
-            form.password.errors.append("This password is not right. Nothing was deleted.")
-        else:
-            sessions.end()
-            flash("Your account and your whole diary are deleted.", "success")
-            return redirect(url_for("auth.login"))
-    return render_form("records/delete.html", form)

@@ -13,7 +13,8 @@ from diary.extensions import csrf
 from diary.journal.wording import long_date
 from diary.models import User
 from diary.models.reminder import Cadence, ReminderKind
-from diary.reminders import inbox, services
+from diary.reminders import services
+from diary.reminders.delivery import inbox
 from diary.reminders.forms import (
     KINDS,
     SLUGS,

@@ -25,7 +25,8 @@ from diary.models import (
     User,
 )
 from diary.models.reminder import Cadence, DeliveryState, ReminderKind, VisitSource
-from diary.reminders import notices, plans, schedule, visits
+from diary.reminders.delivery import notices
+from diary.reminders.planning import plans, schedule, visits
 from diary.treatments.wording import amount, drug_name
 
 RECENT_DELIVERIES = 10

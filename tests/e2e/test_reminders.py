@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from playwright.sync_api import Page, expect
 
-from diary.reminders.dispatch import dispatch_due
+from diary.reminders.delivery.dispatch import dispatch_due
 from tests.e2e.checks import check_page
 from tests.e2e.flows import flash, log_in
 

@@ -1,13 +1,17 @@
-"""The clinician's side of sharing: add a patient by share code, invite a patient by email."""
+"""The clinician's side of sharing: add a patient by share code, invite a patient by email.
+
+Attached to the clinic blueprint (URLs under /clinic). The consent logic itself, codes,
+redemption and invitations that the patient accepts, is sharing's (sharing/services.py).
+"""
 
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
+from diary.clinic.routes import bp
 from diary.sharing import services
 from diary.sharing.forms import InviteForm, RedeemForm
-from diary.sharing.routes import bp
 from diary.throttle import Throttled
 from diary.web.errors import too_many_attempts
 from diary.web.guards import member_required
@@ -21,14 +25,14 @@ TOO_MANY_CODES = "Too many codes were tried from this account or this address."
 TOO_MANY_INVITATIONS = "Too many invitations were sent from this account or this address."
 
 
-@bp.route("/clinic/add-patient", methods=["GET", "POST"])
+@bp.route("/add-patient", methods=["GET", "POST"])
 @member_required
 def add_patient(clinics):
     """Enter a patient's share code: the patient then shares the diary with the clinic."""
     form = RedeemForm()
     form.offer(clinics)
     if not form.validate_on_submit():
-        return render_form("sharing/add_patient.html", form)
+        return render_form("clinic/add_patient.html", form)
     try:
         result = services.redeem_code(
             current_user, form.chosen_clinic(), form.code.data, request.remote_addr
@@ -38,7 +42,7 @@ def add_patient(clinics):
     clinic_name = next(c.name for c in clinics if c.id == form.chosen_clinic())
     if result.outcome is services.Redeemed.INVALID:
         form.code.errors.append(NOT_VALID)
-        return render_form("sharing/add_patient.html", form)
+        return render_form("clinic/add_patient.html", form)
     if result.outcome is services.Redeemed.LINKED:
         flash(f"{result.patient_name} now shares the diary with {clinic_name}.", "success")
     else:
@@ -47,14 +51,14 @@ def add_patient(clinics):
     return redirect(url_for("clinic.patient_list"))
 
 
-@bp.route("/clinic/invite", methods=["GET", "POST"])
+@bp.route("/invite", methods=["GET", "POST"])
 @member_required
 def invite(clinics):
     """Invite a patient by email; the answer is the same whether the address is known or not."""
     form = InviteForm()
     form.offer(clinics)
     if not form.validate_on_submit():
-        return render_form("sharing/invite.html", form)
+        return render_form("clinic/invite.html", form)
     try:
         services.invite(current_user, form.chosen_clinic(), form.email.data, request.remote_addr)
     except Throttled as error:

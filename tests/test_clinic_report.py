@@ -12,9 +12,9 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from diary.clinic.report import MAX_INJECTIONS, MAX_NOTE_CHARACTERS, chart_start, shorten
 from diary.extensions import db
 from diary.models import Assessment, AuditEvent, CareLink, Clinic
-from diary.reports.report import MAX_INJECTIONS, MAX_NOTE_CHARACTERS, chart_start, shorten
 from tests.journal_helpers import TODAY, check_in, counted_queries, login_as, page_text
 from tests.treatments_support import TreatmentRecorder
 

@@ -40,7 +40,8 @@ from diary.extensions import db
 from diary.mail import HandoffUncertain, new_message_id, send_email
 from diary.models import Delivery, InboxMessage, Reminder, SchedulerLease, User
 from diary.models.reminder import MAX_ATTEMPTS, DeliveryState, InboxTopic
-from diary.reminders import notices, plans
+from diary.reminders.delivery import notices
+from diary.reminders.planning import plans
 
 log = logging.getLogger(__name__)
 

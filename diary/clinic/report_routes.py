@@ -1,4 +1,4 @@
-"""The clinic's report and cohort pages (URLs under /clinic).
+"""The clinic's report and cohort pages, attached to the clinic blueprint (URLs under /clinic).
 
 Both are for clinicians only: anyone else gets 404, patients included (a patient's own
 printable copy may come later). The report names a patient, so policy.patient_or_404 decides
@@ -8,18 +8,17 @@ patients that the policy lets the clinician see.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import abort, render_template, request
 from flask_login import current_user
 
 from diary import audit, policy
+from diary.clinic import cohort as cohort_view
+from diary.clinic.report import MAX_INJECTIONS, MAX_NOTE_CHARACTERS, build_report
+from diary.clinic.routes import bp
 from diary.clock import local_today
-from diary.reports import cohort as cohort_view
-from diary.reports.report import MAX_INJECTIONS, MAX_NOTE_CHARACTERS, build_report
 from diary.trajectory import rules
 from diary.treatments import wording
 from diary.web.guards import clinician_required
-
-bp = Blueprint("reports", __name__, url_prefix="/clinic")
 
 
 @bp.get("/patients/<id:patient_id>/report")
@@ -33,7 +32,7 @@ def report(patient_id: int):
     audit.record_view(audit.VIEW_REPORT, patient_id=patient.id, clinic_id=clinic.id)
     built = build_report(current_user, patient, clinic, today)
     return render_template(
-        "reports/report.html",
+        "clinic/report.html",
         report=built,
         s=built.payload["summary"],
         today=today,
@@ -52,7 +51,7 @@ def cohort():
     """Time from MVD to spasm-free over the clinic's patients: Kaplan-Meier and counts."""
     clinics = policy.member_clinics(current_user, in_joining_order=True)
     if not clinics:
-        return render_template("reports/cohort.html", clinics=[], clinic=None, cohort=None)
+        return render_template("clinic/cohort.html", clinics=[], clinic=None, cohort=None)
     wanted = request.args.get("clinic", type=int)
     if wanted is None:
         clinic = clinics[0]
@@ -62,7 +61,7 @@ def cohort():
             abort(404)
     built = cohort_view.build_cohort(cohort_view.summary_rows(current_user, clinic.id))
     return render_template(
-        "reports/cohort.html",
+        "clinic/cohort.html",
         clinics=clinics,
         clinic=clinic,
         cohort=built,

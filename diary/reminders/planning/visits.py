@@ -25,7 +25,7 @@ from diary.clinic import schedule as clinic_schedule
 from diary.extensions import db
 from diary.models import CareLink, Clinic
 from diary.models.clinic import DEFAULT_FOLLOW_UP_SCHEDULE
-from diary.reminders import schedule
+from diary.reminders.planning import schedule
 from diary.treatments.queries import reference_surgery_of
 
 # How many of each clinic's next suggested visits planning looks at. The next one is what

@@ -26,7 +26,7 @@ from diary import throttle
 from diary.auth.session_store import prune as prune_sessions
 from diary.clock import system_now, utcnow
 from diary.progress.summary import refresh_past_summaries
-from diary.reminders.dispatch import DispatchReport, dispatch_due, process_holder
+from diary.reminders.delivery.dispatch import DispatchReport, dispatch_due, process_holder
 
 log = logging.getLogger(__name__)
 

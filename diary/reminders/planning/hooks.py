@@ -35,7 +35,7 @@ from diary.models import (
     User,
 )
 from diary.models.reminder import ReminderKind
-from diary.reminders.plans import create_default_check_in, replan_patient
+from diary.reminders.planning.plans import create_default_check_in, replan_patient
 
 _PENDING = "diary.reminders.replan"
 _PENDING_CLINICS = "diary.reminders.replan_clinics"

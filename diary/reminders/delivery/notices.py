@@ -30,7 +30,7 @@ from diary.models import (
     User,
 )
 from diary.models.reminder import Cadence, ReminderKind
-from diary.reminders import schedule, visits
+from diary.reminders.planning import schedule, visits
 from diary.treatments.wording import amount, drug_name
 
 UNSUBSCRIBE_SALT = "diary.reminders.unsubscribe"

@@ -29,8 +29,8 @@ from diary.models import (
     User,
 )
 from diary.models.reminder import Cadence, DeliveryState, ReminderKind
-from diary.reminders import schedule, visits
-from diary.reminders.schedule import Occurrence
+from diary.reminders.planning import schedule, visits
+from diary.reminders.planning.schedule import Occurrence
 from diary.treatments.queries import reference_surgery_of
 
 # The moment just before another, to ask for "this one or the next".

@@ -1,1 +1,0 @@
-"""The clinic's report and cohort pages (URLs under /clinic)."""
