@@ -23,7 +23,7 @@ from diary.auth.sessions import init_login
 from diary.cli import register_cli
 from diary.clinic import member_routes
 from diary.clinic import routes as clinic_routes
-from diary.database import configure_engine
+from diary.database import configure_engine, install_session_events
 from diary.extensions import csrf, db, migrate
 from diary.journal import routes as journal_routes
 from diary.progress import routes as progress_routes
@@ -95,3 +95,4 @@ def _init_extensions(app: Flask) -> None:
     init_login(app)
     with app.app_context():
         configure_engine(db.engine)
+    install_session_events()
