@@ -14,6 +14,7 @@ from typing import Any
 from flask import has_request_context, request
 from flask_login import current_user
 
+from diary.database import write_transaction
 from diary.extensions import db
 from diary.models import AuditEvent, User
 
@@ -112,6 +113,6 @@ def record(
 
 def record_view(action: str, *, patient_id: int, clinic_id: int | None = None,
                 subject: str | None = None) -> None:
-    """Audit a read and commit at once: a GET has nothing else to commit."""
-    record(action, patient_id=patient_id, clinic_id=clinic_id, subject=subject)
-    db.session.commit()
+    """Audit a read in a write transaction of its own: a GET has nothing else to commit."""
+    with write_transaction():
+        record(action, patient_id=patient_id, clinic_id=clinic_id, subject=subject)

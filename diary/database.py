@@ -157,18 +157,6 @@ def install_session_events() -> None:
     event.listen(db.session, "after_soft_rollback", _forget_flush_after_soft_rollback)
 
 
-def begin_write() -> None:
-    """Start the session's write transaction, taking SQLite's write lock at once.
-
-    Any read transaction already open (the user loader's) is ended first, so the write never
-    has to upgrade a stale read snapshot. On PostgreSQL this is a plain transaction.
-    """
-    session = db.session()  # the scoped_session proxy does not offer in_transaction()
-    if session.in_transaction():
-        session.commit()
-    session.connection(execution_options={"sqlite_immediate": True})
-
-
 def own_transaction():
     """A write transaction beside the request's session, on a connection of its own.
 
