@@ -28,7 +28,6 @@ from diary.extensions import csrf, db, migrate
 from diary.journal import routes as journal_routes
 from diary.progress import routes as progress_routes
 from diary.records import routes as records_routes
-from diary.reminders import hooks as reminder_hooks
 from diary.reminders import routes as reminders_routes
 from diary.reports import routes as reports_routes
 from diary.sharing import clinic_routes as sharing_clinic_routes
@@ -80,7 +79,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     converters.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
-    reminder_hooks.install()
     security.init_app(app)
     logging_filters.install()
     register_cli(app)

@@ -21,6 +21,7 @@ from diary.database import write_transaction
 from diary.errors import Refused
 from diary.extensions import db
 from diary.models import Clinic, ClinicMembership, Role, User
+from diary.reminders import hooks as reminder_hooks
 
 
 class ClinicError(Refused, ValueError):
@@ -138,8 +139,11 @@ def _clinic_ids(user: User) -> list[int | None]:
 def deactivate(user: User) -> None:
     """Close a clinician's account: every session ends on its next request; links stay."""
     with write_transaction():
+        was_active = user.active
         user.active = False
         session_store.end_all(user.id)
+        if was_active:
+            reminder_hooks.account_changed(user.id)
         for clinic_id in _clinic_ids(user):
             audit.record(audit.MEMBER_DEACTIVATED, clinic_id=clinic_id, subject=f"account {user.id}")
 
@@ -147,7 +151,10 @@ def deactivate(user: User) -> None:
 def reactivate(user: User) -> None:
     """Open a deactivated clinician's account again (their memberships are as they were)."""
     with write_transaction():
+        was_active = user.active
         user.active = True
+        if not was_active:
+            reminder_hooks.account_changed(user.id)
         for clinic_id in _clinic_ids(user):
             audit.record(audit.MEMBER_REACTIVATED, clinic_id=clinic_id, subject=f"account {user.id}")
 

@@ -291,7 +291,10 @@ def update_profile(
     """Save the account page's details at once (patient-only fields only for patients)."""
     with write_transaction():
         user.display_name = display_name.strip()
+        zone_changed = user.timezone != timezone
         user.timezone = timezone
         if user.is_patient:
             user.affected_side = affected_side
             user.symptoms_since_year = symptoms_since_year
+        if zone_changed:
+            reminder_hooks.account_changed(user.id)

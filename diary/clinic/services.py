@@ -16,6 +16,7 @@ from diary.errors import NotAllowed, NotFound
 from diary.extensions import db
 from diary.models import Assessment, Clinic, ClinicianBaseline, Surgery, User
 from diary.progress.summary import refresh_summary
+from diary.reminders import hooks as reminder_hooks
 from diary.treatments import entries, rules
 from diary.treatments.values import SurgeryValues
 
@@ -78,6 +79,7 @@ def verify_surgery(viewer: User, patient_id: int, surgery_id: int) -> None:
         surgery.verified_at = utcnow()
         audit.record(audit.VERIFY_SURGERY, patient_id=patient.id, clinic_id=clinic.id,
                      subject=f"surgery:{surgery.id}")
+        reminder_hooks.entry_changed(surgery)
 
 
 def edit_surgery(viewer: User, patient_id: int, surgery_id: int, values: SurgeryValues) -> None:
@@ -102,6 +104,7 @@ def edit_surgery(viewer: User, patient_id: int, surgery_id: int, values: Surgery
         audit.record(audit.EDIT_SURGERY, patient_id=patient.id, clinic_id=clinic.id,
                      subject=f"surgery:{surgery.id}")
         refresh_summary(patient.id, diary_changed=False, now=now)
+        reminder_hooks.entry_changed(surgery)
 
 
 def mark_reference(viewer: User, patient_id: int, surgery_id: int) -> None:
@@ -120,6 +123,7 @@ def mark_reference(viewer: User, patient_id: int, surgery_id: int) -> None:
         audit.record(audit.EDIT_SURGERY, patient_id=patient.id, clinic_id=clinic.id,
                      subject=f"surgery:{surgery.id}:reference")
         refresh_summary(patient.id, diary_changed=False)
+        reminder_hooks.entry_changed(surgery)
 
 
 def save_schedule(viewer: User, clinic_id: int, schedule_text: str) -> None:
@@ -128,4 +132,6 @@ def save_schedule(viewer: User, clinic_id: int, schedule_text: str) -> None:
         clinic = next((c for c in policy.member_clinics(viewer) if c.id == clinic_id), None)
         if clinic is None:
             raise NotAllowed(f"clinic {clinic_id}")
-        clinic.follow_up_schedule = schedule_text
+        if clinic.follow_up_schedule != schedule_text:
+            clinic.follow_up_schedule = schedule_text
+            reminder_hooks.schedule_changed(clinic.id)

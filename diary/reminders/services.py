@@ -25,7 +25,7 @@ from diary.models import (
     User,
 )
 from diary.models.reminder import Cadence, DeliveryState, ReminderKind, VisitSource
-from diary.reminders import notices, plans, schedule, visits
+from diary.reminders import hooks, notices, plans, schedule, visits
 from diary.treatments.wording import amount, drug_name
 
 RECENT_DELIVERIES = 10
@@ -314,6 +314,7 @@ def add_visit(patient: User, values: VisitValues) -> int:
             place=values.place, source=VisitSource.PATIENT.value,
         )
         db.session.add(visit)
+        hooks.entry_changed(visit)
     return visit.id
 
 
@@ -323,6 +324,7 @@ def delete_visit(viewer: User, visit_id: int) -> None:
     with write_transaction():
         visit = policy.editable_or_404(viewer, FollowUpVisit, visit_id)
         db.session.delete(visit)
+        hooks.entry_changed(visit)
 
 
 # Unsubscribing --------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from diary.models import (
     User,
 )
 from diary.models.clinic import LinkSource
+from diary.reminders import hooks as reminder_hooks
 from diary.sharing import codes, emails
 
 CODE_VALID_FOR = timedelta(days=7)
@@ -70,12 +71,14 @@ def _link(patient_id: int, clinic_id: int, source: LinkSource, subject: str, act
     memberships.lock_clinic(clinic_id)
     if _live_link(patient_id, clinic_id) is not None:
         return False
+    link = CareLink(patient_id=patient_id, clinic_id=clinic_id, source=source.value,
+                    consented_at=utcnow())
     try:
         with db.session.begin_nested():
-            db.session.add(CareLink(patient_id=patient_id, clinic_id=clinic_id,
-                                    source=source.value, consented_at=utcnow()))
+            db.session.add(link)
     except IntegrityError:
         return False
+    reminder_hooks.entry_changed(link)
     audit.record(audit.LINK_CREATED, patient_id=patient_id, clinic_id=clinic_id, subject=subject,
                  actor=actor)
     return True
@@ -194,6 +197,7 @@ def revoke_link(patient: User, link_id: int) -> str | None:
             db.session.rollback()
             return None
         link.revoked_at = utcnow()
+        reminder_hooks.entry_changed(link)
         name = link.clinic.name
         audit.record(audit.LINK_REVOKED, patient_id=patient.id, clinic_id=link.clinic_id,
                      subject=f"care link {link.id}", actor=patient)

@@ -18,6 +18,7 @@ from diary.errors import NotAllowed, Refused
 from diary.extensions import db
 from diary.models import EntryRevision, User
 from diary.progress.summary import refresh_summary
+from diary.reminders import hooks as reminder_hooks
 from diary.treatments.rules import warnings_token
 
 
@@ -116,12 +117,13 @@ def mark_retrospective(entry: Any, day: date, zone: str, now: datetime) -> None:
 
 
 def finish(entry: Any, entry_type: str, before: dict | None, author_id: int, now: datetime) -> int:
-    """Keep the revision of a changed entry, refresh the summary, and return the entry's id
-    (the caller's write transaction commits)."""
+    """Keep the revision of a changed entry, refresh the summary and replan the reminders it
+    moves, and return the entry's id (the caller's write transaction commits)."""
     note_update(entry, entry_type, before, author_id, now)
     db.session.flush()
     entry_id = entry.id
     refresh_summary(entry.patient_id, now=now)
+    reminder_hooks.entry_changed(entry)
     return entry_id
 
 

@@ -19,6 +19,7 @@ from diary.database import write_transaction
 from diary.extensions import db
 from diary.models import DoseLog, MedicationRegimen, User
 from diary.models.treatment import DoseStatus
+from diary.reminders import hooks as reminder_hooks
 from diary.treatments import entries, rules
 from diary.treatments.entries import Confirmation, Saved, TreatmentRefused
 from diary.treatments.values import DoseChangeValues, DoseValues, Period, RegimenValues
@@ -141,6 +142,7 @@ def change_dose(
         db.session.add(following)
         db.session.flush()
         entry_id = following.id
+        reminder_hooks.entry_changed(current, following)
         return Saved(entry_id, tuple(warnings))
 
 

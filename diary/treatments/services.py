@@ -18,6 +18,7 @@ from diary.database import write_transaction
 from diary.extensions import db
 from diary.models import DoseLog, Injection, InjectionSite, MedicationRegimen, Surgery, User
 from diary.progress.summary import refresh_summary
+from diary.reminders import hooks as reminder_hooks
 from diary.treatments import entries, medication, rules
 from diary.treatments.entries import Confirmation, Saved
 from diary.treatments.queries import session_units
@@ -185,3 +186,4 @@ def delete_entry(viewer: User, kind: str, entry_id: int) -> None:
                 previous.stop_reason = entry.stop_reason
         entries.soft_delete(entry, entry_type, viewer_id, now)
         refresh_summary(entry.patient_id, now=now)
+        reminder_hooks.entry_changed(entry)
