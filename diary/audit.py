@@ -1,7 +1,7 @@
 """Writing the audit trail: every clinician access to a patient's record, and link changes.
 
 `record()` adds an AuditEvent to the current transaction, so that a change and its audit row
-commit together; `record_view()` is for reads (a GET changes nothing else) and commits itself.
+commit together; `record_view()` is for reads (a GET changes nothing else) and writes in a write transaction of its own.
 Patients and actors are also named by a pseudonym, random and stored with the account at its
 creation, which survives the account's deletion without naming anyone and never follows the
 row id (docs/security.md, The identity model).

@@ -273,7 +273,7 @@ def test_a_shared_patient_without_a_reference_surgery_gets_no_suggestion(app, ma
 
 
 def test_a_schedule_changed_behind_the_apps_back_is_checked_when_the_row_comes_up(app, shared):
-    """A bulk write skips the session hook: the dispatcher moves the stale row, sends nothing."""
+    """A bulk write replans nothing: the dispatcher moves the stale row, sends nothing."""
     patient, _ = shared
     with app.app_context():
         db.session.execute(sa.update(Clinic).values(follow_up_schedule="1w,2m"))

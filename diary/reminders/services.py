@@ -307,7 +307,7 @@ class VisitValues:
 
 
 def add_visit(patient: User, values: VisitValues) -> int:
-    """Record a visit; the follow-up reminder is replanned by the session hook on commit."""
+    """Record a visit, and replan the follow-up reminder in the same transaction."""
     with write_transaction():
         visit = FollowUpVisit(
             patient_id=patient.id, visit_on=values.day, visit_minute=values.minute,
