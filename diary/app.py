@@ -24,13 +24,12 @@ from diary.cli import register_cli
 from diary.clinic import member_routes, report_routes
 from diary.clinic import routes as clinic_routes
 from diary.clinic import sharing_routes as clinic_sharing_routes
-from diary.database import configure_engine
+from diary.database import configure_engine, install_session_events
 from diary.extensions import csrf, db, migrate
 from diary.journal import routes as journal_routes
 from diary.progress import routes as progress_routes
 from diary.records import routes as records_routes
 from diary.reminders import routes as reminders_routes
-from diary.reminders.planning import hooks as reminder_hooks
 from diary.sharing import routes as sharing_routes
 from diary.treatments import routes as treatments_routes
 from diary.web import converters, errors
@@ -84,7 +83,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     converters.init_app(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
-    reminder_hooks.install()
     security.init_app(app)
     logging_filters.install()
     register_cli(app)
@@ -99,3 +97,4 @@ def _init_extensions(app: Flask) -> None:
     init_login(app)
     with app.app_context():
         configure_engine(db.engine)
+    install_session_events()

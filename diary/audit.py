@@ -1,7 +1,7 @@
 """Writing the audit trail: every clinician access to a patient's record, and link changes.
 
 `record()` adds an AuditEvent to the current transaction, so that a change and its audit row
-commit together; `record_view()` is for reads (a GET changes nothing else) and commits itself.
+commit together; `record_view()` is for reads (a GET changes nothing else) and writes in a write transaction of its own.
 Patients and actors are also named by a pseudonym, random and stored with the account at its
 creation, which survives the account's deletion without naming anyone and never follows the
 row id (docs/security.md, The identity model).
@@ -14,6 +14,7 @@ from typing import Any
 from flask import has_request_context, request
 from flask_login import current_user
 
+from diary.database import write_transaction
 from diary.extensions import db
 from diary.models import AuditEvent, User
 
@@ -112,6 +113,6 @@ def record(
 
 def record_view(action: str, *, patient_id: int, clinic_id: int | None = None,
                 subject: str | None = None) -> None:
-    """Audit a read and commit at once: a GET has nothing else to commit."""
-    record(action, patient_id=patient_id, clinic_id=clinic_id, subject=subject)
-    db.session.commit()
+    """Audit a read in a write transaction of its own: a GET has nothing else to commit."""
+    with write_transaction():
+        record(action, patient_id=patient_id, clinic_id=clinic_id, subject=subject)

@@ -16,7 +16,6 @@ from diary import audit, memberships
 from diary.auth import rules, second_factor
 from diary.auth.services import AccountError, create_user, normalise_email
 from diary.clock import utcnow
-from diary.database import begin_write
 from diary.extensions import db
 from diary.models import Clinic, ClinicMembership, Role
 from diary.names import has_invisible_characters
@@ -162,7 +161,6 @@ def demo_data_command(force: bool) -> None:
             "replaced, other accounts are kept)."
         )
     if earlier:
-        begin_write()
         demo.remove_earlier_demo()
         click.echo(f"Replaced {earlier} earlier demo account(s) and the earlier demo clinic.")
     # One password for every demo account, made up now and shown once: nothing stores it.

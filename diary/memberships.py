@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from diary import audit, policy
 from diary.clock import utcnow
-from diary.database import begin_write
+from diary.database import write_transaction
 from diary.errors import Refused
 from diary.extensions import db
 from diary.models import (
@@ -229,43 +229,42 @@ def pending_or_none(membership_id: int) -> ClinicMembership | None:
 def confirm(viewer: User, membership_id: int) -> Decision | None:
     """A colleague confirms a pending membership: the member sees the clinic's patients from
     now on, and those patients are told. None when the viewer may not (the route's 404)."""
-    begin_write()
-    membership = pending_or_none(membership_id)
-    if membership is None or not can_confirm(viewer, membership):
-        db.session.rollback()
-        return None
-    return _confirm(membership, by=viewer, action=audit.MEMBER_CONFIRMED,
-                    subject=_subject(membership.user_id), actor=viewer)
+    with write_transaction():
+        membership = pending_or_none(membership_id)
+        if membership is None or not can_confirm(viewer, membership):
+            db.session.rollback()
+            return None
+        return _confirm(membership, by=viewer, action=audit.MEMBER_CONFIRMED,
+                        subject=_subject(membership.user_id), actor=viewer)
 
 
 def refuse(viewer: User, membership_id: int) -> Decision | None:
     """A colleague refuses a pending membership: the row goes, the audit trail keeps the
     refusal. None when the viewer may not (the route's 404)."""
-    begin_write()
-    membership = pending_or_none(membership_id)
-    if membership is None or not can_confirm(viewer, membership):
-        db.session.rollback()
-        return None
-    member = db.session.get(User, membership.user_id)
-    clinic = db.session.get(Clinic, membership.clinic_id)
-    # Conditional, so that a refusal racing a confirmation cannot undo it.
-    gone = db.session.execute(
-        sa.delete(ClinicMembership).where(ClinicMembership.id == membership.id,
-                                          ClinicMembership.confirmed_at.is_(None))
-    ).rowcount
-    if not gone:
-        db.session.rollback()
-        return Decision(Outcome.GONE)
-    audit.record(audit.MEMBER_REFUSED, clinic_id=clinic.id, subject=_subject(member.id),
-                 actor=viewer)
-    db.session.commit()
-    return Decision(Outcome.DONE, member.display_name, clinic.name)
+    with write_transaction():
+        membership = pending_or_none(membership_id)
+        if membership is None or not can_confirm(viewer, membership):
+            db.session.rollback()
+            return None
+        member = db.session.get(User, membership.user_id)
+        clinic = db.session.get(Clinic, membership.clinic_id)
+        # Conditional, so that a refusal racing a confirmation cannot undo it.
+        gone = db.session.execute(
+            sa.delete(ClinicMembership).where(ClinicMembership.id == membership.id,
+                                              ClinicMembership.confirmed_at.is_(None))
+        ).rowcount
+        if not gone:
+            db.session.rollback()
+            return Decision(Outcome.GONE)
+        audit.record(audit.MEMBER_REFUSED, clinic_id=clinic.id, subject=_subject(member.id),
+                     actor=viewer)
+        return Decision(Outcome.DONE, member.display_name, clinic.name)
 
 
 def _confirm(membership: ClinicMembership, *, by: User | None, action: str, subject: str,
              actor: User | None) -> Decision:
-    """Mark the membership confirmed (unless someone did a moment ago), audit, tell the
-    patients, commit."""
+    """Mark the membership confirmed (unless someone did a moment ago), audit and tell the
+    patients, in the caller's write transaction."""
     now = utcnow()
     # Conditional, so that two colleagues confirming at once confirm (and notify) once.
     done = db.session.execute(
@@ -282,7 +281,6 @@ def _confirm(membership: ClinicMembership, *, by: User | None, action: str, subj
     clinic = db.session.get(Clinic, membership.clinic_id)
     audit.record(action, clinic_id=clinic.id, subject=subject, actor=actor)
     told = _tell_patients(membership, member, now)
-    db.session.commit()
     return Decision(Outcome.DONE, member.display_name, clinic.name, told)
 
 
@@ -308,29 +306,26 @@ def break_glass(clinic_name: str, email: str, reason: str) -> tuple[Decision, Us
     problem = reason_problem(reason)
     if problem:
         raise BreakGlassRefused(f"Reason refused: {problem}")
-    begin_write()
-    clinic = db.session.scalar(sa.select(Clinic).where(Clinic.name == clinic_name))
-    if clinic is None:
-        db.session.rollback()
-        raise BreakGlassRefused(f"No clinic is named {clinic_name!r}.")
-    user = db.session.scalar(sa.select(User).where(User.email == email))
-    membership = None if user is None else db.session.scalar(
-        sa.select(ClinicMembership).where(ClinicMembership.clinic_id == clinic.id,
-                                          ClinicMembership.user_id == user.id))
-    if membership is None or not membership.active or membership.confirmed:
-        db.session.rollback()
-        raise BreakGlassRefused(f"{email} has no membership of {clinic.name} waiting for "
-                                "confirmation.")
-    colleagues = db.session.scalar(
-        sa.select(sa.func.count()).select_from(confirmers(clinic.id).subquery()))
-    if colleagues:
-        db.session.rollback()
-        raise BreakGlassRefused(
-            f"{clinic.name} has {colleagues} active confirmed clinician(s): one of them must "
-            "confirm the membership on the clinic's Members page.")
-    decision = _confirm(membership, by=None, action=audit.MEMBER_BREAK_GLASS,
-                        subject=f"{_subject(user.id)}: {reason}", actor=None)
-    return decision, user
+    with write_transaction():
+        clinic = db.session.scalar(sa.select(Clinic).where(Clinic.name == clinic_name))
+        if clinic is None:
+            raise BreakGlassRefused(f"No clinic is named {clinic_name!r}.")
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        membership = None if user is None else db.session.scalar(
+            sa.select(ClinicMembership).where(ClinicMembership.clinic_id == clinic.id,
+                                              ClinicMembership.user_id == user.id))
+        if membership is None or not membership.active or membership.confirmed:
+            raise BreakGlassRefused(f"{email} has no membership of {clinic.name} waiting for "
+                                    "confirmation.")
+        colleagues = db.session.scalar(
+            sa.select(sa.func.count()).select_from(confirmers(clinic.id).subquery()))
+        if colleagues:
+            raise BreakGlassRefused(
+                f"{clinic.name} has {colleagues} active confirmed clinician(s): one of them must "
+                "confirm the membership on the clinic's Members page.")
+        decision = _confirm(membership, by=None, action=audit.MEMBER_BREAK_GLASS,
+                            subject=f"{_subject(user.id)}: {reason}", actor=None)
+        return decision, user
 
 
 # Telling the patients ----------------------------------------------------------------------

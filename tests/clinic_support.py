@@ -9,18 +9,22 @@ from flask import Flask
 
 from diary import memberships
 from diary.clinic import services
+from diary.database import write_transaction
 from diary.extensions import db
 from diary.models import AuditEvent, CareLink, Clinic, ClinicMembership, User
+from diary.reminders.planning import hooks as reminder_hooks
 
 CLINIC = "Sharing clinic"
 
 
 def share(app: Flask, patient_id: int, clinic_name: str = CLINIC) -> None:
-    """The patient's consent for the named clinic to see the diary."""
-    with app.app_context():
+    """The patient's consent for the named clinic to see the diary: the link written as the
+    sharing services write it, which replans the follow-up reminder (reminders/hooks.py)."""
+    with app.app_context(), write_transaction():
         clinic = db.session.scalar(sa.select(Clinic).where(Clinic.name == clinic_name))
-        db.session.add(CareLink(patient_id=patient_id, clinic_id=clinic.id, source="code"))
-        db.session.commit()
+        link = CareLink(patient_id=patient_id, clinic_id=clinic.id, source="code")
+        db.session.add(link)
+        reminder_hooks.entry_changed(link)
 
 
 def confirm_membership(app: Flask, user_id: int, clinic_name: str = CLINIC) -> None:

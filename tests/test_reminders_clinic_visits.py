@@ -20,9 +20,12 @@ from diary.models import CareLink, Clinic, FollowUpVisit, User
 from diary.reminders import services
 from diary.reminders.planning import plans
 from diary.reminders.planning.visits import suggestions_from, without_own_days
+from diary.sharing import services as sharing_services
+from diary.sharing.services import Redeemed
 from tests.clinic_support import share
 from tests.journal_helpers import counted_queries, login_as, page_text
 from tests.reminders_support import deliveries, dispatch, inbox, planned, save_reminder
+from tests.sharing_support import new_code
 from tests.treatments_support import TreatmentRecorder
 
 MVD_DAY = date(2026, 2, 20)
@@ -186,6 +189,22 @@ def test_a_link_made_later_plans_the_clinics_visits_at_once(app, make_user, cloc
     assert planned(app, patient, "follow_up").due_at == BEFORE_ONE_MONTH
 
 
+def test_a_link_made_by_redeeming_a_code_plans_the_clinics_visits_at_once(app, make_user, clock):
+    patient = make_user("ada@example.org")
+    doctor = make_user("doc@example.org", role="clinician", clinic="Sharing clinic")
+    TreatmentRecorder(app, patient).surgery(performed_on=MVD_DAY)
+    save_reminder(app, patient, "follow_up", clock(), enabled=True)
+    assert planned(app, patient, "follow_up") is None
+    _, code = new_code(app, patient)
+
+    with app.test_request_context():
+        clinic = db.session.scalar(sa.select(Clinic.id).where(Clinic.name == "Sharing clinic"))
+        redeemed = sharing_services.redeem_code(db.session.get(User, doctor), clinic, code, None)
+        assert redeemed.outcome == Redeemed.LINKED
+
+    assert planned(app, patient, "follow_up").due_at == BEFORE_ONE_MONTH
+
+
 # Announced once ----------------------------------------------------------------------------
 
 
@@ -255,7 +274,7 @@ def test_a_shared_patient_without_a_reference_surgery_gets_no_suggestion(app, ma
 
 
 def test_a_schedule_changed_behind_the_apps_back_is_checked_when_the_row_comes_up(app, shared):
-    """A bulk write skips the session hook: the dispatcher moves the stale row, sends nothing."""
+    """A bulk write replans nothing: the dispatcher moves the stale row, sends nothing."""
     patient, _ = shared
     with app.app_context():
         db.session.execute(sa.update(Clinic).values(follow_up_schedule="1w,2m"))

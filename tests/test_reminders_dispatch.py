@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from diary.admin import services as admin_services
 from diary.auth.services import update_profile
 from diary.extensions import db
 from diary.mail import HandoffUncertain
@@ -425,8 +426,7 @@ def test_clinicians_and_deactivated_patients_get_no_reminder(app, make_user, mai
     make_user("dr@example.org", role="clinician")
     patient = make_user()
     with app.app_context():
-        db.session.get(User, patient).active = False
-        db.session.commit()
+        admin_services.deactivate(db.session.get(User, patient))
 
     assert planned(app, patient) is None
     report = dispatch(app, DUE)

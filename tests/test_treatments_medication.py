@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from diary.database import begin_write
+from diary.database import write_transaction
 from diary.errors import NotFound
 from diary.extensions import db
 from diary.models import DoseLog, EntryRevision, MedicationRegimen, User
@@ -17,6 +17,10 @@ from diary.treatments.forms import parse_times
 from diary.treatments.rules import regimen_warnings
 from diary.treatments.values import DoseValues
 from tests.treatments_support import TODAY, TreatmentRecorder, rows, text_of
+
+
+class Discarded(Exception):
+    """Raised to end a write transaction without keeping it."""
 
 
 @pytest.fixture
@@ -328,9 +332,9 @@ def test_record_doses_taken_as_planned_can_join_the_callers_transaction(app, rec
     regimen = record.regimen()
     with app.app_context():
         user = db.session.get(User, record.patient_id)
-        begin_write()
-        assert medication.record_doses_taken_as_planned(user, TODAY, commit=False) == [regimen]
-        db.session.rollback()  # the caller decides: here nothing is kept
+        with pytest.raises(Discarded), write_transaction():
+            assert medication.record_doses_taken_as_planned(user, TODAY, commit=False) == [regimen]
+            raise Discarded  # the caller decides: here nothing is kept
     assert rows(app, DoseLog) == []
 
 

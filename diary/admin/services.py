@@ -17,10 +17,11 @@ from sqlalchemy.exc import IntegrityError
 from diary import audit, memberships
 from diary.auth import emails, second_factor, session_store
 from diary.auth.services import AccountError, find_user_by_email, normalise_email
-from diary.database import begin_write
+from diary.database import write_transaction
 from diary.errors import Refused
 from diary.extensions import db
 from diary.models import Clinic, ClinicMembership, Role, User
+from diary.reminders.planning import hooks as reminder_hooks
 
 
 class ClinicError(Refused, ValueError):
@@ -37,34 +38,28 @@ def _clinic_named(name: str, *, other_than: int | None = None) -> bool:
 
 def create_clinic(name: str) -> Clinic:
     """A new clinic with the default follow-up schedule."""
-    begin_write()
-    if _clinic_named(name):
-        db.session.rollback()
-        raise ClinicError("A clinic with this name exists already.")
-    clinic = Clinic(name=name)
-    db.session.add(clinic)
     try:
-        db.session.flush()
-        audit.record(audit.CLINIC_CREATED, clinic_id=clinic.id)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
+        with write_transaction():
+            if _clinic_named(name):
+                raise ClinicError("A clinic with this name exists already.")
+            clinic = Clinic(name=name)
+            db.session.add(clinic)
+            db.session.flush()
+            audit.record(audit.CLINIC_CREATED, clinic_id=clinic.id)
+    except IntegrityError:  # another request made it a moment ago
         raise ClinicError("A clinic with this name exists already.") from None
     return clinic
 
 
 def rename_clinic(clinic: Clinic, name: str) -> None:
     """Give the clinic a new name, unless another clinic has it."""
-    begin_write()
-    if _clinic_named(name, other_than=clinic.id):
-        db.session.rollback()
-        raise ClinicError("Another clinic has this name.")
-    clinic.name = name
-    audit.record(audit.CLINIC_RENAMED, clinic_id=clinic.id)
     try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
+        with write_transaction():
+            if _clinic_named(name, other_than=clinic.id):
+                raise ClinicError("Another clinic has this name.")
+            clinic.name = name
+            audit.record(audit.CLINIC_RENAMED, clinic_id=clinic.id)
+    except IntegrityError:  # another request took the name a moment ago
         raise ClinicError("Another clinic has this name.") from None
 
 
@@ -87,49 +82,49 @@ def _unusable_password() -> str:
 
 def add_member(clinic: Clinic, *, email: str, display_name: str | None, member_role: str) -> Added:
     """Add a clinician to the clinic: an existing clinician account, or a new one, invited."""
-    begin_write()
-    user = find_user_by_email(email)
-    invited = user is None
-    if user is None:
-        address = normalise_email(email)
-        name = (display_name or address.partition("@")[0])[:80]
-        user = User(email=address, password_hash=_unusable_password(), display_name=name,
-                    role=Role.CLINICIAN.value, timezone="UTC")
-        db.session.add(user)
-        db.session.flush()
-    elif user.role != Role.CLINICIAN:
-        db.session.rollback()
-        raise AccountError("This address belongs to an account that is not a clinician's; "
-                           "only clinicians join a clinic.")
-    membership = db.session.scalar(
-        sa.select(ClinicMembership).where(ClinicMembership.clinic_id == clinic.id,
-                                          ClinicMembership.user_id == user.id)
-    )
-    if membership is not None and membership.active:
-        db.session.rollback()
-        raise AccountError("This clinician is a member of the clinic already.")
+    opening = False
     try:
-        # Pending until a colleague confirms, unless the clinic is exempt (diary/memberships.py).
-        membership = memberships.open_membership(clinic.id, user, member_role)
-        confirmed = membership.confirmed
-        state = "confirmed: first member, no patients" if confirmed else "pending confirmation"
-        audit.record(audit.MEMBER_ADDED, clinic_id=clinic.id,
-                     subject=f"{'invited ' if invited else ''}account {user.id}, {state}")
-        db.session.commit()
+        with write_transaction():
+            user = find_user_by_email(email)
+            invited = user is None
+            if user is None:
+                address = normalise_email(email)
+                name = (display_name or address.partition("@")[0])[:80]
+                user = User(email=address, password_hash=_unusable_password(), display_name=name,
+                            role=Role.CLINICIAN.value, timezone="UTC")
+                db.session.add(user)
+                db.session.flush()
+            elif user.role != Role.CLINICIAN:
+                raise AccountError("This address belongs to an account that is not a clinician's; "
+                                   "only clinicians join a clinic.")
+            membership = db.session.scalar(
+                sa.select(ClinicMembership).where(ClinicMembership.clinic_id == clinic.id,
+                                                  ClinicMembership.user_id == user.id)
+            )
+            if membership is not None and membership.active:
+                raise AccountError("This clinician is a member of the clinic already.")
+            opening = True
+            # Pending until a colleague confirms, unless the clinic is exempt (diary/memberships.py).
+            membership = memberships.open_membership(clinic.id, user, member_role)
+            confirmed = membership.confirmed
+            state = "confirmed: first member, no patients" if confirmed else "pending confirmation"
+            audit.record(audit.MEMBER_ADDED, clinic_id=clinic.id,
+                         subject=f"{'invited ' if invited else ''}account {user.id}, {state}")
     except IntegrityError:
-        db.session.rollback()
+        if not opening:
+            raise
         raise AccountError("This address was added a moment ago; please look again.") from None
+    # Mailed once the account and membership are committed.
     sent = emails.send_staff_invitation(user, clinic.name) if invited else False
     return Added(user=user, invited=invited, mail_sent=sent, confirmed=confirmed)
 
 
 def set_member_role(membership: ClinicMembership, member_role: str) -> None:
     """Clinician or nurse, in one clinic."""
-    begin_write()
-    membership.member_role = member_role
-    audit.record(audit.MEMBER_ROLE_CHANGED, clinic_id=membership.clinic_id,
-                 subject=f"account {membership.user_id}")
-    db.session.commit()
+    with write_transaction():
+        membership.member_role = member_role
+        audit.record(audit.MEMBER_ROLE_CHANGED, clinic_id=membership.clinic_id,
+                     subject=f"account {membership.user_id}")
 
 
 def _clinic_ids(user: User) -> list[int | None]:
@@ -143,26 +138,29 @@ def _clinic_ids(user: User) -> list[int | None]:
 
 def deactivate(user: User) -> None:
     """Close a clinician's account: every session ends on its next request; links stay."""
-    begin_write()
-    user.active = False
-    session_store.end_all(user.id)
-    for clinic_id in _clinic_ids(user):
-        audit.record(audit.MEMBER_DEACTIVATED, clinic_id=clinic_id, subject=f"account {user.id}")
-    db.session.commit()
+    with write_transaction():
+        was_active = user.active
+        user.active = False
+        session_store.end_all(user.id)
+        if was_active:
+            reminder_hooks.account_changed(user.id)
+        for clinic_id in _clinic_ids(user):
+            audit.record(audit.MEMBER_DEACTIVATED, clinic_id=clinic_id, subject=f"account {user.id}")
 
 
 def reactivate(user: User) -> None:
     """Open a deactivated clinician's account again (their memberships are as they were)."""
-    begin_write()
-    user.active = True
-    for clinic_id in _clinic_ids(user):
-        audit.record(audit.MEMBER_REACTIVATED, clinic_id=clinic_id, subject=f"account {user.id}")
-    db.session.commit()
+    with write_transaction():
+        was_active = user.active
+        user.active = True
+        if not was_active:
+            reminder_hooks.account_changed(user.id)
+        for clinic_id in _clinic_ids(user):
+            audit.record(audit.MEMBER_REACTIVATED, clinic_id=clinic_id, subject=f"account {user.id}")
 
 
 def reset_second_factor(user: User) -> None:
     """Forget a staff member's second factor; they enrol again at their next login."""
-    begin_write()
-    second_factor.reset(user)
-    audit.record(audit.SECOND_FACTOR_RESET, subject=f"account {user.id}")
-    db.session.commit()
+    with write_transaction():
+        second_factor.reset(user)
+        audit.record(audit.SECOND_FACTOR_RESET, subject=f"account {user.id}")

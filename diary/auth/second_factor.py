@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from diary import throttle
 from diary.auth import session_store
 from diary.clock import utcnow
-from diary.database import begin_write
+from diary.database import write_transaction
 from diary.extensions import db
 from diary.models import RecoveryCode, User
 
@@ -158,13 +158,12 @@ def confirm_enrolment(user: User, secret: str, code: str, address: str | None) -
     if step is None:
         return None
     attempt.give_back()
-    begin_write()
-    user.totp_secret = secret
-    user.totp_enrolled_at = utcnow()
-    user.totp_last_step = step
-    codes = _replace_recovery_codes(user)
-    db.session.commit()
-    return codes
+    with write_transaction():
+        user.totp_secret = secret
+        user.totp_enrolled_at = utcnow()
+        user.totp_last_step = step
+        codes = _replace_recovery_codes(user)
+        return codes
 
 
 def verify_login(user: User, code: str, address: str | None) -> str | None:
@@ -173,16 +172,15 @@ def verify_login(user: User, code: str, address: str | None) -> str | None:
         return None
     attempt = throttle.claim_login(user.email, address)
     used = None
-    begin_write()
-    step = matching_step(user.totp_secret, code, user.totp_last_step)
-    if step is not None and _claim_step(user, step):
-        used = "code"
-    elif step is None and _use_recovery_code(user, code):
-        used = "recovery"
-    if used is None:
-        db.session.rollback()
-        return None
-    db.session.commit()
+    with write_transaction():
+        step = matching_step(user.totp_secret, code, user.totp_last_step)
+        if step is not None and _claim_step(user, step):
+            used = "code"
+        elif step is None and _use_recovery_code(user, code):
+            used = "recovery"
+        if used is None:
+            db.session.rollback()  # a wrong code keeps nothing
+            return None
     attempt.give_back()
     db.session.refresh(user)
     return used

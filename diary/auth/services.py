@@ -10,7 +10,7 @@ from diary.auth import emails, session_store, tokens
 from diary.auth.passwords import hash_password, needs_rehash, verify_password
 from diary.clock import utcnow
 from diary.config import setting
-from diary.database import begin_write
+from diary.database import write_transaction
 from diary.errors import Refused
 from diary.extensions import db
 from diary.models import Clinic, Role, User
@@ -49,38 +49,36 @@ def create_user(
 
     `email_verified` when the caller has proven the mailbox (a registration link).
     """
-    begin_write()
-    if find_user_by_email(email) is not None:
-        db.session.rollback()
-        raise AccountError("An account with this email already exists.")
-    user = User(
-        email=normalise_email(email),
-        password_hash=hash_password(password),
-        display_name=display_name.strip(),
-        role=Role(role).value,
-        timezone=timezone,
-        affected_side=affected_side if role == Role.PATIENT else None,
-        symptoms_since_year=symptoms_since_year if role == Role.PATIENT else None,
-        email_verified_at=utcnow() if email_verified else None,
-    )
-    db.session.add(user)
     try:
-        db.session.flush()
-        if role == Role.CLINICIAN:
-            name = (clinic_name or f"Clinic of {user.display_name}").strip()
-            clinic = db.session.scalar(sa.select(Clinic).where(Clinic.name == name))
-            if clinic is None:
-                clinic = Clinic(name=name)
-                db.session.add(clinic)
-                db.session.flush()
-            # Pending unless the clinic is exempt, as when an administrator adds a member.
-            memberships.open_membership(clinic.id, user, MemberRole.CLINICIAN.value)
-        elif role == Role.PATIENT:
-            # Every new patient starts with the daily diary reminder on (docs/reminders.md).
-            reminder_hooks.patient_created(user, utcnow())
-        db.session.commit()
+        with write_transaction():
+            if find_user_by_email(email) is not None:
+                raise AccountError("An account with this email already exists.")
+            user = User(
+                email=normalise_email(email),
+                password_hash=hash_password(password),
+                display_name=display_name.strip(),
+                role=Role(role).value,
+                timezone=timezone,
+                affected_side=affected_side if role == Role.PATIENT else None,
+                symptoms_since_year=symptoms_since_year if role == Role.PATIENT else None,
+                email_verified_at=utcnow() if email_verified else None,
+            )
+            db.session.add(user)
+            db.session.flush()
+            if role == Role.CLINICIAN:
+                name = (clinic_name or f"Clinic of {user.display_name}").strip()
+                clinic = db.session.scalar(sa.select(Clinic).where(Clinic.name == name))
+                if clinic is None:
+                    clinic = Clinic(name=name)
+                    db.session.add(clinic)
+                    db.session.flush()
+                # Pending unless the clinic is exempt, as when an administrator adds a member.
+                memberships.open_membership(clinic.id, user, MemberRole.CLINICIAN.value)
+            elif role == Role.PATIENT:
+                # Every new patient starts with the daily diary reminder on (docs/reminders.md).
+                reminder_hooks.patient_created(user, utcnow())
     except IntegrityError:
-        db.session.rollback()
+        # Rolled back; read again in a fresh transaction.
         if find_user_by_email(email) is None:
             raise
         # PostgreSQL: a concurrent registration of the same address won the race.
@@ -90,10 +88,9 @@ def create_user(
 
 def mark_email_verified(user: User) -> None:
     """Record that the account's address is verified (reminders and resets may be mailed)."""
-    begin_write()
-    if user.email_verified_at is None:
-        user.email_verified_at = utcnow()
-    db.session.commit()
+    with write_transaction():
+        if user.email_verified_at is None:
+            user.email_verified_at = utcnow()
 
 
 # Registration ------------------------------------------------------------------------------
@@ -201,9 +198,8 @@ def authenticate(email: str, password: str, address: str | None) -> User | None:
         return None
     attempt.give_back()
     if needs_rehash(user.password_hash):
-        begin_write()
-        user.password_hash = hash_password(password)
-        db.session.commit()
+        with write_transaction():
+            user.password_hash = hash_password(password)
     return user
 
 
@@ -228,10 +224,9 @@ def change_password(user: User, current: str, new: str, address: str | None) -> 
     if not verify_password(user.password_hash, current):
         return False
     attempt.give_back()
-    begin_write()
-    _set_password(user, new)
-    db.session.commit()
-    return True
+    with write_transaction():
+        _set_password(user, new)
+        return True
 
 
 # Password reset ----------------------------------------------------------------------------
@@ -268,19 +263,18 @@ def user_for_reset(token: str | None) -> User | None:
 
 def reset_password(token: str | None, new: str) -> User | None:
     """Set the new password if the token is still valid; it can be used once."""
-    begin_write()
-    user = _reset_claims_user(token, for_update=True)
-    if user is None:
-        db.session.rollback()
-        return None
-    _set_password(user, new)
-    # The mailbox is proven: earlier failed logins no longer hold the owner back, and an
-    # invited clinician's address is confirmed by following the link.
-    throttle.forget_login_failures(user.email)
-    if user.email_verified_at is None:
-        user.email_verified_at = utcnow()
-    db.session.commit()
-    return user
+    with write_transaction():
+        user = _reset_claims_user(token, for_update=True)
+        if user is None:
+            db.session.rollback()
+            return None
+        _set_password(user, new)
+        # The mailbox is proven: earlier failed logins no longer hold the owner back, and an
+        # invited clinician's address is confirmed by following the link.
+        throttle.forget_login_failures(user.email)
+        if user.email_verified_at is None:
+            user.email_verified_at = utcnow()
+        return user
 
 
 # Profile -----------------------------------------------------------------------------------
@@ -295,10 +289,12 @@ def update_profile(
     symptoms_since_year: int | None = None,
 ) -> None:
     """Save the account page's details at once (patient-only fields only for patients)."""
-    begin_write()
-    user.display_name = display_name.strip()
-    user.timezone = timezone
-    if user.is_patient:
-        user.affected_side = affected_side
-        user.symptoms_since_year = symptoms_since_year
-    db.session.commit()
+    with write_transaction():
+        user.display_name = display_name.strip()
+        zone_changed = user.timezone != timezone
+        user.timezone = timezone
+        if user.is_patient:
+            user.affected_side = affected_side
+            user.symptoms_since_year = symptoms_since_year
+        if zone_changed:
+            reminder_hooks.account_changed(user.id)

@@ -10,7 +10,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from diary.clock import utcnow
-from diary.database import begin_write
+from diary.database import write_transaction
 from diary.extensions import db
 from diary.models import UserSession
 
@@ -38,9 +38,8 @@ def live_count(user_id: int) -> int:
 
 def prune(now: datetime) -> int:
     """Delete the expired sessions (the scheduler's job); returns how many."""
-    begin_write()
-    deleted = db.session.execute(
-        sa.delete(UserSession).where(UserSession.expires_at <= now)
-    ).rowcount
-    db.session.commit()
-    return deleted
+    with write_transaction():
+        deleted = db.session.execute(
+            sa.delete(UserSession).where(UserSession.expires_at <= now)
+        ).rowcount
+        return deleted

@@ -30,7 +30,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from diary.auth.session_store import KEY_LENGTH, end_all, key_hash
 from diary.clock import utcnow
 from diary.config import setting
-from diary.database import begin_write
+from diary.database import write_transaction
 from diary.extensions import db, login_manager
 from diary.models import User, UserSession
 from diary.web.errors import error_response
@@ -118,10 +118,9 @@ def begin(user: User) -> None:
     The browser's previous session, if any, ends; its second-factor state never carries
     over, and the new key leaves nothing an earlier copy of the cookie could reuse.
     """
-    begin_write()
-    _delete_this_browsers_row()
-    key = open_session(user)
-    db.session.commit()
+    with write_transaction():
+        _delete_this_browsers_row()
+        key = open_session(user)
     for name in (PENDING_SECRET_KEY, NEXT_KEY):
         session.pop(name, None)
     user.session_key = key
@@ -141,20 +140,18 @@ def pass_second_factor(user: User) -> None:
     session.pop(PENDING_SECRET_KEY, None)
     user_session = g.user_session
     now = utcnow()
-    begin_write()
-    db.session.execute(
-        sa.update(UserSession).where(UserSession.id == user_session.id)
-        .values(second_factor_at=now)
-    )
-    db.session.commit()
+    with write_transaction():
+        db.session.execute(
+            sa.update(UserSession).where(UserSession.id == user_session.id)
+            .values(second_factor_at=now)
+        )
     set_committed_value(user_session, "second_factor_at", now)
 
 
 def end() -> None:
     """Log out this browser: its session row is deleted, so a copy of the cookie is dead too."""
-    begin_write()
-    _delete_this_browsers_row()
-    db.session.commit()
+    with write_transaction():
+        _delete_this_browsers_row()
     logout_user()
     for name in (PENDING_SECRET_KEY, NEXT_KEY):
         session.pop(name, None)
@@ -162,9 +159,8 @@ def end() -> None:
 
 def end_everywhere(user: User) -> None:
     """Log out every device of the account, this one included."""
-    begin_write()
-    end_all(user.id)
-    db.session.commit()
+    with write_transaction():
+        end_all(user.id)
     end()
 
 

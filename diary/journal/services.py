@@ -1,7 +1,7 @@
 """Diary writes: check-ins, one-tap entries, spasm episodes, edits and deletions.
 
-Every function here is one write transaction: it starts with begin_write() (SQLite's write
-lock up front), keeps provenance (who, when, entered later) and the previous values of what
+Every function here is one write transaction, a write_transaction() block (SQLite's write
+lock up front), which keeps provenance (who, when, entered later) and the previous values of what
 it changes as an EntryRevision, and commits once, so nothing is ever half saved.
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from diary import policy
 from diary.clock import local_today, utcnow
-from diary.database import begin_write, dialect_insert, lock_patient
+from diary.database import dialect_insert, lock_patient, write_transaction
 from diary.errors import Refused
 from diary.extensions import db
 from diary.journal import queries
@@ -102,51 +102,48 @@ def save_check_in(
     for that day is revived as a new entry.
     """
     patient_id, zone, author_id = patient.id, patient.timezone, author.id
-    begin_write()
-    now = utcnow()
-    today = local_today(zone, now)
-    if values.day > today:
-        db.session.rollback()
-        raise DiaryError(FUTURE_DAY)
-    lock_patient(patient_id)
-    existing = db.session.scalar(
-        sa.select(CheckIn).where(CheckIn.patient_id == patient_id, CheckIn.day == values.day)
-    )
-    row = _check_in_row(
-        patient_id, values, method, author_id, now, is_retrospective(values.day, today)
-    )
-    if existing is None:
-        # Under the patient's lock no other writer can add this day meanwhile, so a plain
-        # INSERT does the upsert's work, and SQLAlchemy compiles it once instead of per save.
-        db.session.connection().execute(_CHECK_IN_INSERT, row)
-    else:
-        if existing.deleted_at is None:
-            before = existing.snapshot()
-            if before != CheckIn(**row).snapshot():
-                _add_revision(patient_id, "check_in", existing.id, "update", before, author_id, now)
-        _upsert_check_ins([row])
-    refresh_summary(patient_id, now=now, zone=zone)
-    db.session.commit()
+    with write_transaction():
+        now = utcnow()
+        today = local_today(zone, now)
+        if values.day > today:
+            raise DiaryError(FUTURE_DAY)
+        lock_patient(patient_id)
+        existing = db.session.scalar(
+            sa.select(CheckIn).where(CheckIn.patient_id == patient_id, CheckIn.day == values.day)
+        )
+        row = _check_in_row(
+            patient_id, values, method, author_id, now, is_retrospective(values.day, today)
+        )
+        if existing is None:
+            # Under the patient's lock no other writer can add this day meanwhile, so a plain
+            # INSERT does the upsert's work, and SQLAlchemy compiles it once instead of per save.
+            db.session.connection().execute(_CHECK_IN_INSERT, row)
+        else:
+            if existing.deleted_at is None:
+                before = existing.snapshot()
+                if before != CheckIn(**row).snapshot():
+                    _add_revision(patient_id, "check_in", existing.id, "update", before, author_id, now)
+            _upsert_check_ins([row])
+        refresh_summary(patient_id, now=now, zone=zone)
 
 
 def record_no_spasms_today(patient: User, author: User) -> NoSpasmsToday:
     """One tap: today had no spasms. Never overwrites a day that already has an entry."""
     patient_id, zone, author_id = patient.id, patient.timezone, author.id
-    begin_write()
-    now = utcnow()
-    today = local_today(zone, now)
-    lock_patient(patient_id)
-    logged = queries.day_numbers(patient_id, today, today)
-    if logged:
-        db.session.rollback()
-        return NoSpasmsToday(recorded=False, already=logged[0].spasms)
-    _upsert_check_ins(
-        [_zero_day(patient_id, today, EntryMethod.NO_SPASMS_TODAY, author_id, now, late=False)],
-        revive_only=True,
-    )
-    refresh_summary(patient_id, now=now, zone=zone)
-    db.session.commit()
-    return NoSpasmsToday(recorded=True)
+    with write_transaction():
+        now = utcnow()
+        today = local_today(zone, now)
+        lock_patient(patient_id)
+        logged = queries.day_numbers(patient_id, today, today)
+        if logged:
+            db.session.rollback()
+            return NoSpasmsToday(recorded=False, already=logged[0].spasms)
+        _upsert_check_ins(
+            [_zero_day(patient_id, today, EntryMethod.NO_SPASMS_TODAY, author_id, now, late=False)],
+            revive_only=True,
+        )
+        refresh_summary(patient_id, now=now, zone=zone)
+        return NoSpasmsToday(recorded=True)
 
 
 def record_no_spasms_since(patient: User, author: User, since: date) -> NoSpasmsSince:
@@ -155,27 +152,25 @@ def record_no_spasms_since(patient: User, author: User, since: date) -> NoSpasms
     DESIGN.md marks these days as entered later: every one before today is retrospective.
     """
     patient_id, zone, author_id = patient.id, patient.timezone, author.id
-    begin_write()
-    now = utcnow()
-    today = local_today(zone, now)
-    if since > today or (today - since).days > NO_SPASMS_SINCE_MAX_DAYS:
-        db.session.rollback()
-        raise DiaryError(f"Choose a day from the last {NO_SPASMS_SINCE_MAX_DAYS} days.")
-    lock_patient(patient_id)
-    taken = {d.day for d in queries.day_numbers(patient_id, since, today)}
-    all_days = [date.fromordinal(n) for n in range(since.toordinal(), today.toordinal() + 1)]
-    free = [d for d in all_days if d not in taken]
-    if free:
-        _upsert_check_ins(
-            [
-                _zero_day(patient_id, d, EntryMethod.NO_SPASMS_SINCE, author_id, now, late=d < today)
-                for d in free
-            ],
-            revive_only=True,
-        )
-        refresh_summary(patient_id, now=now, zone=zone)
-    db.session.commit()
-    return NoSpasmsSince(recorded=free, kept=sorted(taken))
+    with write_transaction():
+        now = utcnow()
+        today = local_today(zone, now)
+        if since > today or (today - since).days > NO_SPASMS_SINCE_MAX_DAYS:
+            raise DiaryError(f"Choose a day from the last {NO_SPASMS_SINCE_MAX_DAYS} days.")
+        lock_patient(patient_id)
+        taken = {d.day for d in queries.day_numbers(patient_id, since, today)}
+        all_days = [date.fromordinal(n) for n in range(since.toordinal(), today.toordinal() + 1)]
+        free = [d for d in all_days if d not in taken]
+        if free:
+            _upsert_check_ins(
+                [
+                    _zero_day(patient_id, d, EntryMethod.NO_SPASMS_SINCE, author_id, now, late=d < today)
+                    for d in free
+                ],
+                revive_only=True,
+            )
+            refresh_summary(patient_id, now=now, zone=zone)
+        return NoSpasmsSince(recorded=free, kept=sorted(taken))
 
 
 def record_spasm_now(patient: User, author: User, client_token: str) -> int | None:
@@ -185,31 +180,30 @@ def record_spasm_now(patient: User, author: User, client_token: str) -> int | No
     second insert does nothing. None when that token's episode has since been deleted.
     """
     patient_id, zone, author_id = patient.id, patient.timezone, author.id
-    begin_write()
-    now = utcnow()
-    table = SpasmEpisode.__table__
-    statement = dialect_insert(table).values(
-        patient_id=patient_id,
-        occurred_at=now,
-        day=local_today(zone, now),
-        timezone=zone,
-        duration_seconds=None,
-        client_token=client_token,
-        **_provenance(author_id, now, False),
-    )
-    db.session.execute(
-        statement.on_conflict_do_nothing(index_elements=[table.c.patient_id, table.c.client_token])
-    )
-    episode_id = db.session.scalar(
-        sa.select(SpasmEpisode.id).where(
-            SpasmEpisode.patient_id == patient_id,
-            SpasmEpisode.client_token == client_token,
-            SpasmEpisode.deleted_at.is_(None),
+    with write_transaction():
+        now = utcnow()
+        table = SpasmEpisode.__table__
+        statement = dialect_insert(table).values(
+            patient_id=patient_id,
+            occurred_at=now,
+            day=local_today(zone, now),
+            timezone=zone,
+            duration_seconds=None,
+            client_token=client_token,
+            **_provenance(author_id, now, False),
         )
-    )
-    refresh_summary(patient_id, now=now, zone=zone)
-    db.session.commit()
-    return episode_id
+        db.session.execute(
+            statement.on_conflict_do_nothing(index_elements=[table.c.patient_id, table.c.client_token])
+        )
+        episode_id = db.session.scalar(
+            sa.select(SpasmEpisode.id).where(
+                SpasmEpisode.patient_id == patient_id,
+                SpasmEpisode.client_token == client_token,
+                SpasmEpisode.deleted_at.is_(None),
+            )
+        )
+        refresh_summary(patient_id, now=now, zone=zone)
+        return episode_id
 
 
 def edit_episode(
@@ -226,27 +220,25 @@ def edit_episode(
     changing anything already recorded keeps the previous values as a revision.
     """
     viewer_id = viewer.id
-    begin_write()
-    episode = policy.editable_or_404(viewer, SpasmEpisode, episode_id)
-    now = utcnow()
-    before = episode.snapshot()
-    if day is not None and at is not None:
-        zone = ZoneInfo(episode.timezone)
-        occurred = datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
-        if occurred > now:
-            db.session.rollback()
-            raise DiaryError("That time has not come yet.")
-        episode.occurred_at = occurred
-        episode.day = day
-        episode.retrospective = is_retrospective(day, episode.created_at.astimezone(zone).date())
-    episode.duration_seconds = duration_seconds
-    after = episode.snapshot()
-    if any(old is not None and old != after[key] for key, old in before.items()):
-        _add_revision(episode.patient_id, "spasm_episode", episode.id, "update", before, viewer_id, now)
-    if after != before:
-        episode.updated_by_id = viewer_id
-        refresh_summary(episode.patient_id, now=now)
-    db.session.commit()
+    with write_transaction():
+        episode = policy.editable_or_404(viewer, SpasmEpisode, episode_id)
+        now = utcnow()
+        before = episode.snapshot()
+        if day is not None and at is not None:
+            zone = ZoneInfo(episode.timezone)
+            occurred = datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+            if occurred > now:
+                raise DiaryError("That time has not come yet.")
+            episode.occurred_at = occurred
+            episode.day = day
+            episode.retrospective = is_retrospective(day, episode.created_at.astimezone(zone).date())
+        episode.duration_seconds = duration_seconds
+        after = episode.snapshot()
+        if any(old is not None and old != after[key] for key, old in before.items()):
+            _add_revision(episode.patient_id, "spasm_episode", episode.id, "update", before, viewer_id, now)
+        if after != before:
+            episode.updated_by_id = viewer_id
+            refresh_summary(episode.patient_id, now=now)
 
 
 def delete_check_in(viewer: User, check_in_id: int) -> date:
@@ -262,16 +254,15 @@ def delete_episode(viewer: User, episode_id: int) -> date:
 def _delete(viewer: User, model: type, entry_type: str, entry_id: int) -> date:
     """Hide an entry from every view and count; the revision keeps what it said."""
     viewer_id = viewer.id
-    begin_write()
-    entry = policy.editable_or_404(viewer, model, entry_id)
-    now = utcnow()
-    _add_revision(entry.patient_id, entry_type, entry.id, "delete", entry.snapshot(), viewer_id, now)
-    entry.deleted_at = now
-    entry.updated_by_id = viewer_id
-    day = entry.day
-    refresh_summary(entry.patient_id, now=now)
-    db.session.commit()
-    return day
+    with write_transaction():
+        entry = policy.editable_or_404(viewer, model, entry_id)
+        now = utcnow()
+        _add_revision(entry.patient_id, entry_type, entry.id, "delete", entry.snapshot(), viewer_id, now)
+        entry.deleted_at = now
+        entry.updated_by_id = viewer_id
+        day = entry.day
+        refresh_summary(entry.patient_id, now=now)
+        return day
 
 
 def _provenance(author_id: int, now: datetime, retrospective: bool) -> dict[str, Any]:

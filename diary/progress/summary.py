@@ -20,7 +20,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from diary.clock import local_today, utcnow
-from diary.database import begin_write, dialect_insert, lock_patient, read_rows
+from diary.database import dialect_insert, lock_patient, read_rows, write_transaction
 from diary.extensions import db
 from diary.models import ClinicianBaseline, Injection, User
 from diary.models.summary import PatientSummary
@@ -209,17 +209,15 @@ def refresh_past_summaries(now: datetime, limit: int | None = 100) -> int:
     refreshed = 0
     for patient_id, zone in due:
         try:
-            begin_write()
-            lock_patient(patient_id)
-            still_there = sa.select(PatientSummary.patient_id).where(
-                PatientSummary.patient_id == patient_id
-            )
-            if db.session.scalar(still_there) is not None:  # not an account deleted meanwhile
-                refresh_summary(patient_id, diary_changed=False, now=now, zone=zone)
-            db.session.commit()
+            with write_transaction():
+                lock_patient(patient_id)
+                still_there = sa.select(PatientSummary.patient_id).where(
+                    PatientSummary.patient_id == patient_id
+                )
+                if db.session.scalar(still_there) is not None:  # not an account deleted meanwhile
+                    refresh_summary(patient_id, diary_changed=False, now=now, zone=zone)
             refreshed += 1
         except Exception:  # one patient's failure must not stop every other refresh
-            db.session.rollback()
             log.exception("the summary of patient %s could not be brought to today", patient_id)
     return refreshed
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from diary import audit, throttle
 from diary.auth.passwords import verify_password
-from diary.database import begin_write
+from diary.database import write_transaction
 from diary.errors import Refused
 from diary.extensions import db
 from diary.models import AuditEvent, ClinicInvitation, Role, User
@@ -91,28 +91,27 @@ def delete_account(user: User, password: str, address: str | None) -> str:
     check_password(user, password, address)
     patient_id, email = user.id, user.email
     pseudonym = user.pseudonym
-    begin_write()
-    # Several deletions at once (a double tap, two tabs): the first deletes, the others find
-    # nothing left and write nothing, not even an audit row.
-    if db.session.scalar(sa.select(User.id).where(User.id == patient_id).with_for_update()) is None:
-        db.session.rollback()
-        return pseudonym
-    # The patient's own addresses leave the trail; the actions stay under the pseudonym.
-    db.session.execute(
-        sa.update(AuditEvent)
-        .where(sa.or_(AuditEvent.patient_id == patient_id, AuditEvent.actor_id == patient_id))
-        .values(address=sa.case((AuditEvent.actor_id == patient_id, None), else_=AuditEvent.address),
-                subject=None)
-    )
-    for table, column in _nullable_references(patient_id):
-        db.session.execute(sa.update(table).where(column == patient_id).values({column.name: None}))
-    for table, clause in patient_tables(patient_id):
-        db.session.execute(sa.delete(table).where(clause))
-    # Rows that name the patient by address rather than by id.
-    throttle.forget_login_failures(email)
-    db.session.execute(sa.delete(ClinicInvitation).where(ClinicInvitation.email == email))
-    db.session.execute(sa.delete(User.__table__).where(User.id == patient_id))
-    db.session.add(AuditEvent(action=audit.ACCOUNT_DELETED, patient_ref=pseudonym))
-    db.session.commit()
+    with write_transaction():
+        # Several deletions at once (a double tap, two tabs): the first deletes, the others find
+        # nothing left and write nothing, not even an audit row.
+        if db.session.scalar(sa.select(User.id).where(User.id == patient_id).with_for_update()) is None:
+            db.session.rollback()
+            return pseudonym
+        # The patient's own addresses leave the trail; the actions stay under the pseudonym.
+        db.session.execute(
+            sa.update(AuditEvent)
+            .where(sa.or_(AuditEvent.patient_id == patient_id, AuditEvent.actor_id == patient_id))
+            .values(address=sa.case((AuditEvent.actor_id == patient_id, None), else_=AuditEvent.address),
+                    subject=None)
+        )
+        for table, column in _nullable_references(patient_id):
+            db.session.execute(sa.update(table).where(column == patient_id).values({column.name: None}))
+        for table, clause in patient_tables(patient_id):
+            db.session.execute(sa.delete(table).where(clause))
+        # Rows that name the patient by address rather than by id.
+        throttle.forget_login_failures(email)
+        db.session.execute(sa.delete(ClinicInvitation).where(ClinicInvitation.email == email))
+        db.session.execute(sa.delete(User.__table__).where(User.id == patient_id))
+        db.session.add(AuditEvent(action=audit.ACCOUNT_DELETED, patient_ref=pseudonym))
     db.session.expunge_all()
     return pseudonym

@@ -1,6 +1,6 @@
 """Reminder settings, follow-up visits and unsubscribing: what the pages call.
 
-Each write is one transaction (begin_write, change, replan, commit): the planned delivery
+Each write is one transaction (write_transaction, change, replan, commit): the planned delivery
 row moves with the setting that moved it. Reads return plain dataclasses.
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from diary import policy
 from diary.clock import local_today
-from diary.database import begin_write
+from diary.database import write_transaction
 from diary.extensions import db
 from diary.models import (
     Delivery,
@@ -26,7 +26,7 @@ from diary.models import (
 )
 from diary.models.reminder import Cadence, DeliveryState, ReminderKind, VisitSource
 from diary.reminders.delivery import notices
-from diary.reminders.planning import plans, schedule, visits
+from diary.reminders.planning import hooks, plans, schedule, visits
 from diary.treatments.wording import amount, drug_name
 
 RECENT_DELIVERIES = 10
@@ -267,34 +267,32 @@ def _reminder_for_write(patient: User, kind: str) -> Reminder:
 def save_reminder(patient: User, kind: str, values: ReminderValues, now: datetime) -> ReminderView:
     """Save one reminder's settings and replan it; returns it as the page shows it."""
     kind = ReminderKind(kind).value
-    begin_write()
-    reminder = _reminder_for_write(patient, kind)
-    reminder.enabled = values.enabled
-    reminder.by_email = values.by_email
-    reminder.in_app = values.in_app
-    for name in ("send_minute", "weekdays", "weeks_after", "notice_days"):
-        value = getattr(values, name)
-        if value is not None:
-            setattr(reminder, name, value)
-    db.session.flush()
-    plans.replan(reminder, now, time_zone=patient.timezone)
-    db.session.commit()
+    with write_transaction():
+        reminder = _reminder_for_write(patient, kind)
+        reminder.enabled = values.enabled
+        reminder.by_email = values.by_email
+        reminder.in_app = values.in_app
+        for name in ("send_minute", "weekdays", "weeks_after", "notice_days"):
+            value = getattr(values, name)
+            if value is not None:
+                setattr(reminder, name, value)
+        db.session.flush()
+        plans.replan(reminder, now, time_zone=patient.timezone)
     return settings_view(patient, now).reminders[kind]
 
 
 def set_cadence(patient: User, cadence: str, now: datetime) -> None:
     """Switch the check-in reminder between daily (every day) and weekly (one day)."""
     cadence = Cadence(cadence).value
-    begin_write()
-    reminder = _reminder_for_write(patient, ReminderKind.CHECK_IN)
-    if reminder.cadence != cadence:
-        reminder.cadence = cadence
-        reminder.weekdays = (
-            1 << WEEKLY_DEFAULT_DAY if cadence == Cadence.WEEKLY else schedule.EVERY_DAY
-        )
-    db.session.flush()
-    plans.replan(reminder, now, time_zone=patient.timezone)
-    db.session.commit()
+    with write_transaction():
+        reminder = _reminder_for_write(patient, ReminderKind.CHECK_IN)
+        if reminder.cadence != cadence:
+            reminder.cadence = cadence
+            reminder.weekdays = (
+                1 << WEEKLY_DEFAULT_DAY if cadence == Cadence.WEEKLY else schedule.EVERY_DAY
+            )
+        db.session.flush()
+        plans.replan(reminder, now, time_zone=patient.timezone)
 
 
 # Follow-up visits -----------------------------------------------------------------------
@@ -310,24 +308,24 @@ class VisitValues:
 
 
 def add_visit(patient: User, values: VisitValues) -> int:
-    """Record a visit; the follow-up reminder is replanned by the session hook on commit."""
-    begin_write()
-    visit = FollowUpVisit(
-        patient_id=patient.id, visit_on=values.day, visit_minute=values.minute,
-        place=values.place, source=VisitSource.PATIENT.value,
-    )
-    db.session.add(visit)
-    db.session.commit()
+    """Record a visit, and replan the follow-up reminder in the same transaction."""
+    with write_transaction():
+        visit = FollowUpVisit(
+            patient_id=patient.id, visit_on=values.day, visit_minute=values.minute,
+            place=values.place, source=VisitSource.PATIENT.value,
+        )
+        db.session.add(visit)
+        hooks.entry_changed(visit)
     return visit.id
 
 
 def delete_visit(viewer: User, visit_id: int) -> None:
     """Remove a visit the patient entered; the policy refuses anyone else's, and the
     clinic's own appointments (NotFound/NotAllowed, answered 404)."""
-    begin_write()
-    visit = policy.editable_or_404(viewer, FollowUpVisit, visit_id)
-    db.session.delete(visit)
-    db.session.commit()
+    with write_transaction():
+        visit = policy.editable_or_404(viewer, FollowUpVisit, visit_id)
+        db.session.delete(visit)
+        hooks.entry_changed(visit)
 
 
 # Unsubscribing --------------------------------------------------------------------------
@@ -357,24 +355,23 @@ def unsubscribe(token: str, now: datetime) -> Unsubscription | None:
     Idempotent: a second click, or a mail client's one-click POST after the patient's own,
     changes nothing more. None for a token that is not genuine.
     """
-    begin_write()
-    named = notices.reminder_of_token(token)
-    # Locked; gone meanwhile when the account was just deleted (a link like any forged one).
-    reminder = named and db.session.scalar(
-        sa.select(Reminder).where(Reminder.id == named.id).with_for_update()
-    )
-    if reminder is None:
-        db.session.rollback()
-        return None
-    reminder.by_email = False
-    if not reminder.in_app:
-        reminder.enabled = False  # a reminder that is on must go somewhere
-    db.session.flush()
-    time_zone = db.session.scalar(sa.select(User.timezone).where(User.id == reminder.patient_id))
-    plans.replan(reminder, now, time_zone=time_zone)
-    kind = ReminderKind(reminder.kind)
-    db.session.commit()
-    return Unsubscription(kind.value, notices.KIND_NAMES[kind], False)
+    with write_transaction():
+        named = notices.reminder_of_token(token)
+        # Locked; gone meanwhile when the account was just deleted (a link like any forged one).
+        reminder = named and db.session.scalar(
+            sa.select(Reminder).where(Reminder.id == named.id).with_for_update()
+        )
+        if reminder is None:
+            db.session.rollback()
+            return None
+        reminder.by_email = False
+        if not reminder.in_app:
+            reminder.enabled = False  # a reminder that is on must go somewhere
+        db.session.flush()
+        time_zone = db.session.scalar(sa.select(User.timezone).where(User.id == reminder.patient_id))
+        plans.replan(reminder, now, time_zone=time_zone)
+        kind = ReminderKind(reminder.kind)
+        return Unsubscription(kind.value, notices.KIND_NAMES[kind], False)
 
 
 def visit_day_range(today: date) -> tuple[date, date]:

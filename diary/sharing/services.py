@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from diary import audit, memberships, throttle
 from diary.auth.services import normalise_email
 from diary.clock import utcnow
-from diary.database import begin_write
+from diary.database import write_transaction
 from diary.extensions import db
 from diary.models import (
     CareLink,
@@ -29,6 +29,7 @@ from diary.models import (
     User,
 )
 from diary.models.clinic import LinkSource
+from diary.reminders.planning import hooks as reminder_hooks
 from diary.sharing import codes, emails
 
 CODE_VALID_FOR = timedelta(days=7)
@@ -70,12 +71,14 @@ def _link(patient_id: int, clinic_id: int, source: LinkSource, subject: str, act
     memberships.lock_clinic(clinic_id)
     if _live_link(patient_id, clinic_id) is not None:
         return False
+    link = CareLink(patient_id=patient_id, clinic_id=clinic_id, source=source.value,
+                    consented_at=utcnow())
     try:
         with db.session.begin_nested():
-            db.session.add(CareLink(patient_id=patient_id, clinic_id=clinic_id,
-                                    source=source.value, consented_at=utcnow()))
+            db.session.add(link)
     except IntegrityError:
         return False
+    reminder_hooks.entry_changed(link)
     audit.record(audit.LINK_CREATED, patient_id=patient_id, clinic_id=clinic_id, subject=subject,
                  actor=actor)
     return True
@@ -86,41 +89,39 @@ def _link(patient_id: int, clinic_id: int, source: LinkSource, subject: str, act
 
 def create_code(patient: User) -> tuple[ShareCode, str]:
     """A new code for the patient: the row (holding only the hash) and the code, shown once."""
-    begin_write()
-    now = utcnow()
-    for _ in range(MAX_CODE_ATTEMPTS):
-        code = codes.new_code()
-        digest = codes.code_hash(code)
-        if db.session.scalar(sa.select(ShareCode.id).where(ShareCode.code_hash == digest)) is None:
-            break
-    else:  # pragma: no cover - 31**8 codes; five collisions in a row do not happen
-        raise RuntimeError("could not find a free share code")
-    row = ShareCode(patient_id=patient.id, code_hash=digest, created_at=now,
-                    expires_at=now + CODE_VALID_FOR)
-    db.session.add(row)
-    db.session.flush()
-    audit.record(audit.SHARE_CODE_CREATED, patient_id=patient.id, subject=f"share code {row.id}",
-                 actor=patient)
-    db.session.commit()
-    return row, code
+    with write_transaction():
+        now = utcnow()
+        for _ in range(MAX_CODE_ATTEMPTS):
+            code = codes.new_code()
+            digest = codes.code_hash(code)
+            if db.session.scalar(sa.select(ShareCode.id).where(ShareCode.code_hash == digest)) is None:
+                break
+        else:  # pragma: no cover - 31**8 codes; five collisions in a row do not happen
+            raise RuntimeError("could not find a free share code")
+        row = ShareCode(patient_id=patient.id, code_hash=digest, created_at=now,
+                        expires_at=now + CODE_VALID_FOR)
+        db.session.add(row)
+        db.session.flush()
+        audit.record(audit.SHARE_CODE_CREATED, patient_id=patient.id, subject=f"share code {row.id}",
+                     actor=patient)
+        return row, code
 
 
 def cancel_code(patient: User, code_id: int) -> bool:
     """Delete one of the patient's unused codes; False when there is no such code."""
-    begin_write()
-    row = db.session.scalar(
-        sa.select(ShareCode).where(
-            ShareCode.id == code_id, ShareCode.patient_id == patient.id, ShareCode.used_at.is_(None)
+    with write_transaction():
+        row = db.session.scalar(
+            sa.select(ShareCode).where(
+                ShareCode.id == code_id, ShareCode.patient_id == patient.id, ShareCode.used_at.is_(None)
+            )
         )
-    )
-    if row is None:
-        db.session.rollback()
-        return False
-    db.session.delete(row)
-    audit.record(audit.SHARE_CODE_CANCELLED, patient_id=patient.id, subject=f"share code {code_id}",
-                 actor=patient)
-    db.session.commit()
-    return True
+        if row is None:
+            db.session.rollback()
+            return False
+        db.session.delete(row)
+        audit.record(audit.SHARE_CODE_CANCELLED, patient_id=patient.id, subject=f"share code {code_id}",
+                     actor=patient)
+        return True
 
 
 # Share codes (the clinician's side) --------------------------------------------------------
@@ -147,30 +148,29 @@ def redeem_code(clinician: User, clinic_id: int, typed: str, address: str | None
 def _claim(code: str, clinic_id: int, clinician: User) -> Redemption | None:
     """Mark the code used by the clinic and link its patient, or None (rolled back) when the
     code is not a live one."""
-    begin_write()
-    now = utcnow()
-    found = db.session.execute(
-        sa.select(ShareCode.id, ShareCode.patient_id).where(
-            ShareCode.code_hash == codes.code_hash(code)
-        )
-    ).one_or_none()
-    patient = db.session.get(User, found.patient_id) if found else None
-    if found is None or patient is None or not patient.active:
-        db.session.rollback()
-        return None
-    claimed = db.session.execute(
-        sa.update(ShareCode)
-        .where(ShareCode.id == found.id, ShareCode.used_at.is_(None), ShareCode.expires_at > now)
-        .values(used_at=now, clinic_id=clinic_id)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        db.session.rollback()
-        return None
-    linked = _link(patient.id, clinic_id, LinkSource.CODE, f"share code {found.id}", clinician)
-    name = patient.display_name
-    db.session.commit()
-    return Redemption(Redeemed.LINKED if linked else Redeemed.ALREADY_SHARING, name)
+    with write_transaction():
+        now = utcnow()
+        found = db.session.execute(
+            sa.select(ShareCode.id, ShareCode.patient_id).where(
+                ShareCode.code_hash == codes.code_hash(code)
+            )
+        ).one_or_none()
+        patient = db.session.get(User, found.patient_id) if found else None
+        if found is None or patient is None or not patient.active:
+            db.session.rollback()
+            return None
+        claimed = db.session.execute(
+            sa.update(ShareCode)
+            .where(ShareCode.id == found.id, ShareCode.used_at.is_(None), ShareCode.expires_at > now)
+            .values(used_at=now, clinic_id=clinic_id)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1:
+            db.session.rollback()
+            return None
+        linked = _link(patient.id, clinic_id, LinkSource.CODE, f"share code {found.id}", clinician)
+        name = patient.display_name
+        return Redemption(Redeemed.LINKED if linked else Redeemed.ALREADY_SHARING, name)
 
 
 # Revocation --------------------------------------------------------------------------------
@@ -191,17 +191,17 @@ def revoke_link(patient: User, link_id: int) -> str | None:
     Nothing else is needed: the policy reads the link on every request, so every member of
     the clinic gets 404 on their next one.
     """
-    begin_write()
-    link = live_link_of(patient, link_id)
-    if link is None:
-        db.session.rollback()
-        return None
-    link.revoked_at = utcnow()
-    name = link.clinic.name
-    audit.record(audit.LINK_REVOKED, patient_id=patient.id, clinic_id=link.clinic_id,
-                 subject=f"care link {link.id}", actor=patient)
-    db.session.commit()
-    return name
+    with write_transaction():
+        link = live_link_of(patient, link_id)
+        if link is None:
+            db.session.rollback()
+            return None
+        link.revoked_at = utcnow()
+        reminder_hooks.entry_changed(link)
+        name = link.clinic.name
+        audit.record(audit.LINK_REVOKED, patient_id=patient.id, clinic_id=link.clinic_id,
+                     subject=f"care link {link.id}", actor=patient)
+        return name
 
 
 # Invitations --------------------------------------------------------------------------------
@@ -226,32 +226,30 @@ def _pending_invitation(patient: User, invitation_id: int) -> ClinicInvitation |
 
 def accept_invitation(patient: User, invitation_id: int) -> str | None:
     """Accept an invitation: the clinic's name (now shared with), or None when not pending."""
-    begin_write()
-    invitation = _pending_invitation(patient, invitation_id)
-    if invitation is None:
-        db.session.rollback()
-        return None
-    invitation.accepted_at = utcnow()
-    _link(patient.id, invitation.clinic_id, LinkSource.INVITATION, f"invitation {invitation.id}",
-          patient)
-    name = invitation.clinic.name
-    db.session.commit()
-    return name
+    with write_transaction():
+        invitation = _pending_invitation(patient, invitation_id)
+        if invitation is None:
+            db.session.rollback()
+            return None
+        invitation.accepted_at = utcnow()
+        _link(patient.id, invitation.clinic_id, LinkSource.INVITATION, f"invitation {invitation.id}",
+              patient)
+        name = invitation.clinic.name
+        return name
 
 
 def decline_invitation(patient: User, invitation_id: int) -> str | None:
     """Decline an invitation: the clinic's name, or None when not pending."""
-    begin_write()
-    invitation = _pending_invitation(patient, invitation_id)
-    if invitation is None:
-        db.session.rollback()
-        return None
-    invitation.declined_at = utcnow()
-    audit.record(audit.INVITATION_DECLINED, patient_id=patient.id, clinic_id=invitation.clinic_id,
-                 subject=f"invitation {invitation.id}", actor=patient)
-    name = invitation.clinic.name
-    db.session.commit()
-    return name
+    with write_transaction():
+        invitation = _pending_invitation(patient, invitation_id)
+        if invitation is None:
+            db.session.rollback()
+            return None
+        invitation.declined_at = utcnow()
+        audit.record(audit.INVITATION_DECLINED, patient_id=patient.id, clinic_id=invitation.clinic_id,
+                     subject=f"invitation {invitation.id}", actor=patient)
+        name = invitation.clinic.name
+        return name
 
 
 def invite(clinician: User, clinic_id: int, email: str, address: str | None) -> None:
@@ -263,36 +261,35 @@ def invite(clinician: User, clinic_id: int, email: str, address: str | None) -> 
     """
     throttle.claim_invitation(clinician.public_id, address)
     email = normalise_email(email)
-    begin_write()
-    now = utcnow()
-    invitation = db.session.scalar(
-        sa.select(ClinicInvitation).where(
-            ClinicInvitation.clinic_id == clinic_id,
-            ClinicInvitation.email == email,
-            ClinicInvitation.still_open(now),
+    with write_transaction():
+        now = utcnow()
+        invitation = db.session.scalar(
+            sa.select(ClinicInvitation).where(
+                ClinicInvitation.clinic_id == clinic_id,
+                ClinicInvitation.email == email,
+                ClinicInvitation.still_open(now),
+            )
         )
-    )
-    # Asking again renews a pending invitation rather than adding a second one.
-    clinician_id = clinician.id  # read first: reloading the account would flush a half row
-    if invitation is None:
-        invitation = ClinicInvitation(clinic_id=clinic_id, email=email, created_at=now,
-                                      invited_by_id=clinician_id,
-                                      expires_at=now + INVITATION_VALID_FOR)
-        db.session.add(invitation)
-    invitation.invited_by_id = clinician_id
-    invitation.expires_at = now + INVITATION_VALID_FOR
-    db.session.flush()
-    patient = db.session.scalar(
-        sa.select(User).where(
-            User.email == email,
-            User.role == Role.PATIENT,
-            User.active.is_(True),
-            User.email_verified_at.is_not(None),
+        # Asking again renews a pending invitation rather than adding a second one.
+        clinician_id = clinician.id  # read first: reloading the account would flush a half row
+        if invitation is None:
+            invitation = ClinicInvitation(clinic_id=clinic_id, email=email, created_at=now,
+                                          invited_by_id=clinician_id,
+                                          expires_at=now + INVITATION_VALID_FOR)
+            db.session.add(invitation)
+        invitation.invited_by_id = clinician_id
+        invitation.expires_at = now + INVITATION_VALID_FOR
+        db.session.flush()
+        patient = db.session.scalar(
+            sa.select(User).where(
+                User.email == email,
+                User.role == Role.PATIENT,
+                User.active.is_(True),
+                User.email_verified_at.is_not(None),
+            )
         )
-    )
-    audit.record(audit.INVITATION_SENT, patient_id=patient.id if patient else None,
-                 clinic_id=clinic_id, subject=f"invitation {invitation.id}", actor=clinician)
-    clinic_name = db.session.get(Clinic, clinic_id).name
-    db.session.commit()
-    if patient is not None:
+        audit.record(audit.INVITATION_SENT, patient_id=patient.id if patient else None,
+                     clinic_id=clinic_id, subject=f"invitation {invitation.id}", actor=clinician)
+        clinic_name = db.session.get(Clinic, clinic_id).name
+    if patient is not None:  # mailed once the invitation is committed
         emails.mail_invitation(patient, clinic_name)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from diary.auth import second_factor
 from diary.clock import local_today
-from diary.database import begin_write
+from diary.database import write_transaction
 from diary.extensions import db
 from diary.models import Clinic, User
 from diary.simulator.clinic import Clinician, build_clinic
@@ -144,10 +144,10 @@ def existing_accounts() -> tuple[int, int]:
 
 def remove_earlier_demo() -> int:
     """Delete earlier demo accounts and the demo clinic (their rows cascade); returns accounts removed."""
-    removed = db.session.execute(sa.delete(User).where(User.email.in_(DEMO_EMAILS))).rowcount
-    db.session.execute(sa.delete(Clinic).where(Clinic.name == DEMO_CLINIC))
-    db.session.commit()
-    return removed
+    with write_transaction():
+        removed = db.session.execute(sa.delete(User).where(User.email.in_(DEMO_EMAILS))).rowcount
+        db.session.execute(sa.delete(Clinic).where(Clinic.name == DEMO_CLINIC))
+        return removed
 
 
 def build_demo(now: datetime, password: str) -> DemoClinic:
@@ -159,8 +159,7 @@ def build_demo(now: datetime, password: str) -> DemoClinic:
 def enrol_demo_clinician() -> str:
     """Give the demo clinician an enrolled TOTP secret, so the demo needs no enrolment step;
     returns the secret, which demo-data prints once (a tester adds it to an authenticator)."""
-    begin_write()
-    clinician = db.session.scalar(sa.select(User).where(User.email == DEMO_CLINICIAN.email))
-    secret = second_factor.enrol_for_demo(clinician)
-    db.session.commit()
-    return secret
+    with write_transaction():
+        clinician = db.session.scalar(sa.select(User).where(User.email == DEMO_CLINICIAN.email))
+        secret = second_factor.enrol_for_demo(clinician)
+        return secret

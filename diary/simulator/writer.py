@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from psycopg.copy import QueuedLibpqWriter
 
-from diary.database import begin_write
+from diary.database import write_transaction
 from diary.extensions import db
 from diary.models import (
     CareLink,
@@ -119,38 +119,37 @@ def write_patients(
     One write transaction, committed at the end. `now` is the moment of writing: nothing
     is dated after it, and each patient's today is their local date at `now`.
     """
-    begin_write()
-    connection = db.session.connection()
-    clocks = [LocalClock(a.person.timezone, now) for a in accounts]
-    users = [user_row(a, c, password_hash) for a, c in zip(accounts, clocks, strict=True)]
-    patient_ids = insert_returning_ids(connection, User.__table__, users, chunk_rows)
+    with write_transaction():
+        connection = db.session.connection()
+        clocks = [LocalClock(a.person.timezone, now) for a in accounts]
+        users = [user_row(a, c, password_hash) for a, c in zip(accounts, clocks, strict=True)]
+        patient_ids = insert_returning_ids(connection, User.__table__, users, chunk_rows)
 
-    batch = ChunkedInsert(connection, chunk_rows)
-    injections: list[dict[str, Any]] = []
-    site_lists: list[list[dict[str, Any]]] = []
-    summaries: list[dict[str, Any]] = []
-    for patient_id, account, clock, user in zip(patient_ids, accounts, clocks, users, strict=True):
-        patient = PatientRows(patient_id, account, clock, clinic)
-        batch.add(CareLink.__table__, [patient.care_link(user["created_at"])])
-        check_ins = patient.check_ins()
-        episodes = patient.episodes()
-        batch.add(CheckIn.__table__, check_ins)
-        batch.add(SpasmEpisode.__table__, episodes)
-        own_injections = patient.injections()
-        for row, sites in own_injections:
-            injections.append(row)
-            site_lists.append(sites)
-        batch.add(MedicationRegimen.__table__, patient.regimens())
-        batch.add(Surgery.__table__, patient.surgeries())
-        summaries.append(
-            patient.summary(check_ins, episodes, [row for row, _ in own_injections])
-        )
-    batch.flush()
+        batch = ChunkedInsert(connection, chunk_rows)
+        injections: list[dict[str, Any]] = []
+        site_lists: list[list[dict[str, Any]]] = []
+        summaries: list[dict[str, Any]] = []
+        for patient_id, account, clock, user in zip(patient_ids, accounts, clocks, users, strict=True):
+            patient = PatientRows(patient_id, account, clock, clinic)
+            batch.add(CareLink.__table__, [patient.care_link(user["created_at"])])
+            check_ins = patient.check_ins()
+            episodes = patient.episodes()
+            batch.add(CheckIn.__table__, check_ins)
+            batch.add(SpasmEpisode.__table__, episodes)
+            own_injections = patient.injections()
+            for row, sites in own_injections:
+                injections.append(row)
+                site_lists.append(sites)
+            batch.add(MedicationRegimen.__table__, patient.regimens())
+            batch.add(Surgery.__table__, patient.surgeries())
+            summaries.append(
+                patient.summary(check_ins, episodes, [row for row, _ in own_injections])
+            )
+        batch.flush()
 
-    injection_ids = insert_returning_ids(connection, Injection.__table__, injections, chunk_rows)
-    for injection_id, sites in zip(injection_ids, site_lists, strict=True):
-        batch.add(InjectionSite.__table__, [{"injection_id": injection_id, **s} for s in sites])
-    batch.add(PatientSummary.__table__, summaries)
-    batch.flush()
-    db.session.commit()
-    return patient_ids
+        injection_ids = insert_returning_ids(connection, Injection.__table__, injections, chunk_rows)
+        for injection_id, sites in zip(injection_ids, site_lists, strict=True):
+            batch.add(InjectionSite.__table__, [{"injection_id": injection_id, **s} for s in sites])
+        batch.add(PatientSummary.__table__, summaries)
+        batch.flush()
+        return patient_ids

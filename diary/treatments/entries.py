@@ -18,6 +18,7 @@ from diary.errors import NotAllowed, Refused
 from diary.extensions import db
 from diary.models import EntryRevision, User
 from diary.progress.summary import refresh_summary
+from diary.reminders.planning import hooks as reminder_hooks
 from diary.treatments.rules import warnings_token
 
 
@@ -81,9 +82,8 @@ def load_for_write(viewer: User, model: type, entry_id: int | None, patient_id: 
 
 
 def refuse(problems: dict[str, str]) -> None:
-    """Roll back and raise when there is anything to refuse."""
+    """Raise when there is anything to refuse; the write transaction rolls back."""
     if problems:
-        db.session.rollback()
         raise TreatmentRefused(problems)
 
 
@@ -117,12 +117,13 @@ def mark_retrospective(entry: Any, day: date, zone: str, now: datetime) -> None:
 
 
 def finish(entry: Any, entry_type: str, before: dict | None, author_id: int, now: datetime) -> int:
-    """Keep the revision of a changed entry, commit, and return the entry's id."""
+    """Keep the revision of a changed entry, refresh the summary and replan the reminders it
+    moves, and return the entry's id (the caller's write transaction commits)."""
     note_update(entry, entry_type, before, author_id, now)
     db.session.flush()
     entry_id = entry.id
     refresh_summary(entry.patient_id, now=now)
-    db.session.commit()
+    reminder_hooks.entry_changed(entry)
     return entry_id
 
 

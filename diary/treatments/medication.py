@@ -8,16 +8,18 @@ from the next change and is never edited on its own.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
 from diary import policy
 from diary.clock import local_today, utcnow
-from diary.database import begin_write
+from diary.database import write_transaction
 from diary.extensions import db
 from diary.models import DoseLog, MedicationRegimen, User
 from diary.models.treatment import DoseStatus
+from diary.reminders.planning import hooks as reminder_hooks
 from diary.treatments import entries, rules
 from diary.treatments.entries import Confirmation, Saved, TreatmentRefused
 from diary.treatments.values import DoseChangeValues, DoseValues, Period, RegimenValues
@@ -38,53 +40,53 @@ def save_regimen(
     before the next change; moving a change's start moves the previous regimen's stop with it.
     """
     viewer_id = viewer.id
-    begin_write()
-    regimen, patient = entries.load_for_write(viewer, MedicationRegimen, regimen_id, patient_id)
-    previous = following = None
-    if regimen is not None:
-        previous = live_regimen(regimen.previous_regimen_id)
-        following = successor(regimen.id)
-    now = utcnow()
-    entries.refuse(
-        rules.regimen_problems(
-            values,
-            local_today(patient.timezone, now),
-            previous=_period(previous),
-            following=_period(following),
+    with write_transaction():
+        regimen, patient = entries.load_for_write(viewer, MedicationRegimen, regimen_id, patient_id)
+        previous = following = None
+        if regimen is not None:
+            previous = live_regimen(regimen.previous_regimen_id)
+            following = successor(regimen.id)
+        now = utcnow()
+        entries.refuse(
+            rules.regimen_problems(
+                values,
+                local_today(patient.timezone, now),
+                previous=_period(previous),
+                following=_period(following),
+            )
         )
-    )
-    dose = (values.drug, values.strength, values.unit, values.doses_per_day)
-    unchanged = regimen is not None and dose == (
-        regimen.drug,
-        regimen.strength,
-        regimen.unit,
-        regimen.doses_per_day,
-    )
-    warnings = [] if unchanged else rules.regimen_warnings(*dose)
-    if not confirmation.accepts(warnings):
-        db.session.rollback()
-        return Saved(None, tuple(warnings))
+        dose = (values.drug, values.strength, values.unit, values.doses_per_day)
+        unchanged = regimen is not None and dose == (
+            regimen.drug,
+            regimen.strength,
+            regimen.unit,
+            regimen.doses_per_day,
+        )
+        warnings = [] if unchanged else rules.regimen_warnings(*dose)
+        if not confirmation.accepts(warnings):
+            db.session.rollback()
+            return Saved(None, tuple(warnings))
 
-    regimen, before = entries.open_entry(MedicationRegimen, regimen, patient.id, viewer_id, now)
-    for name in (
-        "drug",
-        "strength",
-        "unit",
-        "doses_per_day",
-        "started_on",
-        "stopped_on",
-        "change_reason",
-        "stop_reason",
-    ):
-        setattr(regimen, name, getattr(values, name))
-    regimen.drug_other = values.drug_other if values.drug == "other" else None
-    regimen.times_of_day = list(values.times_of_day)
-    if previous is not None:
-        # Derived from this change's start, so it is not an edit of its own.
-        previous.stopped_on = values.started_on - timedelta(days=1)
-    entries.mark_retrospective(regimen, values.started_on, patient.timezone, now)
-    entry_id = entries.finish(regimen, "medication_regimen", before, viewer_id, now)
-    return Saved(entry_id, tuple(warnings))
+        regimen, before = entries.open_entry(MedicationRegimen, regimen, patient.id, viewer_id, now)
+        for name in (
+            "drug",
+            "strength",
+            "unit",
+            "doses_per_day",
+            "started_on",
+            "stopped_on",
+            "change_reason",
+            "stop_reason",
+        ):
+            setattr(regimen, name, getattr(values, name))
+        regimen.drug_other = values.drug_other if values.drug == "other" else None
+        regimen.times_of_day = list(values.times_of_day)
+        if previous is not None:
+            # Derived from this change's start, so it is not an edit of its own.
+            previous.stopped_on = values.started_on - timedelta(days=1)
+        entries.mark_retrospective(regimen, values.started_on, patient.timezone, now)
+        entry_id = entries.finish(regimen, "medication_regimen", before, viewer_id, now)
+        return Saved(entry_id, tuple(warnings))
 
 
 def change_dose(
@@ -96,69 +98,68 @@ def change_dose(
 ) -> Saved:
     """Close the current regimen the day before the change and open the next, linked to it."""
     viewer_id = viewer.id
-    begin_write()
-    current = policy.editable_or_404(viewer, MedicationRegimen, regimen_id)
-    patient = db.session.get(User, current.patient_id)
-    later = successor(current.id)
-    if later is not None:
+    with write_transaction():
+        current = policy.editable_or_404(viewer, MedicationRegimen, regimen_id)
+        patient = db.session.get(User, current.patient_id)
+        later = successor(current.id)
+        if later is not None:
+            entries.refuse(
+                {
+                    "changed_on": "This dose was already changed on "
+                    f"{treatment_date(later.started_on)}: change the latest dose instead."
+                }
+            )
+        now = utcnow()
         entries.refuse(
-            {
-                "changed_on": "This dose was already changed on "
-                f"{treatment_date(later.started_on)}: change the latest dose instead."
-            }
+            rules.dose_change_problems(_values(current), change, local_today(patient.timezone, now))
         )
-    now = utcnow()
-    entries.refuse(
-        rules.dose_change_problems(_values(current), change, local_today(patient.timezone, now))
-    )
-    warnings = rules.regimen_warnings(
-        current.drug, change.strength, change.unit, change.doses_per_day
-    )
-    if not confirmation.accepts(warnings):
-        db.session.rollback()
-        return Saved(None, tuple(warnings))
+        warnings = rules.regimen_warnings(
+            current.drug, change.strength, change.unit, change.doses_per_day
+        )
+        if not confirmation.accepts(warnings):
+            db.session.rollback()
+            return Saved(None, tuple(warnings))
 
-    following = MedicationRegimen(
-        patient_id=current.patient_id,
-        drug=current.drug,
-        drug_other=current.drug_other,
-        strength=change.strength,
-        unit=change.unit,
-        doses_per_day=change.doses_per_day,
-        times_of_day=list(change.times_of_day),
-        started_on=change.changed_on,
-        # A stop already recorded for the drug now ends the new dose.
-        stopped_on=current.stopped_on,
-        stop_reason=current.stop_reason,
-        change_reason=change.change_reason,
-        previous_regimen_id=current.id,
-        **entries.provenance(viewer_id, now),
-    )
-    entries.mark_retrospective(following, change.changed_on, patient.timezone, now)
-    current.stopped_on = change.changed_on - timedelta(days=1)
-    current.stop_reason = None
-    db.session.add(following)
-    db.session.flush()
-    entry_id = following.id
-    db.session.commit()
-    return Saved(entry_id, tuple(warnings))
+        following = MedicationRegimen(
+            patient_id=current.patient_id,
+            drug=current.drug,
+            drug_other=current.drug_other,
+            strength=change.strength,
+            unit=change.unit,
+            doses_per_day=change.doses_per_day,
+            times_of_day=list(change.times_of_day),
+            started_on=change.changed_on,
+            # A stop already recorded for the drug now ends the new dose.
+            stopped_on=current.stopped_on,
+            stop_reason=current.stop_reason,
+            change_reason=change.change_reason,
+            previous_regimen_id=current.id,
+            **entries.provenance(viewer_id, now),
+        )
+        entries.mark_retrospective(following, change.changed_on, patient.timezone, now)
+        current.stopped_on = change.changed_on - timedelta(days=1)
+        current.stop_reason = None
+        db.session.add(following)
+        db.session.flush()
+        entry_id = following.id
+        reminder_hooks.entry_changed(current, following)
+        return Saved(entry_id, tuple(warnings))
 
 
 def record_dose(viewer: User, regimen_id: int, values: DoseValues) -> int:
     """Record a missed or extra dose (or a day taken as planned) of one regimen; returns its id."""
     viewer_id = viewer.id
-    begin_write()
-    regimen = policy.editable_or_404(viewer, MedicationRegimen, regimen_id)
-    patient = db.session.get(User, regimen.patient_id)
-    entries.lock_patient(patient.id)
-    now = utcnow()
-    entries.refuse(
-        rules.dose_problems(values, _period(regimen), local_today(patient.timezone, now))
-    )
-    entry = _put_dose(regimen, values, patient.timezone, viewer_id, now)
-    entry_id = entry.id
-    db.session.commit()
-    return entry_id
+    with write_transaction():
+        regimen = policy.editable_or_404(viewer, MedicationRegimen, regimen_id)
+        patient = db.session.get(User, regimen.patient_id)
+        entries.lock_patient(patient.id)
+        now = utcnow()
+        entries.refuse(
+            rules.dose_problems(values, _period(regimen), local_today(patient.timezone, now))
+        )
+        entry = _put_dose(regimen, values, patient.timezone, viewer_id, now)
+        entry_id = entry.id
+        return entry_id
 
 
 def record_doses_taken_as_planned(
@@ -169,39 +170,34 @@ def record_doses_taken_as_planned(
     Returns the ids of the regimens recorded (none when no medication was being taken). Safe
     to repeat: a second call changes nothing. It replaces a "missed" record of the same day,
     since the latest statement wins. With commit=False it writes inside the caller's open
-    write transaction (begin_write() already called) and leaves the commit to the caller, so
+    write transaction (a write_transaction() block) and leaves the commit to the caller, so
     that a check-in and its doses are saved together. The caller has authorised the patient
     (policy.patient_or_404); author defaults to the patient.
     """
     patient_id, zone = patient.id, patient.timezone
     author_id = author.id if author is not None else patient_id
-    if commit:
-        begin_write()
-    entries.lock_patient(patient_id)
-    now = utcnow()
-    if day > local_today(zone, now):
-        if commit:
-            db.session.rollback()
-        raise TreatmentRefused({"day": rules.FUTURE})
-    taking = db.session.scalars(
-        sa.select(MedicationRegimen)
-        .where(
-            MedicationRegimen.patient_id == patient_id,
-            MedicationRegimen.deleted_at.is_(None),
-            MedicationRegimen.started_on <= day,
-            sa.or_(MedicationRegimen.stopped_on.is_(None), MedicationRegimen.stopped_on >= day),
-        )
-        .order_by(MedicationRegimen.id)
-    ).all()
-    for regimen in taking:
-        values = DoseValues(day, DoseStatus.TAKEN_AS_PLANNED.value, regimen.doses_per_day)
-        _put_dose(regimen, values, zone, author_id, now)
-    recorded = [regimen.id for regimen in taking]
-    if commit:
-        db.session.commit()
-    else:
+    # commit=False: inside the caller's write transaction, which commits or rolls back.
+    with write_transaction() if commit else nullcontext():
+        entries.lock_patient(patient_id)
+        now = utcnow()
+        if day > local_today(zone, now):
+            raise TreatmentRefused({"day": rules.FUTURE})
+        taking = db.session.scalars(
+            sa.select(MedicationRegimen)
+            .where(
+                MedicationRegimen.patient_id == patient_id,
+                MedicationRegimen.deleted_at.is_(None),
+                MedicationRegimen.started_on <= day,
+                sa.or_(MedicationRegimen.stopped_on.is_(None), MedicationRegimen.stopped_on >= day),
+            )
+            .order_by(MedicationRegimen.id)
+        ).all()
+        for regimen in taking:
+            values = DoseValues(day, DoseStatus.TAKEN_AS_PLANNED.value, regimen.doses_per_day)
+            _put_dose(regimen, values, zone, author_id, now)
+        recorded = [regimen.id for regimen in taking]
         db.session.flush()
-    return recorded
+        return recorded
 
 
 def _put_dose(

@@ -1,6 +1,6 @@
 """Treatment services: every write of injections and surgery, and deleting any treatment entry.
 
-Each public function is one write transaction: begin_write(), the authorisation policy, the
+Each public function is one write transaction, a write_transaction() block: the authorisation policy, the
 rules, the change with its revision, one commit. A refusal rolls back before anything is
 written, so nothing is ever half saved; unusual values come back as warnings and are saved
 only once the user confirms them. Medication has its own module, diary.treatments.medication.
@@ -14,10 +14,11 @@ import sqlalchemy as sa
 
 from diary import policy
 from diary.clock import local_today, utcnow
-from diary.database import begin_write
+from diary.database import write_transaction
 from diary.extensions import db
 from diary.models import DoseLog, Injection, InjectionSite, MedicationRegimen, Surgery, User
 from diary.progress.summary import refresh_summary
+from diary.reminders.planning import hooks as reminder_hooks
 from diary.treatments import entries, medication, rules
 from diary.treatments.entries import Confirmation, Saved
 from diary.treatments.queries import session_units
@@ -50,36 +51,36 @@ def save_injection(
 ) -> Saved:
     """Record a new injection for a patient, or correct one (injection_id)."""
     viewer_id = viewer.id
-    begin_write()
-    injection, patient = entries.load_for_write(viewer, Injection, injection_id, patient_id)
-    now = utcnow()
-    entries.refuse(rules.injection_problems(values, local_today(patient.timezone, now)))
-    warnings = rules.injection_warnings(
-        values, _injections_near(patient.id, values.injected_on, injection_id)
-    )
-    if not confirmation.accepts(warnings):
-        db.session.rollback()
-        return Saved(None, tuple(warnings))
+    with write_transaction():
+        injection, patient = entries.load_for_write(viewer, Injection, injection_id, patient_id)
+        now = utcnow()
+        entries.refuse(rules.injection_problems(values, local_today(patient.timezone, now)))
+        warnings = rules.injection_warnings(
+            values, _injections_near(patient.id, values.injected_on, injection_id)
+        )
+        if not confirmation.accepts(warnings):
+            db.session.rollback()
+            return Saved(None, tuple(warnings))
 
-    injection, before = entries.open_entry(Injection, injection, patient.id, viewer_id, now)
-    for name in (
-        "injected_on",
-        "product",
-        "total_units",
-        "injector",
-        "lot",
-        "note",
-        "effect_began_on",
-        "best_effect_on",
-        "wore_off_on",
-    ):
-        setattr(injection, name, getattr(values, name))
-    injection.product_other = values.product_other if values.product == "other" else None
-    injection.side_effects = list(values.side_effects)
-    _replace_sites(injection, values)
-    entries.mark_retrospective(injection, values.injected_on, patient.timezone, now)
-    entry_id = entries.finish(injection, "injection", before, viewer_id, now)
-    return Saved(entry_id, tuple(warnings))
+        injection, before = entries.open_entry(Injection, injection, patient.id, viewer_id, now)
+        for name in (
+            "injected_on",
+            "product",
+            "total_units",
+            "injector",
+            "lot",
+            "note",
+            "effect_began_on",
+            "best_effect_on",
+            "wore_off_on",
+        ):
+            setattr(injection, name, getattr(values, name))
+        injection.product_other = values.product_other if values.product == "other" else None
+        injection.side_effects = list(values.side_effects)
+        _replace_sites(injection, values)
+        entries.mark_retrospective(injection, values.injected_on, patient.timezone, now)
+        entry_id = entries.finish(injection, "injection", before, viewer_id, now)
+        return Saved(entry_id, tuple(warnings))
 
 
 def _replace_sites(injection: Injection, values: InjectionValues) -> None:
@@ -128,32 +129,32 @@ def save_surgery(
     reference surgery is about which operation, not its details, and stays.
     """
     viewer_id = viewer.id
-    begin_write()
-    surgery, patient = entries.load_for_write(viewer, Surgery, surgery_id, patient_id)
-    now = utcnow()
-    entries.refuse(rules.surgery_problems(values, local_today(patient.timezone, now)))
-    surgery, before = entries.open_entry(Surgery, surgery, patient.id, viewer_id, now)
-    for name in (
-        "surgery_type",
-        "performed_on",
-        "side",
-        "centre",
-        "surgeon",
-        "technique",
-        "implant",
-        "house_brackmann_grade",
-        "note",
-    ):
-        setattr(surgery, name, getattr(values, name))
-    surgery.vessels = list(values.vessels)
-    surgery.complications = list(values.complications)
-    if viewer_id == surgery.patient_id and before is not None:
-        changed = {k: v for k, v in surgery.snapshot().items() if before.get(k) != v}
-        if changed:
-            surgery.verified_by_id = None
-            surgery.verified_at = None
-    entries.mark_retrospective(surgery, values.performed_on, patient.timezone, now)
-    return Saved(entries.finish(surgery, "surgery", before, viewer_id, now))
+    with write_transaction():
+        surgery, patient = entries.load_for_write(viewer, Surgery, surgery_id, patient_id)
+        now = utcnow()
+        entries.refuse(rules.surgery_problems(values, local_today(patient.timezone, now)))
+        surgery, before = entries.open_entry(Surgery, surgery, patient.id, viewer_id, now)
+        for name in (
+            "surgery_type",
+            "performed_on",
+            "side",
+            "centre",
+            "surgeon",
+            "technique",
+            "implant",
+            "house_brackmann_grade",
+            "note",
+        ):
+            setattr(surgery, name, getattr(values, name))
+        surgery.vessels = list(values.vessels)
+        surgery.complications = list(values.complications)
+        if viewer_id == surgery.patient_id and before is not None:
+            changed = {k: v for k, v in surgery.snapshot().items() if before.get(k) != v}
+            if changed:
+                surgery.verified_by_id = None
+                surgery.verified_at = None
+        entries.mark_retrospective(surgery, values.performed_on, patient.timezone, now)
+        return Saved(entries.finish(surgery, "surgery", before, viewer_id, now))
 
 
 # Deleting --------------------------------------------------------------------------------
@@ -167,22 +168,22 @@ def delete_entry(viewer: User, kind: str, entry_id: int) -> None:
     """
     viewer_id = viewer.id
     model, entry_type = ENTRY_KINDS[kind]
-    begin_write()
-    entry = policy.editable_or_404(viewer, model, entry_id)
-    now = utcnow()
-    if isinstance(entry, MedicationRegimen):
-        later = medication.successor(entry.id)
-        if later is not None:
-            entries.refuse(
-                {
-                    "": "This dose was changed on "
-                    f"{treatment_date(later.started_on)}. Delete that change first."
-                }
-            )
-        previous = medication.live_regimen(entry.previous_regimen_id)
-        if previous is not None:
-            previous.stopped_on = entry.stopped_on
-            previous.stop_reason = entry.stop_reason
-    entries.soft_delete(entry, entry_type, viewer_id, now)
-    refresh_summary(entry.patient_id, now=now)
-    db.session.commit()
+    with write_transaction():
+        entry = policy.editable_or_404(viewer, model, entry_id)
+        now = utcnow()
+        if isinstance(entry, MedicationRegimen):
+            later = medication.successor(entry.id)
+            if later is not None:
+                entries.refuse(
+                    {
+                        "": "This dose was changed on "
+                        f"{treatment_date(later.started_on)}. Delete that change first."
+                    }
+                )
+            previous = medication.live_regimen(entry.previous_regimen_id)
+            if previous is not None:
+                previous.stopped_on = entry.stopped_on
+                previous.stop_reason = entry.stop_reason
+        entries.soft_delete(entry, entry_type, viewer_id, now)
+        refresh_summary(entry.patient_id, now=now)
+        reminder_hooks.entry_changed(entry)

@@ -35,7 +35,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from diary.config import setting
-from diary.database import begin_write
+from diary.database import write_transaction
 from diary.extensions import db
 from diary.mail import HandoffUncertain, new_message_id, send_email
 from diary.models import Delivery, InboxMessage, Reminder, SchedulerLease, User
@@ -154,32 +154,32 @@ def dispatch_turn(clock: _RunClock, holder: str) -> Iterator[bool]:
     if not _is_sqlite():
         yield True
         return
-    begin_write()
-    lease = db.session.get(SchedulerLease, DISPATCH_LEASE)
-    if lease is None:
-        db.session.add(SchedulerLease(
-            name=DISPATCH_LEASE, holder=holder,
-            expires_at=clock.lease_until(DISPATCH_LEASE_SECONDS),
-        ))
-    elif lease.holder == holder or lease.expires_at <= clock.now:
-        lease.holder = holder
-        lease.expires_at = clock.lease_until(DISPATCH_LEASE_SECONDS)
-    else:
-        db.session.commit()
+    with write_transaction():
+        lease = db.session.get(SchedulerLease, DISPATCH_LEASE)
+        ours = True
+        if lease is None:
+            db.session.add(SchedulerLease(
+                name=DISPATCH_LEASE, holder=holder,
+                expires_at=clock.lease_until(DISPATCH_LEASE_SECONDS),
+            ))
+        elif lease.holder == holder or lease.expires_at <= clock.now:
+            lease.holder = holder
+            lease.expires_at = clock.lease_until(DISPATCH_LEASE_SECONDS)
+        else:
+            ours = False
+    if not ours:
         yield False
         return
-    db.session.commit()
     try:
         yield True
     finally:
-        db.session.rollback()
-        begin_write()
-        db.session.execute(
-            sa.update(SchedulerLease)
-            .where(SchedulerLease.name == DISPATCH_LEASE, SchedulerLease.holder == holder)
-            .values(expires_at=clock.now)
-        )
-        db.session.commit()
+        db.session.rollback()  # whatever the run left open is not the lease's to commit
+        with write_transaction():
+            db.session.execute(
+                sa.update(SchedulerLease)
+                .where(SchedulerLease.name == DISPATCH_LEASE, SchedulerLease.holder == holder)
+                .values(expires_at=clock.now)
+            )
 
 
 def _renew_turn(clock: _RunClock, holder: str) -> None:
@@ -194,30 +194,28 @@ def _renew_turn(clock: _RunClock, holder: str) -> None:
 
 def recover_expired(now: datetime) -> int:
     """Rows left "sending" by a scheduler whose lease ran out become "unknown", never resent."""
-    begin_write()
-    rows = db.session.execute(
-        sa.select(Delivery, Reminder)
-        .join(Reminder, Reminder.id == Delivery.reminder_id)
-        .where(Delivery.state == DeliveryState.SENDING, Delivery.lease_until < now)
-        .order_by(Delivery.id)
-        .limit(RECOVER_BATCH)
-        .with_for_update(of=Delivery, skip_locked=True)
-    ).all()
-    for delivery, reminder in rows:
-        log.warning("reminder delivery %s: the scheduler died while sending; marked unknown",
-                    delivery.id)
-        _finish(delivery, DeliveryState.UNKNOWN, now, error=delivery.error or "LeaseExpired")
-        _tell(reminder, delivery, InboxTopic.EMAIL_UNKNOWN, now)
-    db.session.commit()
-    return len(rows)
+    with write_transaction():
+        rows = db.session.execute(
+            sa.select(Delivery, Reminder)
+            .join(Reminder, Reminder.id == Delivery.reminder_id)
+            .where(Delivery.state == DeliveryState.SENDING, Delivery.lease_until < now)
+            .order_by(Delivery.id)
+            .limit(RECOVER_BATCH)
+            .with_for_update(of=Delivery, skip_locked=True)
+        ).all()
+        for delivery, reminder in rows:
+            log.warning("reminder delivery %s: the scheduler died while sending; marked unknown",
+                        delivery.id)
+            _finish(delivery, DeliveryState.UNKNOWN, now, error=delivery.error or "LeaseExpired")
+            _tell(reminder, delivery, InboxTopic.EMAIL_UNKNOWN, now)
+        return len(rows)
 
 
 def _adopt(now: datetime) -> int:
     """Give patients without a check-in reminder their default one (docs/reminders.md)."""
-    begin_write()
-    adopted = plans.adopt_patients(now, ADOPT_BATCH)
-    db.session.commit()
-    return adopted
+    with write_transaction():
+        adopted = plans.adopt_patients(now, ADOPT_BATCH)
+        return adopted
 
 
 def claim_next(clock: _RunClock, holder: str) -> tuple[str | None, Job | None]:
@@ -227,31 +225,30 @@ def claim_next(clock: _RunClock, holder: str) -> tuple[str | None, Job | None]:
     failed, so that one bad row cannot stop the queue behind it.
     """
     now = clock.now
-    begin_write()
-    _renew_turn(clock, holder)
-    row = db.session.execute(
-        sa.select(Delivery, Reminder, User)
-        .join(Reminder, Reminder.id == Delivery.reminder_id)
-        .join(User, User.id == Reminder.patient_id)
-        .where(Delivery.state == Pending, Delivery.attempt_at <= now)
-        .order_by(Delivery.attempt_at, Delivery.id)
-        .limit(1)
-        .with_for_update(of=(Delivery, Reminder), skip_locked=True)
-    ).first()
-    if row is None:
-        db.session.commit()
-        return None, None
-    delivery, reminder, patient = row
-    delivery_id = delivery.id
+    delivery_id = None
     try:
-        outcome, job = _decide(delivery, reminder, patient, clock, holder)
-        db.session.commit()
+        with write_transaction():
+            _renew_turn(clock, holder)
+            row = db.session.execute(
+                sa.select(Delivery, Reminder, User)
+                .join(Reminder, Reminder.id == Delivery.reminder_id)
+                .join(User, User.id == Reminder.patient_id)
+                .where(Delivery.state == Pending, Delivery.attempt_at <= now)
+                .order_by(Delivery.attempt_at, Delivery.id)
+                .limit(1)
+                .with_for_update(of=(Delivery, Reminder), skip_locked=True)
+            ).first()
+            if row is None:
+                return None, None
+            delivery, reminder, patient = row
+            delivery_id = delivery.id
+            return _decide(delivery, reminder, patient, clock, holder)
     except Exception as error:  # noqa: BLE001 (one broken row must not block every other)
-        db.session.rollback()
+        if delivery_id is None:  # no row was claimed: not a broken row
+            raise
         log.exception("reminder delivery %s could not be handled", delivery_id)
         _mark_broken(delivery_id, now, type(error).__name__)
         return DeliveryState.FAILED.value, None
-    return outcome, job
 
 
 def _decide(
@@ -357,38 +354,34 @@ def deliver(job: Job, clock: _RunClock, holder: str) -> str:
 
 def _record(job: Job, holder: str, now: datetime, state: DeliveryState, error: str | None) -> str:
     """Write the send's result, if the row is still this scheduler's (one transaction)."""
-    begin_write()
-    delivery = db.session.execute(
-        sa.select(Delivery).where(Delivery.id == job.delivery_id).with_for_update()
-    ).scalar_one_or_none()
-    if delivery is None or delivery.holder != holder or delivery.state not in (
-        DeliveryState.SENDING, DeliveryState.UNKNOWN
-    ):
-        db.session.commit()
-        return "lost"
-    if delivery.state == DeliveryState.UNKNOWN and state != DeliveryState.SENT:
-        # Another scheduler gave this send up for dead and told the patient; leave it so.
-        db.session.commit()
-        return DeliveryState.UNKNOWN.value
-    reminder = db.session.get(Reminder, delivery.reminder_id)
-    if state == DeliveryState.SENT:
-        delivery.message_id = job.message_id
-        _finish(delivery, DeliveryState.SENT, now)
-    elif state == DeliveryState.PENDING:
-        delivery.state = Pending
-        delivery.lease_until = None
-        delivery.holder = None
-        delivery.error = error
-        delivery.attempt_at = now + RETRY_BACKOFF[delivery.attempts - 1]
-        db.session.commit()
-        return "retry_later"
-    else:
-        delivery.message_id = job.message_id
-        _finish(delivery, state, now, error=error)
-        topic = InboxTopic.EMAIL_FAILED if state == DeliveryState.FAILED else InboxTopic.EMAIL_UNKNOWN
-        _tell(reminder, delivery, topic, now)
-    db.session.commit()
-    return state.value
+    with write_transaction():
+        delivery = db.session.execute(
+            sa.select(Delivery).where(Delivery.id == job.delivery_id).with_for_update()
+        ).scalar_one_or_none()
+        if delivery is None or delivery.holder != holder or delivery.state not in (
+            DeliveryState.SENDING, DeliveryState.UNKNOWN
+        ):
+            return "lost"
+        if delivery.state == DeliveryState.UNKNOWN and state != DeliveryState.SENT:
+            # Another scheduler gave this send up for dead and told the patient; leave it so.
+            return DeliveryState.UNKNOWN.value
+        reminder = db.session.get(Reminder, delivery.reminder_id)
+        if state == DeliveryState.SENT:
+            delivery.message_id = job.message_id
+            _finish(delivery, DeliveryState.SENT, now)
+        elif state == DeliveryState.PENDING:
+            delivery.state = Pending
+            delivery.lease_until = None
+            delivery.holder = None
+            delivery.error = error
+            delivery.attempt_at = now + RETRY_BACKOFF[delivery.attempts - 1]
+            return "retry_later"
+        else:
+            delivery.message_id = job.message_id
+            _finish(delivery, state, now, error=error)
+            topic = InboxTopic.EMAIL_FAILED if state == DeliveryState.FAILED else InboxTopic.EMAIL_UNKNOWN
+            _tell(reminder, delivery, topic, now)
+        return state.value
 
 
 def _finish(delivery: Delivery, state: DeliveryState, now: datetime, error: str | None = None) -> None:
@@ -427,22 +420,20 @@ def _tell(reminder: Reminder, delivery: Delivery, topic: InboxTopic, now: dateti
 
 def _mark_broken(delivery_id: int, now: datetime, error: str) -> None:
     """Record a row whose handling raised as failed (in a transaction of its own)."""
-    begin_write()
-    delivery = db.session.get(Delivery, delivery_id)
-    if delivery is None or delivery.state != Pending:
-        db.session.commit()
-        return
-    first_time = delivery.attempts == 0
-    _finish(delivery, DeliveryState.FAILED, now, error=error)
-    db.session.flush()
-    if first_time:
-        # The reminder itself goes on: its next occurrence is planned as usual.
-        try:
-            with db.session.begin_nested():
-                reminder = db.session.get(Reminder, delivery.reminder_id)
-                patient = db.session.get(User, reminder.patient_id)
-                plans.replan(reminder, now, time_zone=patient.timezone, after=delivery.due_at)
-        except Exception:  # noqa: BLE001
-            log.exception("reminder %s: could not plan past broken delivery %s",
-                          delivery.reminder_id, delivery_id)
-    db.session.commit()
+    with write_transaction():
+        delivery = db.session.get(Delivery, delivery_id)
+        if delivery is None or delivery.state != Pending:
+            return
+        first_time = delivery.attempts == 0
+        _finish(delivery, DeliveryState.FAILED, now, error=error)
+        db.session.flush()
+        if first_time:
+            # The reminder itself goes on: its next occurrence is planned as usual.
+            try:
+                with db.session.begin_nested():
+                    reminder = db.session.get(Reminder, delivery.reminder_id)
+                    patient = db.session.get(User, reminder.patient_id)
+                    plans.replan(reminder, now, time_zone=patient.timezone, after=delivery.due_at)
+            except Exception:  # noqa: BLE001
+                log.exception("reminder %s: could not plan past broken delivery %s",
+                              delivery.reminder_id, delivery_id)

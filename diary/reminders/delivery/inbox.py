@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from diary import policy
-from diary.database import begin_write
+from diary.database import write_transaction
 from diary.extensions import db
 from diary.models import InboxMessage, User
 
@@ -75,20 +75,18 @@ def inbox_page(patient: User, page: int, per_page: int) -> InboxPage:
 
 def mark_read(viewer: User, message_id: int, now: datetime) -> None:
     """Mark one of the viewer's own messages read (404 for anyone else's)."""
-    begin_write()
-    message = policy.editable_or_404(viewer, InboxMessage, message_id)
-    if message.read_at is None:
-        message.read_at = now
-    db.session.commit()
+    with write_transaction():
+        message = policy.editable_or_404(viewer, InboxMessage, message_id)
+        if message.read_at is None:
+            message.read_at = now
 
 
 def mark_all_read(patient: User, now: datetime) -> int:
     """Mark every unread message of the patient read; returns how many."""
-    begin_write()
-    result = db.session.execute(
-        sa.update(InboxMessage)
-        .where(InboxMessage.patient_id == patient.id, InboxMessage.read_at.is_(None))
-        .values(read_at=now)
-    )
-    db.session.commit()
-    return result.rowcount
+    with write_transaction():
+        result = db.session.execute(
+            sa.update(InboxMessage)
+            .where(InboxMessage.patient_id == patient.id, InboxMessage.read_at.is_(None))
+            .values(read_at=now)
+        )
+        return result.rowcount
