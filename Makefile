@@ -63,7 +63,7 @@ test-e2e: $(STAMP)
 fuzz: $(STAMP)
 	@$(call timed,Fuzz,env -u TEST_DATABASE_URL HYPOTHESIS_PROFILE=fuzz $(PYTEST) --ignore=tests/e2e -q)
 
-# The benchmark of QUALITY.md: SQLite by default, PostgreSQL when DATABASE_URL points at one.
+# The benchmark of docs/quality-bars.md (Speed and scale): SQLite by default, PostgreSQL when DATABASE_URL points at one.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 

@@ -1,1 +1,1 @@
-"""The benchmark of QUALITY.md (Speed and scale): `make bench` runs bench/run.py."""
+"""The benchmark of docs/quality-bars.md (Speed and scale): `make bench` runs bench/run.py."""

@@ -1,4 +1,4 @@
-"""The clinician's patient list of the 500-patient reference clinic (QUALITY.md: under 150 ms).
+"""The clinician's patient list of the 500-patient reference clinic (docs/quality-bars.md, The bars: under 150 ms).
 
 Its own module so that the other clinic figures can be added beside it without touching
 the trajectory's entries; bench/run.py measures ENDPOINTS from here with its own.

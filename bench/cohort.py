@@ -1,4 +1,4 @@
-"""The cohort view's figure (QUALITY.md: under 300 ms over the 500-patient reference clinic).
+"""The cohort view's figure (docs/quality-bars.md, The bars: under 300 ms over the 500-patient reference clinic).
 
 The reference clinician makes the request, so every patient of the reference clinic must be
 shared with that clinician's clinic; the simulator's writer gives each patient a CareLink,

@@ -1,7 +1,7 @@
-"""The benchmark's dataset: the reference clinic of QUALITY.md and a few probe patients.
+"""The benchmark's dataset: the reference clinic of docs/quality-bars.md (The reference clinic) and a few probe patients.
 
 The reference clinic is 500 patients with a year of diary before MVD and two after, built
-by the simulator's bulk writer; its build time is what QUALITY.md bounds (under 60 s). The
+by the simulator's bulk writer; its build time is what docs/quality-bars.md (The reference clinic) bounds (under 60 s). The
 probe patients are added afterwards, outside that time: diaries of 3 months, 1 year and
 3 years for the trajectory, and a 3-year diary whose last 60 days are still empty, so that
 every measured check-in saves a new day.
@@ -84,7 +84,7 @@ class Dataset:
 
     @property
     def build_seconds(self) -> float:
-        """Simulation, bulk insert and summaries of the reference clinic (QUALITY.md's figure)."""
+        """Simulation, bulk insert and summaries of the reference clinic (docs/quality-bars.md, The reference clinic)."""
         return self.simulate_seconds + self.write_seconds
 
 

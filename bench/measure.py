@@ -2,10 +2,10 @@
 
 To measure another page, add an entry to ENDPOINTS: the account that sends it (a key of
 Dataset.accounts, "clinician" included), a function that builds the request for run i,
-and its bars from QUALITY.md. Login, warm-up, medians, query counts, the bare-SQL replay
+and its bars from docs/quality-bars.md (The bars). Login, warm-up, medians, query counts, the bare-SQL replay
 and the report follow from the entry. The clinic list, once it exists, is an entry with
 account "clinician", a GET of its path and max_ms=150; the cohort view the same with
-max_ms=300 (QUALITY.md).
+max_ms=300 (docs/quality-bars.md, The bars).
 
 Requests go through a real HTTP server on loopback (bench/server.py) with `requests`,
 logged in through the real /login form, with CSRF on: a POST carries the token the form

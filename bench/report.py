@@ -12,7 +12,7 @@ BUILD_LIMIT_SECONDS = 60.0
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """One bar of QUALITY.md and how the run did against it."""
+    """One bar of docs/quality-bars.md (The bars) and how the run did against it."""
 
     label: str
     target: str
@@ -60,7 +60,7 @@ def _counts(counts: list[int]) -> str:
 def print_report(setting: list[str], dataset: Dataset, results: dict[str, Result]) -> bool:
     """Print everything; True when every bar is met."""
     print()
-    print("Spasm Diary benchmark (QUALITY.md, Speed and scale)")
+    print("Spasm Diary benchmark (docs/quality-bars.md, Speed and scale)")
     for line in setting:
         print(f"  {line}")
     print()

@@ -2,7 +2,7 @@
 
 SQLite in a temporary folder by default; PostgreSQL when DATABASE_URL points at a server
 (a database is created for the run and dropped afterwards). Exits 1 when a bar of
-QUALITY.md is missed, so the figure is never silently worse.
+docs/quality-bars.md (The bars) is missed, so the figure is never silently worse.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def bench_config(folder: Path, database_url: str) -> dict:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    """Command-line options; the defaults are QUALITY.md's."""
+    """Command-line options; the defaults are those of docs/quality-bars.md (How it is measured)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=reference.REFERENCE_PATIENTS,
                         help="patients in the reference clinic (default %(default)s)")
@@ -55,7 +55,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "(default: $DATABASE_URL; SQLite when unset)")
     args = parser.parse_args(argv)
     if args.runs < 20:
-        parser.error("QUALITY.md asks for the median of at least 20 runs")
+        parser.error("docs/quality-bars.md (How it is measured) asks for the median of at least 20 runs")
     if args.warmup + args.runs > reference.OPEN_DAYS:
         parser.error(f"warm-up and runs together save at most {reference.OPEN_DAYS} check-ins")
     return args

@@ -1,7 +1,7 @@
 """The one authorisation policy: who may see and change which patient's records.
 
 A viewer sees a patient when the viewer is that patient, or an active clinician who is an
-active, confirmed member of a clinic that the patient shares with (DESIGN.md, Decisions). A
+active, confirmed member of a clinic that the patient shares with (docs/decisions.md, Authorisation). A
 membership an administrator added waits for a colleague's confirmation and opens nothing
 until then (docs/security.md, Who can give diary access). Everything the viewer may not see
 answers 404, so that its existence is not revealed either: the functions here raise

@@ -34,7 +34,7 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
 
 
 def set_security_headers(response: Response) -> Response:
-    """Add the headers of QUALITY.md to every response."""
+    """Add the headers of docs/quality-bars.md (Security and privacy) to every response."""
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -1,4 +1,4 @@
-"""What a FHIR Bundle of ours must satisfy, beyond what fhir.resources checks (TRAPS.md, FHIR):
+"""What a FHIR Bundle of ours must satisfy, beyond what fhir.resources checks (docs/pitfalls.md, FHIR):
 it parses with the R4B models, every reference resolves inside the Bundle, and every code
 comes from a system listed in diary/records/codes.py (which docs/fhir.md documents)."""
 

@@ -6,7 +6,7 @@ for GET and for POST; a method the entry leaves out must answer 405. A new route
 deliberately: tests/test_route_access.py fails until it is, and tests/test_csrf.py walks
 every state-changing route listed here with CSRF protection on.
 
-Roles (QUALITY.md, Security and privacy; DESIGN.md, Authorisation):
+Roles (docs/quality-bars.md, Security and privacy; docs/decisions.md, Authorisation):
 - anonymous: nobody is logged in;
 - owner: the patient whose records the URL names;
 - other_patient: another patient, whose own diary is empty;
@@ -621,7 +621,7 @@ ROUTES: dict[str, Route] = {
         get=patients_own(OK), params=lambda r: [{"name": name} for name in csv_tables.TABLES]
     ),
     "api.my_trajectory": Route(get={**patients_own(OK), "anonymous": API_LOGIN}),
-    # The patient's record leaving the app (issue 7): FHIR, the full ZIP, deletion. Each
+    # The patient's record leaving the app (docs/decisions.md, The patient's data is theirs): FHIR, the full ZIP, deletion. Each
     # patient downloads or deletes their own account; the URL names no one else's.
     "api.my_fhir": Route(get={**patients_own(OK), "anonymous": API_LOGIN}),
     "records.fhir_download": Route(get=patients_own(OK)),

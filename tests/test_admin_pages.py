@@ -1,7 +1,7 @@
 """The administrator's pages: clinics, members, invitations, the audit trail.
 
 An administrator manages clinics and staff accounts and reads audit metadata, never a diary
-(DESIGN.md): every patient page answers 404 to them, and the audit trail names patients only
+(docs/decisions.md, Administrators never read a diary): every patient page answers 404 to them, and the audit trail names patients only
 by pseudonym. Who may open these pages at all is in tests/route_matrix.py.
 """
 

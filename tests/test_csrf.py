@@ -1,4 +1,4 @@
-"""CSRF on every state-changing request, and logout only by POST (QUALITY.md, Security).
+"""CSRF on every state-changing request, and logout only by POST (docs/quality-bars.md, Security and privacy).
 
 Every route whose methods include POST, PUT, PATCH or DELETE is sent its proper form without
 the token, by a patient logged in through the real login form: each must answer 400 and

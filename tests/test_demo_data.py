@@ -1,4 +1,4 @@
-"""`flask demo-data`: a demo clinic whose patients show each course of DOMAIN.md."""
+"""`flask demo-data`: a demo clinic whose patients show each course of docs/clinical.md (Outcome)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Every form of the accounts and the diary, fuzzed: never a 5xx, a refusal saves nothing, and a
-valid form saves exactly the row it describes (QUALITY.md, Reliability).
+valid form saves exactly the row it describes (docs/quality-bars.md, Reliability).
 
 Each example starts from a database holding one fresh account (emptied and refilled, or kept
 when the example before proved it changed nothing), so examples never see each other's rows. How many examples run comes from the Hypothesis profile in conftest.py
@@ -98,7 +98,7 @@ def first(form: dict, name: str) -> str | None:
     return texts[0] if texts else None
 
 
-# Rows every diary write recomputes beside the entry (DESIGN.md, Per-patient summary): a save
+# Rows every diary write recomputes beside the entry (docs/decisions.md, Per-patient summary): a save
 # may add the patient's one summary row; a refusal must leave it as it was, like every table.
 DERIVED_TABLES = frozenset({"patient_summaries"})
 

@@ -1,4 +1,4 @@
-"""The same entry sent twice at once (double tap, two tabs) leaves one record (QUALITY.md).
+"""The same entry sent twice at once (double tap, two tabs) leaves one record (docs/quality-bars.md, Reliability).
 
 Two threads, each with its own test client and app context, post at the same moment against
 the same SQLite file; a barrier lines them up, nothing sleeps.

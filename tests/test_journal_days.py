@@ -1,4 +1,4 @@
-"""A day's number of spasms (DESIGN.md): the larger of check-in and episodes; no entry is missing."""
+"""A day's number of spasms (docs/decisions.md): the larger of check-in and episodes; no entry is missing."""
 
 from __future__ import annotations
 

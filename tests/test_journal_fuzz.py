@@ -1,4 +1,4 @@
-"""Fuzzed diary input never answers 500, and a refused form saves nothing (QUALITY.md)."""
+"""Fuzzed diary input never answers 500, and a refused form saves nothing (docs/quality-bars.md, Reliability)."""
 
 from __future__ import annotations
 

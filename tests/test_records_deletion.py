@@ -1,4 +1,4 @@
-"""Account deletion (DESIGN.md, Decisions): after the password, every row of the patient goes
+"""Account deletion (docs/decisions.md, Account deletion): after the password, every row of the patient goes
 in one transaction, sessions end, the clinic loses access at once, the audit trail keeps only
 a pseudonym and the action, and the address can register again."""
 

@@ -1,5 +1,5 @@
 """The account deletion form, fuzzed: never a 5xx; the right password deletes the account and
-nothing else does (QUALITY.md, Reliability)."""
+nothing else does (docs/quality-bars.md, Reliability)."""
 
 from __future__ import annotations
 

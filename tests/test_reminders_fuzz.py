@@ -1,4 +1,4 @@
-"""Whatever is sent to a reminder form: a page, never a server error (QUALITY.md, Reliability).
+"""Whatever is sent to a reminder form: a page, never a server error (docs/quality-bars.md, Reliability).
 
 A refused form changes no row at all; an accepted one stores exactly what it said, and the
 reminder's planned delivery agrees with it (planned when on, none when off).

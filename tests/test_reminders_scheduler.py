@@ -1,6 +1,6 @@
 """The scheduler process: APScheduler as a ticker, the CLI command, and nothing in the web app.
 
-TRAPS.md (APScheduler 3.11): time zone UTC, each job in an app context, misfire grace raised,
+docs/pitfalls.md (APScheduler 3.11): time zone UTC, each job in an app context, misfire grace raised,
 max_instances=1 and coalescing; never started at import or by create_app.
 """
 

@@ -1,6 +1,6 @@
 """Every route of the URL map, walked with every role: who gets the page, who gets 404, who is
 asked to log in, that a refused request changes nothing, and that nobody but the owner ever
-sees the owner's note (QUALITY.md, Security and privacy).
+sees the owner's note (docs/quality-bars.md, Security and privacy).
 
 The expectations live in tests/route_matrix.py, one entry per endpoint; a route without an
 entry, or an entry without a route, fails here.

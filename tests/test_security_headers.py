@@ -1,6 +1,6 @@
 """Security headers on every page, and a session cookie that scripts and other sites cannot use.
 
-The app runs behind one trusted proxy here, as in production (QUALITY.md: the number of
+The app runs behind one trusted proxy here, as in production (docs/quality-bars.md, Security and privacy: the number of
 trusted proxies is configured, so HTTPS is real); one test turns the proxy trust off.
 """
 
@@ -65,7 +65,7 @@ def test_content_security_policy_allows_this_site_only(client, path, status):
     assert "unsafe-inline" not in header
     assert "unsafe-eval" not in header
     for directive, sources in policy.items():
-        # data: images are the one exception TRAPS.md allows (chart plugins).
+        # data: images are the one exception docs/pitfalls.md allows (Chart.js under a strict CSP).
         allowed = {"'self'", "'none'"} | ({"data:"} if directive == "img-src" else set())
         assert set(sources) <= allowed, f"{directive} allows {sources}"
 

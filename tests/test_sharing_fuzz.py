@@ -1,4 +1,4 @@
-"""The clinician's sharing forms, fuzzed (QUALITY.md, Reliability; tests/test_fuzz_forms.py):
+"""The clinician's sharing forms, fuzzed (docs/quality-bars.md, Reliability; tests/test_fuzz_forms.py):
 never a 5xx; a refused code links nobody; a good code, however typed, links the patient once;
 an invitation is stored whole or not at all."""
 

@@ -1,4 +1,4 @@
-"""Access follows the CareLink at once (docs/sharing.md; DESIGN.md, Authorisation): once the
+"""Access follows the CareLink at once (docs/sharing.md; docs/decisions.md, Authorisation): once the
 patient stops sharing, every member of the clinic gets, on every route, what a clinician of a
 clinic the patient never shared with gets: 404 on anything about the patient."""
 

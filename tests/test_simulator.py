@@ -88,7 +88,7 @@ def test_the_median_time_to_spasm_free_is_about_a_month(cohort):
 
 
 def test_about_one_in_ten_never_becomes_spasm_free(cohort):
-    # 85-91% resolve in the long term (DOMAIN.md); the failures are among those who do not.
+    # 85-91% resolve in the long term (docs/clinical.md, Outcome); the failures are among those who do not.
     never = [p for p, s in cohort if s.remission_start is None]
     assert 0.05 <= len(never) / len(cohort) <= 0.16
     failed = [s for p, s in cohort if p.course == FAILED]

@@ -2,7 +2,7 @@
 
 Never a 5xx; a refused form (422) changes nothing but the login throttle's count; an accepted
 one changes exactly what it describes. Examples share one database, put back to the same
-state before each (QUALITY.md, Reliability); how many run comes from conftest.py's profile.
+state before each (docs/quality-bars.md, Reliability); how many run comes from conftest.py's profile.
 """
 
 from __future__ import annotations

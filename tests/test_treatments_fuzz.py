@@ -16,7 +16,7 @@ from diary.models import (
 )
 from tests.treatments_support import TreatmentRecorder, rows
 
-# Five forms: 120 examples each keeps the file near ten seconds (QUALITY.md, CI time limit).
+# Five forms: 120 examples each keeps the file near ten seconds (docs/quality-bars.md, CI time limit).
 FUZZ = settings(
     # Example counts come from the profiles in conftest.py (500 locally, 200 under CI).
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

@@ -61,7 +61,7 @@ def test_an_injection_is_saved_with_its_product_units_and_sites(client, app, pat
     assert (injection.injector, injection.lot) == ("Dr Weiss", "C1234")
     assert injection.side_effects == ["ptosis", "tearing"]
     assert injection.created_by_id == patient
-    # Entered 9 days after the injection: marked as entered later (DESIGN.md, Provenance).
+    # Entered 9 days after the injection: marked as entered later (docs/decisions.md, Provenance).
     assert injection.retrospective is True
     sites = rows(app, InjectionSite, injection_id=injection.id)
     assert [(s.muscle, s.side, s.units) for s in sites] == [

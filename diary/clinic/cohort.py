@@ -27,7 +27,7 @@ from diary.trajectory.cohort import (
     time_group_counts,
 )
 
-# The shares the view states in words, in months since surgery (DESIGN.md: 3, 6 and 12).
+# The shares the view states in words, in months since surgery (docs/clinical.md, Reference figures for a clinic's cohort: 3, 6 and 12).
 SHARE_MONTHS = (3, 6, 12)
 # The months under the chart where the number still at risk is given.
 AT_RISK_MONTHS = tuple(LANDMARK_DAYS)

@@ -108,7 +108,7 @@ class AssessmentForm(TextForm):
 
 
 class BaselineForm(TextForm):
-    """A pre-operative baseline for a patient who enrolled after surgery (DESIGN.md, Baseline)."""
+    """A pre-operative baseline for a patient who enrolled after surgery (docs/decisions.md, Baseline)."""
 
     spasms_per_day = NumberField(
         "Estimated spasms per day before surgery",

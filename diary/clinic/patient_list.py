@@ -2,7 +2,7 @@
 
 Pure Python over values the list query read (diary.clinic.queries.patient_rows), so that
 each rule is tested on its own. Figures relative to today are derived here, at read time, in
-each patient's own time zone (DESIGN.md, Per-patient summary).
+each patient's own time zone (docs/decisions.md, Per-patient time zone).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Pure date arithmetic, no Flask and no session, so the clinic list, the review page and the
 settings form share one rule. Published series see patients at 1 week, 1, 3, 6, 9 and 12
-months, then yearly (DOMAIN.md, MVD surgery and its outcome). A month after 31 January is
+months, then yearly (docs/clinical.md, Follow-up visits). A month after 31 January is
 the last day of February: month arithmetic is clamped to the end of the shorter month.
 """
 

@@ -2,7 +2,7 @@
 
 Each public function is one write transaction, a write_transaction() block: the authorisation policy, the
 change, its audit row, the summary refreshed when the change moves it, one commit. The
-patient's diary entries themselves are never written here (DESIGN.md, Authorisation).
+patient's diary entries themselves are never written here (docs/decisions.md, Authorisation).
 """
 
 from __future__ import annotations

@@ -189,7 +189,7 @@ class ChangesPage:
 def day_numbers(patient_id: int, start: date, end: date) -> list[DayNumber]:
     """Each logged day between two dates (inclusive) with its number, oldest first.
 
-    One aggregate query (DESIGN.md, A day's number of spasms): the larger of the check-in's
+    One aggregate query (docs/decisions.md, A day's number of spasms): the larger of the check-in's
     count and the number of live episodes; a day with neither is absent, never zero.
     """
     daily = daily_numbers(patient_id, start, end)

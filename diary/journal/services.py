@@ -25,7 +25,7 @@ from diary.models import CheckIn, EntryRevision, SpasmEpisode, User
 from diary.models.journal import EntryMethod
 from diary.progress.summary import refresh_summary
 
-# "No spasms since" reaches this many days back (DESIGN.md, A day's number of spasms).
+# "No spasms since" reaches this many days back (docs/decisions.md, "No spasms since").
 NO_SPASMS_SINCE_MAX_DAYS = 14
 
 FUTURE_DAY = "This day has not come yet: you can only log today or earlier days."
@@ -85,7 +85,7 @@ class NoSpasmsSince:
 
 
 def is_retrospective(day: date, entered_on: date) -> bool:
-    """An entry made more than a day after its diary day (DESIGN.md, Provenance)."""
+    """An entry made more than a day after its diary day (docs/decisions.md, Provenance)."""
     return (entered_on - day).days > 1
 
 
@@ -149,7 +149,7 @@ def record_no_spasms_today(patient: User, author: User) -> NoSpasmsToday:
 def record_no_spasms_since(patient: User, author: User, since: date) -> NoSpasmsSince:
     """Explicit zero days from `since` to today, only where the day has no entry at all.
 
-    DESIGN.md marks these days as entered later: every one before today is retrospective.
+    docs/decisions.md ("No spasms since") marks these days as entered later: every one before today is retrospective.
     """
     patient_id, zone, author_id = patient.id, patient.timezone, author.id
     with write_transaction():

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from diary.models.journal import EntryMethod, Region, SpasmType, Trigger
 
 # Typical length of one spasm: value in seconds -> label. Clonic twitches last under a second
-# to a few seconds, tonic spasms seconds to minutes (DOMAIN.md, The condition). "Under a
+# to a few seconds, tonic spasms seconds to minutes (docs/clinical.md, The condition). "Under a
 # second" is stored as 1 because the column's CHECK allows 1-3600 seconds only.
 DURATION_CHOICES: dict[int, str] = {
     1: "Under a second",
@@ -26,7 +26,7 @@ DURATION_CHOICES: dict[int, str] = {
     300: "Several minutes",
 }
 
-# Jankovic Rating Scale levels (DOMAIN.md, Severity scales). Self-rating is common but not
+# Jankovic Rating Scale levels (docs/clinical.md, Jankovic Rating Scale (JRS)). Self-rating is common but not
 # validated for HFS, so the form always labels these "self-rated".
 JRS_SEVERITY: dict[int, str] = {
     0: "None",
@@ -43,7 +43,7 @@ JRS_FREQUENCY: dict[int, str] = {
     4: "Eyes shut by spasm more than half of waking time",
 }
 
-# Regions of DOMAIN.md, with the muscle a clinician would name beside the plain word.
+# Regions of docs/clinical.md (Facial regions), with the muscle a clinician would name beside the plain word.
 REGIONS: dict[str, tuple[str, str]] = {
     Region.EYE: ("Eye", "Eyelids and around the eye (orbicularis oculi)"),
     Region.BROW: ("Brow or forehead", "Frontalis"),

@@ -2,7 +2,7 @@
 
 A row never holds health data: the action, the record's kind and id, the actor and the
 address. The patient is named by id while the account exists and always by a pseudonym, so
-that the trail outlives an account deletion without saying who the patient was (DESIGN.md).
+that the trail outlives an account deletion without saying who the patient was (docs/decisions.md, Account deletion).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 A patient shares the diary with a clinic by a share code or by accepting the clinic's
 invitation; either makes a CareLink, and revoking it ends every member's access at once. The
 clinic's own records of a patient (follow-up assessments, a pre-operative baseline entered
-after the fact) belong to the patient's record and go with the account (DESIGN.md).
+after the fact) belong to the patient's record and go with the account (docs/decisions.md, Account deletion).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from diary.trajectory import rules
 
 MAX_NOTE_LENGTH = 2000
 # The suggested follow-up visits after surgery, as offsets: d(ays), w(eeks), m(onths), y(ears);
-# after the last one, yearly. A clinic may change it (DOMAIN.md, follow-up).
+# after the last one, yearly. A clinic may change it (docs/clinical.md, Follow-up visits).
 DEFAULT_FOLLOW_UP_SCHEDULE = "1w,1m,3m,6m,9m,12m"
 MAX_SCHEDULE_LENGTH = 120
 
@@ -241,11 +241,11 @@ class Assessment(db.Model):
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     visit_on: so.Mapped[date]
-    # Samsung Medical Center (SMC, Lee's) grade I-IV of the remaining spasm (DOMAIN.md).
+    # Samsung Medical Center (SMC, Lee's) grade I-IV of the remaining spasm (docs/clinical.md, SMC grade).
     smc_grade: so.Mapped[int | None]
     house_brackmann_grade: so.Mapped[int | None]
     hearing: so.Mapped[str | None] = so.mapped_column(sa.String(12))
-    # The outcome class as the clinician judges it (the classes of DESIGN.md).
+    # The outcome class as the clinician judges it (the classes of docs/decisions.md, Outcome class).
     outcome: so.Mapped[str | None] = so.mapped_column(sa.String(20))
     recurrence: so.Mapped[bool] = so.mapped_column(
         sa.Boolean(create_constraint=True, name="recurrence_bool"), default=False

@@ -14,12 +14,12 @@ from diary.orm import utc_now
 
 MAX_SPASMS_PER_DAY = 2000
 MAX_NOTE_LENGTH = 2000
-# A tonic spasm lasts seconds to minutes (DOMAIN.md); an hour is a generous sanity bound.
+# A tonic spasm lasts seconds to minutes (docs/clinical.md, The condition); an hour is a generous sanity bound.
 MAX_SPASM_SECONDS = 3600
 
 
 class Region(enum.StrEnum):
-    """Facial regions a spasm may involve (DOMAIN.md)."""
+    """Facial regions a spasm may involve (docs/clinical.md, Facial regions)."""
 
     EYE = "eye"
     BROW = "brow"
@@ -38,7 +38,7 @@ class SpasmType(enum.StrEnum):
 
 
 class Trigger(enum.StrEnum):
-    """Common aggravating factors (DOMAIN.md)."""
+    """Common aggravating factors (docs/clinical.md, The condition)."""
 
     STRESS = "stress"
     FATIGUE = "fatigue"
@@ -69,7 +69,7 @@ class ProvenanceMixin:
 
     created_at: so.Mapped[datetime] = so.mapped_column(default=utc_now)
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utc_now, onupdate=utc_now)
-    # An entry made more than a day after its diary day (DESIGN.md, Provenance).
+    # An entry made more than a day after its diary day (docs/decisions.md, Provenance).
     retrospective: so.Mapped[bool] = so.mapped_column(
         sa.Boolean(create_constraint=True, name="retrospective_bool"), default=False
     )
@@ -121,7 +121,7 @@ class CheckIn(ProvenanceMixin, db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     patient_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
-    # The patient's local calendar date, never a UTC date (DESIGN.md, A diary day).
+    # The patient's local calendar date, never a UTC date (docs/decisions.md, A diary day).
     day: so.Mapped[date]
     spasm_count: so.Mapped[int]
     typical_duration_seconds: so.Mapped[int | None]

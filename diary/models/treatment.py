@@ -14,7 +14,7 @@ from diary.extensions import db
 from diary.models.journal import MAX_NOTE_LENGTH, ProvenanceMixin, _in
 
 # Impossible, not merely unusual: the label limit is 200 U of Botox within 30 days and the
-# typical HFS session 10-35 U (DOMAIN.md); 400 U of any product in one sitting is refused.
+# typical HFS session 10-35 U (docs/clinical.md, Doses); 400 U of any product in one sitting is refused.
 MAX_UNITS = 400
 # A dose of more than 100 g (or 100 litres) of anything is a typing error.
 MAX_STRENGTH = 100_000
@@ -23,7 +23,7 @@ MAX_NAME_LENGTH = 120
 
 
 class ToxinProduct(enum.StrEnum):
-    """Botulinum-toxin products; their units are not interchangeable (DOMAIN.md)."""
+    """Botulinum-toxin products; their units are not interchangeable (docs/clinical.md, Products and units)."""
 
     BOTOX = "onabotulinumtoxinA"
     DYSPORT = "abobotulinumtoxinA"
@@ -33,7 +33,7 @@ class ToxinProduct(enum.StrEnum):
 
 
 class InjectionMuscle(enum.StrEnum):
-    """Injection sites used for HFS (DOMAIN.md, Botulinum toxin)."""
+    """Injection sites used for HFS (docs/clinical.md, Sites and side effects)."""
 
     OO_PRETARSAL_UPPER = "oo_pretarsal_upper"
     OO_PRETARSAL_LOWER = "oo_pretarsal_lower"
@@ -57,7 +57,7 @@ class SiteSide(enum.StrEnum):
 
 
 class ToxinSideEffect(enum.StrEnum):
-    """Side effects of an injection (DOMAIN.md)."""
+    """Side effects of an injection (docs/clinical.md, Sites and side effects)."""
 
     PTOSIS = "ptosis"
     TEARING = "tearing"
@@ -67,7 +67,7 @@ class ToxinSideEffect(enum.StrEnum):
 
 
 class Drug(enum.StrEnum):
-    """Oral drugs used for HFS (DOMAIN.md), or another one named in text."""
+    """Oral drugs used for HFS (docs/clinical.md, Oral drugs), or another one named in text."""
 
     GABAPENTIN = "gabapentin"
     CARBAMAZEPINE = "carbamazepine"
@@ -113,7 +113,7 @@ class SurgerySide(enum.StrEnum):
 
 
 class Vessel(enum.StrEnum):
-    """Offending vessels (DOMAIN.md, MVD surgery)."""
+    """Offending vessels (docs/clinical.md, What is recorded)."""
 
     AICA = "aica"
     PICA = "pica"
@@ -144,7 +144,7 @@ class Implant(enum.StrEnum):
 
 
 class Complication(enum.StrEnum):
-    """Complications after MVD (DOMAIN.md)."""
+    """Complications after MVD (docs/clinical.md, What is recorded)."""
 
     FACIAL_WEAKNESS = "facial_weakness"
     HEARING_CHANGE = "hearing_change"
@@ -354,7 +354,7 @@ class DoseLog(ProvenanceMixin, db.Model):
 def is_patient_reported(
     verified_at: datetime | None, created_by_id: int | None, patient_id: int
 ) -> bool:
-    """A surgery entered by the patient and not yet verified by a clinician (DESIGN.md)."""
+    """A surgery entered by the patient and not yet verified by a clinician (docs/decisions.md, Reference surgery)."""
     return verified_at is None and created_by_id in (None, patient_id)
 
 
@@ -364,7 +364,7 @@ class Surgery(ProvenanceMixin, db.Model):
     __tablename__ = "surgeries"
     __table_args__ = (
         sa.Index("ix_surgeries_patient_day", "patient_id", "performed_on"),
-        # At most one clinician-marked reference surgery per patient (DESIGN.md).
+        # At most one clinician-marked reference surgery per patient (docs/decisions.md, Reference surgery).
         sa.Index(
             "uq_surgeries_one_reference",
             "patient_id",
@@ -412,7 +412,7 @@ class Surgery(ProvenanceMixin, db.Model):
 
     @property
     def patient_reported(self) -> bool:
-        """Entered by the patient and not yet verified by a clinician (DESIGN.md)."""
+        """Entered by the patient and not yet verified by a clinician (docs/decisions.md, Reference surgery)."""
         return is_patient_reported(self.verified_at, self.created_by_id, self.patient_id)
 
     def snapshot(self) -> dict[str, Any]:

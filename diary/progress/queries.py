@@ -34,7 +34,7 @@ class Bucket(NamedTuple):
 
 
 def daily_numbers(patient_id: int, start: date | None = None, end: date | None = None) -> sa.Subquery:
-    """One row per logged day: its number (DESIGN.md's day rule) and self-rated severity.
+    """One row per logged day: its number (docs/decisions.md, A day's number of spasms) and self-rated severity.
 
     A day's number is the larger of the check-in's count and the number of live episodes;
     a day with neither has no row, so it is missing, never zero.
@@ -123,7 +123,7 @@ def diary_counts(patient_id: int, start: date | None = None, end: date | None = 
     """The diary as the remission maths takes it: local date -> spasms (two indexed queries).
 
     A day's number is the larger of its check-in's count and its number of live episodes
-    (DESIGN.md's day rule, as in daily_numbers); a day with neither is absent.
+    (docs/decisions.md, A day's number of spasms, as in daily_numbers); a day with neither is absent.
     """
     days = _days(patient_id, start, end)
     counts = {day: n for day, n, _ in read_rows(_CHECK_INS, **days)}

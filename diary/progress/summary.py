@@ -53,7 +53,7 @@ def manual_baseline(patient_id: int) -> ManualBaseline | None:
     """The pre-operative baseline a clinician entered, if any (one query).
 
     It counts only when the diary has no usable baseline window: a patient who enrolled
-    after surgery (DESIGN.md, Baseline); summarise() decides which one applies.
+    after surgery (docs/decisions.md, Baseline); summarise() decides which one applies.
     """
     rows = read_rows(_MANUAL_BASELINE, patient_id=patient_id)
     value = rows[0][0] if rows else None

@@ -1,4 +1,4 @@
-"""Deleting a patient's account: every row of the patient, in one transaction (DESIGN.md).
+"""Deleting a patient's account: every row of the patient, in one transaction (docs/decisions.md, Account deletion).
 
 Which rows are the patient's is read from the models' metadata, not listed by hand, so a
 table added later is covered the day it is added: a row is the patient's when a foreign key

@@ -1,6 +1,6 @@
 """The patient's record as a FHIR R4B `collection` Bundle (docs/fhir.md).
 
-R4B, not R4: fhir.resources 8 carries R4B and R5 models only (TRAPS.md, FHIR); R4B's
+R4B, not R4: fhir.resources 8 carries R4B and R5 models only (docs/pitfalls.md, FHIR); R4B's
 resources used here are the same as R4's for a receiving system. Every resource has a
 fullUrl `urn:uuid:` derived from the installation and the record (uuid5), so the same record
 exports under the same id every time and references resolve inside the Bundle. Deleted

@@ -73,7 +73,7 @@ def reference_accounts(
     completeness: float | None = 1.0,
     domain: str = "example.org",
 ) -> list[SimulatedAccount]:
-    """The benchmark's reference clinic (QUALITY.md): a year before MVD and two after.
+    """The benchmark's reference clinic (docs/quality-bars.md, The reference clinic): a year before MVD and two after.
 
     Complete diaries by default, apart from holidays and illnesses, so the clinic holds the
     specified ~550,000 check-ins; `completeness=None` draws realistic gaps instead.

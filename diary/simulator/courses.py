@@ -1,6 +1,6 @@
 """Realistic diaries on plain values: toxin cycles before surgery, then a published course.
 
-The shapes follow DOMAIN.md: botulinum toxin every ~13 weeks (onset 3-5 days, peak 1-2
+The shapes follow docs/clinical.md (Effect over time; Outcome; Time to spasm-free; Recurrence): botulinum toxin every ~13 weeks (onset 3-5 days, peak 1-2
 weeks, worn off around 12 weeks); after MVD about 85-91% resolve, a quarter to a third only
 after the first week, with the time to spasm-free drawn from the 175-patient table; a few
 fail, and 2-10% recur (mean ~19 months). Nothing here touches the database: writer.py does.
@@ -30,7 +30,7 @@ FAILED = "failed"
 RECURRENCE = "recurrence"
 TOXIN_ONLY = "toxin_only"
 
-# Recurrence comes at a mean of ~19 months (DOMAIN.md): by default 540 days after remission.
+# Recurrence comes at a mean of ~19 months (docs/clinical.md, Recurrence): by default 540 days after remission.
 RECURRENCE_DELAY_DAYS = 540
 
 PRODUCTS = (("botox", 15, 30), ("xeomin", 15, 30), ("dysport", 40, 90))

@@ -1,4 +1,4 @@
-"""The demo clinic: one clinician and patients whose diaries show each course of DOMAIN.md."""
+"""The demo clinic: one clinician and patients whose diaries show each course of docs/clinical.md (Outcome)."""
 
 from __future__ import annotations
 

@@ -78,7 +78,7 @@ def make_person(rng: random.Random, number: int, surgery_year: int, domain: str)
     """A patient with a name and a time zone from one region; `number` keeps emails unique."""
     zone, firsts, lasts = rng.choice(REGIONS)
     first, last = rng.choice(firsts), rng.choice(lasts)
-    # Left slightly more often than right (DOMAIN.md); the rare bilateral case is left out,
+    # Left slightly more often than right (docs/clinical.md, The condition); the rare bilateral case is left out,
     # since it needs two operations.
     side = "left" if rng.random() < 0.55 else "right"
     # Symptoms typically run for years before surgery is chosen.

@@ -1,6 +1,6 @@
 """The rows of a simulated patient, as the app itself would have stored them.
 
-Provenance as DESIGN.md asks: an entry is created in the patient's evening of its day (or
+Provenance as docs/decisions.md (Provenance) asks: an entry is created in the patient's evening of its day (or
 days later for a late entry, then marked retrospective when more than a day late), by the
 patient; one-tap zero days carry the entry method of the button. Variation that needs no
 random state (times of entry, durations, triggers) comes from `spread`, so writing the same
@@ -28,7 +28,7 @@ PRODUCT_CODES = {
     "xeomin": ToxinProduct.XEOMIN.value,
     "dysport": ToxinProduct.DYSPORT.value,
 }
-# A usual HFS pattern (DOMAIN.md, Botulinum toxin): the lids first, then cheek and mouth.
+# A usual HFS pattern (docs/clinical.md, The condition): the lids first, then cheek and mouth.
 SITE_PATTERNS = (
     (InjectionMuscle.OO_PRETARSAL_UPPER, InjectionMuscle.OO_PRETARSAL_LOWER),
     (
@@ -102,7 +102,7 @@ def provenance(author_id: int, moment: datetime, retrospective: bool) -> dict[st
 
 
 def is_retrospective(day: date, entered_on: date) -> bool:
-    """Entered more than a day after its diary day (DESIGN.md, Provenance)."""
+    """Entered more than a day after its diary day (docs/decisions.md, Provenance)."""
     return (entered_on - day).days > 1
 
 
@@ -293,7 +293,7 @@ class PatientRows:
         episodes: list[dict[str, Any]],
         injections: list[dict[str, Any]],
     ) -> dict[str, Any]:
-        """The summary row from the rows written, by DESIGN.md's day rule and the same maths.
+        """The summary row from the rows written, by the day rule of docs/decisions.md (A day's number of spasms) and the same maths.
 
         A day's number is the larger of its check-in and its count of episodes, as
         diary.progress.queries.daily_numbers computes it in SQL.
@@ -320,7 +320,7 @@ class PatientRows:
 
 
 def regions_for(spasms: int) -> list[str]:
-    """Spasms start at the lower lid and spread to cheek and mouth as they grow (DOMAIN.md)."""
+    """Spasms start at the lower lid and spread to cheek and mouth as they grow (docs/clinical.md, The condition)."""
     if spasms < 10:
         return ["eye"]
     if spasms < 40:

@@ -67,7 +67,7 @@ def is_toxin_free(cycles: Sequence[ToxinCycle], day: date) -> bool:
 
 
 def toxin_status(cycles: Sequence[ToxinCycle], start: date, end: date) -> ToxinStatus:
-    """Whether toxin may have suppressed spasms in a window (12-week rule, DOMAIN.md)."""
+    """Whether toxin may have suppressed spasms in a window (12-week rule, docs/clinical.md, Effect over time)."""
     cycle = _latest_injection_before(cycles, end)
     if cycle is None:
         return ToxinStatus(None, None, False, False)

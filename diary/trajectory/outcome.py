@@ -22,7 +22,7 @@ def outcome_class(
     now_logged_days: int,
     baseline_usable: bool = True,
 ) -> str:
-    """The outcome class of DESIGN.md from the baseline and the trailing-window mean.
+    """The outcome class of docs/decisions.md (Outcome class) from the baseline and the trailing-window mean.
 
     Spasm-free needs no baseline: no spasm on any logged day of the trailing window is
     spasm-free whatever came before. The reduction classes need a usable baseline.
@@ -89,7 +89,7 @@ class TimeGroup:
 
 
 def time_group(surgery: date, remission: date) -> TimeGroup:
-    """The published group of the time from surgery to remission (DOMAIN.md's table)."""
+    """The published group of the time from surgery to remission (docs/clinical.md, Time to spasm-free)."""
     return time_group_for_days((remission - surgery).days)
 
 

@@ -6,7 +6,7 @@ docs/trajectory.md explains each of them for clinicians; keep the two in step.
 from __future__ import annotations
 
 # Baseline: mean spasms per logged day over the 28 days before the reference surgery.
-# [DESIGN.md, Decisions: Baseline]
+# [docs/decisions.md, Baseline]
 BASELINE_WINDOW_DAYS = 28
 
 # A baseline needs at least this many logged days before a % change or class is given
@@ -16,24 +16,24 @@ MIN_BASELINE_LOGGED_DAYS = 7
 
 # Botulinum toxin wears off around 12 weeks (84 days); a window within 12 weeks of an
 # injection is toxin-suppressed unless the patient recorded the effect as worn off.
-# [DOMAIN.md, Botulinum toxin: "wears off around 12 weeks"; DESIGN.md, Decisions]
+# [docs/clinical.md, Effect over time: "worn off around 12 weeks"; docs/decisions.md, Baseline]
 TOXIN_EFFECT_DAYS = 84
 
 # Untreated baseline: logged days in the 6 months before surgery that lie after a recorded
 # wear-off or more than 84 days after an injection; shown when there are at least 7.
-# [DESIGN.md, Decisions: Baseline]
+# [docs/decisions.md, Baseline]
 UNTREATED_LOOKBACK_DAYS = 182
 MIN_UNTREATED_LOGGED_DAYS = 7
 
-# "Now": the trailing 28 days up to today. [DESIGN.md, Decisions: Per-patient summary]
+# "Now": the trailing 28 days up to today. [docs/decisions.md, Now]
 TRAILING_WINDOW_DAYS = 28
 
 # No class is given from fewer logged days in the trailing window. [Project decision: one
 # logged week; a surgeon sees "not enough diary" rather than a class built on two days.]
 MIN_TRAILING_LOGGED_DAYS = 7
 
-# Outcome classes by reduction from baseline. [DOMAIN.md, MVD outcome classes;
-# DESIGN.md, Decisions: Outcome class]
+# Outcome classes by reduction from baseline. [docs/clinical.md, Outcome classes;
+# docs/decisions.md, Outcome class]
 SPASM_FREE = "spasm_free"
 REDUCED_90 = "reduced_90"
 REDUCED_50 = "reduced_50"
@@ -52,7 +52,7 @@ REDUCTION_90 = 90.0
 REDUCTION_50 = 50.0
 
 # Remission begins on the first day of the first run of at least 28 consecutive spasm-free
-# logged days after the reference surgery. [Issue: remission trajectory]
+# logged days after the reference surgery. (docs/decisions.md, Remission start)
 REMISSION_RUN_LOGGED_DAYS = 28
 # Missing days inside a run neither count towards it nor break it, as long as no more than
 # 7 consecutive days are missing; a longer gap ends the run, because nothing is known about
@@ -61,12 +61,12 @@ REMISSION_RUN_LOGGED_DAYS = 28
 REMISSION_MAX_GAP_DAYS = 7
 
 # Recurrence: spasms on at least 3 of 14 days after remission began.
-# [DESIGN.md, Decisions: Outcome class]
+# [docs/decisions.md, Outcome class]
 RECURRENCE_WINDOW_DAYS = 14
 RECURRENCE_SPASM_DAYS = 3
 
 # Time to remission groups as in the published table (175 patients): under 7 days,
-# 7 days-1 month, 1-3, 3-6, 6-12, over 12 months. [DOMAIN.md, MVD surgery and its outcome]
+# 7 days-1 month, 1-3, 3-6, 6-12, over 12 months. [docs/clinical.md, Time to spasm-free]
 # Upper bounds in days since surgery, exclusive; a month is counted as 30 days, 3 months
 # as 91, 6 months as 182 and 12 months as 365.
 TIME_GROUPS = (
@@ -78,5 +78,5 @@ TIME_GROUPS = (
     ("over_12_months", "Over 12 months", None),
 )
 
-# Chart: the rolling mean drawn over daily counts. [Issue: 7-day rolling mean]
+# Chart: the rolling mean drawn over daily counts. (docs/decisions.md, Rolling mean)
 ROLLING_MEAN_DAYS = 7

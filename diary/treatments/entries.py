@@ -111,7 +111,7 @@ def open_entry(
 
 
 def mark_retrospective(entry: Any, day: date, zone: str, now: datetime) -> None:
-    """Entered more than a day after its day (DESIGN.md, Provenance); counted from creation."""
+    """Entered more than a day after its day (docs/decisions.md, Provenance); counted from creation."""
     entered_on = (entry.created_at or now).astimezone(ZoneInfo(zone)).date()
     entry.retrospective = (entered_on - day).days > 1
 

@@ -218,7 +218,7 @@ def treatments_between(patient_id: int, start: date, end: date) -> ChartTreatmen
 
 
 def reference_surgery_of(patient_id: int) -> SurgeryRecord | None:
-    """The patient's reference surgery by DESIGN.md's rule: 1 query."""
+    """The patient's reference surgery by the rule of docs/decisions.md (Reference surgery): 1 query."""
     return reference_surgery(surgeries_between(patient_id))
 
 
@@ -236,7 +236,7 @@ def units_by_product_between(patient_id: int, start: date, end: date) -> dict[st
     """Toxin units given per product name in a date range, summed in SQL: 1 query.
 
     Grouped by product and its name, never across: Botox and Dysport units do not convert
-    1:1 (DOMAIN.md). A session without a total counts the units of its sites.
+    1:1 (docs/clinical.md, Products and units). A session without a total counts the units of its sites.
     """
     rows = db.session.execute(
         sa.select(Injection.product, Injection.product_other, sa.func.sum(session_units()))

@@ -53,7 +53,7 @@ from diary.treatments.wording import (
 # No treatment in this diary predates this; an earlier year is a typing error.
 EARLIEST_DAY = date(1900, 1, 1)
 
-# A typical HFS session (DOMAIN.md, Botulinum toxin): about 10-35 U of Botox (Xeomin ~1:1),
+# A typical HFS session (docs/clinical.md, Doses): about 10-35 U of Botox (Xeomin ~1:1),
 # Dysport roughly 25-100 U. Outside these a total earns a warning, never a refusal.
 TYPICAL_SESSION_UNITS: dict[str, tuple[int, int]] = {
     ToxinProduct.BOTOX: (10, 35),
@@ -61,10 +61,10 @@ TYPICAL_SESSION_UNITS: dict[str, tuple[int, int]] = {
     ToxinProduct.DYSPORT: (25, 100),
 }
 # Reinjection is conventionally no more often than every 12 weeks and the label limit counts
-# 30 days (DOMAIN.md); an injection within 30 days of another is worth a second look.
+# 30 days (docs/clinical.md, Effect over time); an injection within 30 days of another is worth a second look.
 CLOSE_INJECTION_DAYS = 30
 
-# mg per day reported for HFS (DOMAIN.md, Oral drugs; weak evidence): a warning, never a
+# mg per day reported for HFS (docs/clinical.md, Oral drugs; weak evidence): a warning, never a
 # refusal. (low, high); None where the source gives no bound.
 DAILY_MG_RANGES: dict[str, tuple[Decimal | None, Decimal | None]] = {
     Drug.GABAPENTIN: (Decimal(900), Decimal(1600)),
@@ -220,7 +220,7 @@ def units_by_product(
 ) -> dict[str, Decimal]:
     """Units summed per product name: units of different products are never added together.
 
-    Botox and Dysport units are not interchangeable (about 1 : 2.5-3, DOMAIN.md), so a sum
+    Botox and Dysport units are not interchangeable (about 1 : 2.5-3, docs/clinical.md, Products and units), so a sum
     across products would be a number with no meaning.
     """
     totals: dict[str, Decimal] = {}
@@ -422,7 +422,7 @@ S = TypeVar("S", bound=SurgeryLike)
 
 
 def reference_surgery(surgeries: Iterable[S]) -> S | None:
-    """The operation the trajectory aligns on (DESIGN.md, Reference surgery).
+    """The operation the trajectory aligns on (docs/decisions.md, Reference surgery).
 
     The one a clinician marked; else the most recent MVD or redo MVD; else none. Other
     operations never become the reference by themselves. Ties on a date go to the later entry.

@@ -119,7 +119,7 @@ COMPLICATIONS: dict[str, str] = {
     Complication.CSF_LEAK: "CSF leak",
     Complication.OTHER: "Other",
 }
-# House-Brackmann grades (DOMAIN.md, Severity scales).
+# House-Brackmann grades (docs/clinical.md, House-Brackmann grade).
 HOUSE_BRACKMANN: dict[int, str] = {
     1: "I: normal",
     2: "II: slight weakness",

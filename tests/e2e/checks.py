@@ -16,7 +16,7 @@ from tests.e2e.watch import problems_of
 
 VENDOR = Path(__file__).resolve().parent / "vendor"
 PHONE = {"width": 360, "height": 740}
-# axe impacts that fail a test (QUALITY.md: no serious or critical violation).
+# axe impacts that fail a test (docs/quality-bars.md, Accessibility and use: no serious or critical violation).
 FAILING_IMPACTS = ("serious", "critical")
 
 

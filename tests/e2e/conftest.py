@@ -1,7 +1,7 @@
 """Browser tests: the app served from a thread, driven by Debian's Chromium through Playwright.
 
 - The server is werkzeug's `make_server` on 127.0.0.1 and a free port, one per test, on its
-  own copy of a file SQLite database migrated once per session (TRAPS.md, Browser tests).
+  own copy of a file SQLite database migrated once per session (docs/pitfalls.md, Browser tests).
 - CSRF is on: the browser sends the real tokens. Mail lands in the test's outbox folder
   (read it with tests/conftest.py's `mailbox`); `make_user` creates accounts directly.
 - The app's clock is a FrozenClock at Tuesday 10 March 2026, 12:00 UTC; a test moves it with

@@ -1,4 +1,4 @@
-"""Issue 5's journey end to end: a patient shares, a surgeon reviews, another clinic cannot.
+"""The clinic journey end to end (docs/sharing.md; docs/clinic.md): a patient shares, a surgeon reviews, another clinic cannot.
 
 The patient makes a share code; the surgeon logs in with the second factor, enters the code,
 finds the patient in the list, opens the review, records an assessment (its marker is on

@@ -1,4 +1,4 @@
-"""Dispatching due reminders: the delivery state machine of DESIGN.md and docs/reminders.md.
+"""Dispatching due reminders: the delivery state machine of docs/decisions.md (Reminder delivery) and docs/reminders.md.
 
 One delivery at a time, each in two short transactions around the send:
 

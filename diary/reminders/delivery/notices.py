@@ -1,6 +1,6 @@
 """What a reminder says, by email and in the inbox, and the links it carries.
 
-Subjects never name the condition (QUALITY.md, Security): they show on lock screens and in
+Subjects never name the condition (docs/quality-bars.md, Security and privacy): they show on lock screens and in
 shared inboxes. Links are absolute, built from PUBLIC_BASE_URL, because the scheduler runs
 outside any request. The unsubscribe link carries a signed token naming the reminder's random key: it
 works without logging in, and the token is its only authority.

@@ -1,6 +1,6 @@
 """The reminder scheduler: its own process, `flask --app wsgi scheduler`.
 
-APScheduler 3.11 is only the ticker (TRAPS.md): every REMINDER_TICK_SECONDS one job runs
+APScheduler 3.11 is only the ticker (docs/pitfalls.md, APScheduler 3.11): every REMINDER_TICK_SECONDS one job runs
 dispatch_due() inside an app context. The delivery rows are the state, so any number of these
 processes can run against one database, and a restarted one carries on where the last left.
 The web app never starts a scheduler, neither at import nor in create_app: the dev server's
