@@ -44,7 +44,8 @@ def summary_values_names() -> list[str]:
     """The columns the summary computation writes."""
     return [
         "computed_on", "surgery_on", "baseline_mean", "baseline_logged_days", "baseline_source",
-        "baseline_suppressed", "untreated_mean", "untreated_logged_days", "trailing_mean",
+        "baseline_suppressed", "window_mean", "untreated_mean", "untreated_logged_days",
+        "trailing_mean",
         "trailing_logged_days", "percent_change", "outcome", "remission_start",
         "recurrence_on", "last_spasm", "last_entry",
     ]

@@ -151,7 +151,7 @@ def test_no_class_from_fewer_than_seven_logged_days():
 
 def test_spasm_free_needs_no_baseline_but_reduction_does():
     assert outcome_class(None, 0, now_logged_days=10) == rules.SPASM_FREE
-    assert outcome_class(None, 3, now_logged_days=10) == rules.NOT_ENOUGH_DATA
+    assert outcome_class(None, 3, now_logged_days=10) == rules.NO_BASELINE
 
 
 def test_percent_change_is_negative_for_fewer_spasms():
@@ -266,9 +266,10 @@ def test_patient_on_toxin_cycles_before_surgery():
     assert summary.baseline.toxin.suppressed
     # Window -28..-1: days -28 and -27 are 83-84 days after the -111 injection (suppressed),
     # -26..-21 are 85-90 days after it (worn off), -20..-1 follow the -20 injection.
-    assert summary.baseline_mean == pytest.approx((22 * 6 + 6 * 30) / 28)
+    assert summary.baseline.mean == pytest.approx((22 * 6 + 6 * 30) / 28)
     assert summary.baseline.untreated is not None
-    assert summary.baseline.untreated.mean == 30
+    # Change is measured against the untreated baseline, not the suppressed window.
+    assert (summary.baseline_source, summary.baseline_mean) == ("untreated", 30)
     assert summary.outcome == rules.SPASM_FREE
     assert summary.remission_start == day(1)
     assert summary.time_to_remission.key == "under_7_days"
@@ -297,4 +298,4 @@ def test_no_surgery_means_no_baseline_and_no_remission():
     summary = summarise(span(-10, 0, 3), today=day(0), surgery=None)
     assert summary.baseline is None
     assert summary.remission_start is None
-    assert summary.outcome == rules.NOT_ENOUGH_DATA
+    assert summary.outcome == rules.NO_SURGERY

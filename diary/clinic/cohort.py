@@ -131,7 +131,7 @@ def build_cohort(rows: list[SummaryRow]) -> Cohort:
         return Landmark(months, days, at_risk_on(followed, days), share_spasm_free_by(steps, days))
 
     groups = time_group_counts(f.days for f in followed if f.spasm_free)
-    outcome_counts = {key: 0 for key in (*rules.CLASS_ORDER, rules.NOT_ENOUGH_DATA)}
+    outcome_counts = {key: 0 for key in rules.OUTCOMES}
     for row in rows:
         outcome_counts[row.outcome] = outcome_counts.get(row.outcome, 0) + 1
     return Cohort(
@@ -142,7 +142,11 @@ def build_cohort(rows: list[SummaryRow]) -> Cohort:
         shares=[landmark(m) for m in SHARE_MONTHS],
         time_groups=[(label, groups[key]) for key, label, _ in rules.TIME_GROUPS],
         recurrences=sum(1 for row in rows if row.recurrence_on is not None),
-        outcomes=[(rules.CLASS_LABELS[key], n) for key, n in outcome_counts.items()],
+        # Every reduction class, and the classes that say what is missing where they occur.
+        outcomes=[
+            (rules.CLASS_LABELS[key], n) for key, n in outcome_counts.items()
+            if n or key in rules.CLASS_ORDER
+        ],
     )
 
 

@@ -32,8 +32,10 @@ class PatientRow:
     affected_side: str | None
     surgery_on: date | None
     days_since_surgery: int | None
-    baseline_mean: float | None
-    baseline_source: str | None
+    baseline_mean: float | None  # what change is measured against
+    baseline_source: str | None  # "diary", "untreated", "clinician" or None
+    window_mean: float | None  # the 28 days before surgery, used or not
+    baseline_suppressed: bool
     trailing_mean: float | None
     percent_change: float | None
     outcome: str
@@ -108,7 +110,7 @@ SORT_KEYS: dict[str, Callable[[PatientRow], Any]] = {
     "baseline": lambda r: r.baseline_mean,
     "last_28": lambda r: r.trailing_mean,
     "change": lambda r: r.percent_change,
-    "outcome": lambda r: (rules.CLASS_ORDER + (rules.NOT_ENOUGH_DATA,)).index(r.outcome),
+    "outcome": lambda r: rules.OUTCOMES.index(r.outcome),
     "since_spasm": lambda r: r.days_since_last_spasm,
     "last_entry": lambda r: r.last_entry,
     "completeness": lambda r: r.logged_days,

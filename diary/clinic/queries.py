@@ -157,7 +157,12 @@ def _row(record, now: datetime, utc_today: date) -> PatientRow:
     last_entry = summary.last_entry if summary else None
     remission_start = summary.remission_start if summary else None
     recurrence_on = summary.recurrence_on if summary else None
-    percent_change = summary.percent_change if summary else None
+    # A row written before change was never measured against a suppressed window alone
+    # (docs/trajectory.md, Which baseline is used) shows no change until it is recomputed.
+    trusted = summary is not None and not (
+        summary.baseline_source == "diary" and summary.baseline_suppressed
+    )
+    percent_change = summary.percent_change if trusted else None
     next_due, next_label = None, None
     if surgery_on is not None:
         offsets = schedule.schedule_or_default(record.follow_up_schedule, DEFAULT_FOLLOW_UP_SCHEDULE)
@@ -174,6 +179,8 @@ def _row(record, now: datetime, utc_today: date) -> PatientRow:
         days_since_surgery=days_since(surgery_on, today),
         baseline_mean=summary.baseline_mean if summary else None,
         baseline_source=summary.baseline_source if summary else None,
+        window_mean=summary.window_mean if summary else None,
+        baseline_suppressed=bool(summary and summary.baseline_suppressed),
         trailing_mean=summary.trailing_mean if summary else None,
         percent_change=percent_change,
         outcome=summary.outcome if summary else rules.NOT_ENOUGH_DATA,

@@ -11,7 +11,8 @@ from diary.extensions import db
 from diary.orm import utc_now
 from diary.trajectory import rules
 
-OUTCOMES = (*rules.CLASS_ORDER, rules.NOT_ENOUGH_DATA)
+OUTCOMES = rules.OUTCOMES
+BASELINE_SOURCES = ("diary", "untreated", "clinician")
 
 
 class PatientSummary(db.Model):
@@ -28,7 +29,8 @@ class PatientSummary(db.Model):
             "outcome IN (" + ", ".join(f"'{o}'" for o in OUTCOMES) + ")", name="outcome_known"
         ),
         sa.CheckConstraint(
-            "baseline_source IS NULL OR baseline_source IN ('diary', 'clinician')",
+            "baseline_source IS NULL OR baseline_source IN ("
+            + ", ".join(f"'{source}'" for source in BASELINE_SOURCES) + ")",
             name="baseline_source_known",
         ),
         sa.CheckConstraint(
@@ -46,12 +48,16 @@ class PatientSummary(db.Model):
     )
     computed_on: so.Mapped[date]
     surgery_on: so.Mapped[date | None]
+    # The figure % change and class are measured against (docs/trajectory.md, Which
+    # baseline is used), and where it came from.
     baseline_mean: so.Mapped[float | None] = so.mapped_column(sa.Float)
     baseline_logged_days: so.Mapped[int] = so.mapped_column(default=0)
     baseline_source: so.Mapped[str | None] = so.mapped_column(sa.String(12))
     baseline_suppressed: so.Mapped[bool] = so.mapped_column(
         sa.Boolean(create_constraint=True, name="baseline_suppressed_bool"), default=False
     )
+    # The 28 days before surgery as logged, used or not: shown marked when toxin suppressed it.
+    window_mean: so.Mapped[float | None] = so.mapped_column(sa.Float)
     untreated_mean: so.Mapped[float | None] = so.mapped_column(sa.Float)
     untreated_logged_days: so.Mapped[int | None]
     trailing_mean: so.Mapped[float | None] = so.mapped_column(sa.Float)

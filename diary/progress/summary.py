@@ -98,7 +98,7 @@ def summary_from_windows(patient_id: int, today: date) -> RemissionSummary:
 # The columns summary_values() fills, in the row's order.
 SUMMARY_COLUMNS = (
     "computed_on", "surgery_on", "baseline_mean", "baseline_logged_days", "baseline_source",
-    "baseline_suppressed", "untreated_mean", "untreated_logged_days", "trailing_mean",
+    "baseline_suppressed", "window_mean", "untreated_mean", "untreated_logged_days", "trailing_mean",
     "trailing_logged_days", "percent_change", "outcome", "remission_start", "recurrence_on",
     "last_spasm", "last_entry",
 )
@@ -115,6 +115,7 @@ def summary_values(summary: RemissionSummary) -> dict:
         "baseline_logged_days": base.window.logged_days if base else 0,
         "baseline_source": summary.baseline_source,
         "baseline_suppressed": bool(base and base.toxin.suppressed),
+        "window_mean": base.window.mean if base else None,
         "untreated_mean": untreated.mean if untreated else None,
         "untreated_logged_days": untreated.logged_days if untreated else None,
         "trailing_mean": summary.trailing.mean,

@@ -130,8 +130,11 @@ def summary_payload(summary: RemissionSummary) -> dict[str, Any]:
         "baseline": None
         if base is None
         else {
+            # What change is measured against (docs/trajectory.md, Which baseline is used);
+            # the 28-day window's own mean is window_mean, used or not.
             "mean": _round(summary.baseline_mean),
             "source": summary.baseline_source,
+            "window_mean": _round(base.window.mean),
             "window_from": _day(base.window.start),
             "window_to": _day(base.window.end),
             "logged_days": base.window.logged_days,

@@ -20,20 +20,22 @@ def outcome_class(
     baseline_mean: float | None,
     now_mean: float | None,
     now_logged_days: int,
-    baseline_usable: bool = True,
+    without_baseline: str = rules.NO_BASELINE,
 ) -> str:
     """The outcome class of docs/decisions.md (Outcome class) from the baseline and the trailing-window mean.
 
     Spasm-free needs no baseline: no spasm on any logged day of the trailing window is
-    spasm-free whatever came before. The reduction classes need a usable baseline.
+    spasm-free whatever came before. The reduction classes need the baseline change is
+    measured against; without one the class is `without_baseline`, which says what is
+    missing (docs/trajectory.md, Which baseline is used).
     """
     if now_mean is None or now_logged_days < rules.MIN_TRAILING_LOGGED_DAYS:
         return rules.NOT_ENOUGH_DATA
     if now_mean == 0:
         return rules.SPASM_FREE
-    change = percent_change(baseline_mean, now_mean) if baseline_usable else None
+    change = percent_change(baseline_mean, now_mean)
     if change is None:
-        return rules.NOT_ENOUGH_DATA
+        return without_baseline
     reduction = -change
     if reduction >= rules.REDUCTION_90:
         return rules.REDUCED_90

@@ -38,16 +38,28 @@ SPASM_FREE = "spasm_free"
 REDUCED_90 = "reduced_90"
 REDUCED_50 = "reduced_50"
 UNCHANGED_OR_WORSE = "unchanged_or_worse"
-NOT_ENOUGH_DATA = "not_enough_data"
+# Where no reduction class can be defended, the class says what is missing instead.
+# [Project decision, docs/trajectory.md, Which baseline is used: a wrong class misleads more
+# than a missing one.]
+BASELINE_SUPPRESSED = "baseline_suppressed"  # only a toxin-suppressed window before surgery
+NO_BASELINE = "no_baseline"  # a surgery, but no usable baseline before it
+NO_SURGERY = "no_surgery"  # nothing to measure against: no reference surgery
+NOT_ENOUGH_DATA = "not_enough_data"  # fewer than 7 logged days in the last 28
 CLASS_LABELS = {
     SPASM_FREE: "Spasm-free",
     REDUCED_90: "At least 90% fewer",
     REDUCED_50: "At least 50% fewer",
     UNCHANGED_OR_WORSE: "Less than 50% fewer or worse",
+    BASELINE_SUPPRESSED: "Uncertain: baseline under toxin",
+    NO_BASELINE: "No baseline before surgery",
+    NO_SURGERY: "No surgery to measure against",
     NOT_ENOUGH_DATA: "Not enough diary",
 }
 # Ordered from best to worst, for "never makes the class worse" comparisons.
 CLASS_ORDER = (SPASM_FREE, REDUCED_90, REDUCED_50, UNCHANGED_OR_WORSE)
+# The computed classes that are no reduction, in the order lists show them after the others.
+UNRANKED = (BASELINE_SUPPRESSED, NO_BASELINE, NO_SURGERY, NOT_ENOUGH_DATA)
+OUTCOMES = (*CLASS_ORDER, *UNRANKED)
 REDUCTION_90 = 90.0
 REDUCTION_50 = 50.0
 

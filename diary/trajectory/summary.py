@@ -36,7 +36,7 @@ class RemissionSummary:
     surgery: date | None
     baseline: Baseline | None
     baseline_mean: float | None  # the figure change is measured against
-    baseline_source: str | None  # "diary", "clinician" or None
+    baseline_source: str | None  # "diary", "untreated", "clinician" or None
     trailing: WindowMean
     percent_change: float | None
     outcome: str
@@ -101,6 +101,39 @@ def first_day_read(today: date, surgery: date | None, cycles: Sequence[ToxinCycl
     return first
 
 
+@dataclass(frozen=True, slots=True)
+class ReferenceBaseline:
+    """The figure % change and class are measured against, where it came from, and, when
+    there is none, the class that says why."""
+
+    mean: float | None
+    source: str | None  # "diary", "untreated", "clinician" or None
+    without: str = rules.NO_BASELINE
+
+
+def reference_baseline(
+    pre_op: Baseline | None, manual: ManualBaseline | None, surgery: date | None
+) -> ReferenceBaseline:
+    """Which baseline change is measured against (docs/trajectory.md, Which baseline is used).
+
+    In order: the 28-day window when toxin did not suppress it; the untreated baseline of
+    the six months before surgery when it did; a clinician's baseline. A suppressed window
+    is never measured against on its own: toxin lowers the count, so a change against it
+    overstates any worsening and understates what the surgery did.
+    """
+    if surgery is None:
+        return ReferenceBaseline(None, None, rules.NO_SURGERY)
+    if pre_op is not None and pre_op.usable and not pre_op.toxin.suppressed:
+        return ReferenceBaseline(pre_op.mean, "diary")
+    if pre_op is not None and pre_op.untreated is not None:
+        return ReferenceBaseline(pre_op.untreated.mean, "untreated")
+    if manual is not None:
+        return ReferenceBaseline(manual.spasms_per_day, "clinician")
+    if pre_op is not None and pre_op.usable:
+        return ReferenceBaseline(None, None, rules.BASELINE_SUPPRESSED)
+    return ReferenceBaseline(None, None, rules.NO_BASELINE)
+
+
 def summarise(
     diary: Diary,
     today: date,
@@ -120,23 +153,19 @@ def summarise(
     trailing = window_mean(diary, start, end)
     pre_op = baseline(diary, cycles, surgery) if surgery is not None else None
 
-    base_mean: float | None = None
-    source: str | None = None
-    if pre_op is not None and pre_op.usable:
-        base_mean, source = pre_op.mean, "diary"
-    elif manual_baseline is not None:
-        base_mean, source = manual_baseline.spasms_per_day, "clinician"
-
+    reference = reference_baseline(pre_op, manual_baseline, surgery)
     remission = found.remission_start
     return RemissionSummary(
         today=today,
         surgery=surgery,
         baseline=pre_op,
-        baseline_mean=base_mean,
-        baseline_source=source,
+        baseline_mean=reference.mean,
+        baseline_source=reference.source,
         trailing=trailing,
-        percent_change=percent_change(base_mean, trailing.mean),
-        outcome=outcome_class(base_mean, trailing.mean, trailing.logged_days, source is not None),
+        percent_change=percent_change(reference.mean, trailing.mean),
+        outcome=outcome_class(
+            reference.mean, trailing.mean, trailing.logged_days, reference.without
+        ),
         remission_start=remission,
         recurrence_on=found.recurrence_on,
         time_to_remission=time_group(surgery, remission) if surgery and remission else None,
