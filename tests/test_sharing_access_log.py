@@ -52,7 +52,20 @@ def test_the_log_names_time_clinic_member_action_and_address(app, shared):
         < page.index("Share code created")
     assert ("Sharing with a clinic began When Tuesday 10 March 2026 at 14:00 Clinic Neurosurgery North "
             "Who Dr Roth From address 198.51.100.20") in page
-    assert "Share code created When Tuesday 10 March 2026 at 13:00 Clinic None Who You" in page
+    # The code named no clinic when it was made: the one that used it is named beside it.
+    assert ("Share code created When Tuesday 10 March 2026 at 13:00 "
+            "Clinic Neurosurgery North (used the code) Who You") in page
+    assert "Clinic None" not in page
+
+
+def test_a_code_no_clinic_used_says_so(app, shared):
+    patient, _, client = shared
+    new_code(app, patient)
+
+    page = page_text(client.get("/sharing/access-log"))
+
+    assert page.count("Clinic Neurosurgery North (used the code)") == 1
+    assert "Share code created When Tuesday 10 March 2026 at 14:00 Clinic Not used by a clinic" in page
 
 
 def test_a_member_who_left_the_clinic_is_a_former_member(app, shared):

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from diary import audit
 from diary.extensions import db
-from diary.models import CareLink, ThrottleBucket
+from diary.models import CareLink, ThrottleBucket, User
+from diary.sharing import services as sharing
 from tests.clinic_support import confirm_membership
 from tests.journal_helpers import login_as, page_text, rows
 from tests.sharing_support import audit_actions, clinic_id, live_links, new_code, share_codes
@@ -32,6 +33,14 @@ def clinician(make_user, client) -> int:
     user_id = make_user("dr@example.org", role="clinician", clinic=TEAM)
     login_as(client, user_id)
     return user_id
+
+
+def stop_sharing(app, patient_id: int) -> None:
+    """The patient ends every live link, as the Sharing page does."""
+    with app.app_context():
+        patient = db.session.get(User, patient_id)
+        for link in db.session.scalars(sa.select(CareLink).where(CareLink.patient_id == patient_id)):
+            sharing.revoke_link(patient, link.id)
 
 
 def attempts(app) -> list[int]:
@@ -103,6 +112,7 @@ def test_a_wrong_an_expired_and_a_used_code_get_the_same_answer(app, client, pat
     _, used = new_code(app, patient)
     _, expired = new_code(app, patient)
     client.get(redeem(client, used).location)  # the success message is shown and gone
+    stop_sharing(app, patient)  # a used code of a patient the clinic no longer sees
     clock.advance(days=8)
     login_as(client, clinician)  # a new session: the old one ended after 30 idle minutes
 
@@ -111,6 +121,22 @@ def test_a_wrong_an_expired_and_a_used_code_get_the_same_answer(app, client, pat
     assert {r.status_code for r in answers} == {422}
     texts = [page_text(r).replace(c, "") for r, c in zip(answers, (WRONG, expired, used, "not a code"), strict=True)]
     assert all(NOT_VALID in t for t in texts) and len(set(texts)) == 1
+
+
+def test_a_code_typed_again_says_the_patient_shares_already(app, client, patient, clinician, clock):
+    _, code = new_code(app, patient)
+    client.get(redeem(client, code).location)
+    clock.advance(days=1)
+    login_as(client, clinician)
+
+    response = redeem(client, code)
+
+    assert (response.status_code, response.location) == (302, "/clinic/patients")
+    listing = page_text(client.get(response.location))
+    assert "Pat Jones already shares the diary with Neurosurgery North." in listing
+    assert NOT_VALID not in listing
+    assert len(rows(app, CareLink)) == 1
+    assert attempts(app) == [0, 0]  # a known code costs no attempt
 
 
 def test_a_patient_who_shares_already_is_said_to_and_the_code_is_used(app, client, patient, clinician):

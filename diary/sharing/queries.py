@@ -17,7 +17,7 @@ from diary.clock import utcnow
 from diary.extensions import db
 from diary.memberships import Member, confirmed_members
 from diary.models import AuditEvent, CareLink, Clinic, ClinicMembership, Role, ShareCode, User
-from diary.sharing.services import pending_invitations
+from diary.sharing.services import CODE_SUBJECT_PREFIX, pending_invitations
 
 # The access log shows the newest events; older ones stay in the table (docs/sharing.md).
 ACCESS_LOG_LIMIT = 200
@@ -68,10 +68,14 @@ class AccessEntry:
     """One line of the access log."""
 
     at: datetime
-    clinic_name: str | None
+    clinic_name: str | None  # for a share code's events, the clinic that redeemed it
+    share_code: bool
     who: str
     what: str
     address: str | None
+
+
+SHARE_CODE_ACTIONS = (audit.SHARE_CODE_CREATED, audit.SHARE_CODE_CANCELLED)
 
 
 def local_time(moment: datetime, patient: User) -> datetime:
@@ -126,12 +130,22 @@ def access_log(patient: User, limit: int = ACCESS_LOG_LIMIT) -> list[AccessEntry
     zone = ZoneInfo(patient.timezone)
     actor = so.aliased(User)
     member = so.aliased(ClinicMembership)
+    code_clinic = so.aliased(Clinic)
     rows = db.session.execute(
         sa.select(
             AuditEvent.at, AuditEvent.action, AuditEvent.address, AuditEvent.actor_id,
-            AuditEvent.actor_role, Clinic.name, actor.display_name, member.id,
+            AuditEvent.actor_role, sa.func.coalesce(Clinic.name, code_clinic.name),
+            actor.display_name, member.id,
         )
         .outerjoin(Clinic, Clinic.id == AuditEvent.clinic_id)
+        # A share code's events name no clinic when they happen: the clinic that later
+        # redeemed the code is named beside them (audit subjects: services.code_subject).
+        .outerjoin(ShareCode, sa.and_(
+            ShareCode.patient_id == patient.id,
+            AuditEvent.action.in_(SHARE_CODE_ACTIONS),
+            AuditEvent.subject == sa.literal(CODE_SUBJECT_PREFIX) + sa.cast(ShareCode.id, sa.String),
+        ))
+        .outerjoin(code_clinic, code_clinic.id == ShareCode.clinic_id)
         .outerjoin(actor, actor.id == AuditEvent.actor_id)
         .outerjoin(member, sa.and_(
             member.user_id == AuditEvent.actor_id,
@@ -147,6 +161,7 @@ def access_log(patient: User, limit: int = ACCESS_LOG_LIMIT) -> list[AccessEntry
         AccessEntry(
             at=at.astimezone(zone),
             clinic_name=clinic_name,
+            share_code=action in SHARE_CODE_ACTIONS,
             who=_who(patient, actor_id, actor_role, display_name, membership),
             what=audit.ACTION_LABELS.get(action, action),
             address=address,

@@ -37,6 +37,15 @@ INVITATION_VALID_FOR = timedelta(days=14)
 MAX_CODE_ATTEMPTS = 5  # fresh codes tried when one collides with a stored hash
 
 
+# The audit subject of a share code's events; the access log joins the code back by it.
+CODE_SUBJECT_PREFIX = "share code "
+
+
+def code_subject(code_id: int) -> str:
+    """How audit rows name a share code (never the code itself)."""
+    return f"{CODE_SUBJECT_PREFIX}{code_id}"
+
+
 class Redeemed(enum.Enum):
     """What typing a code did."""
 
@@ -102,7 +111,7 @@ def create_code(patient: User) -> tuple[ShareCode, str]:
                         expires_at=now + CODE_VALID_FOR)
         db.session.add(row)
         db.session.flush()
-        audit.record(audit.SHARE_CODE_CREATED, patient_id=patient.id, subject=f"share code {row.id}",
+        audit.record(audit.SHARE_CODE_CREATED, patient_id=patient.id, subject=code_subject(row.id),
                      actor=patient)
         return row, code
 
@@ -119,7 +128,7 @@ def cancel_code(patient: User, code_id: int) -> bool:
             db.session.rollback()
             return False
         db.session.delete(row)
-        audit.record(audit.SHARE_CODE_CANCELLED, patient_id=patient.id, subject=f"share code {code_id}",
+        audit.record(audit.SHARE_CODE_CANCELLED, patient_id=patient.id, subject=code_subject(code_id),
                      actor=patient)
         return True
 
@@ -166,11 +175,20 @@ def _claim(code: str, clinic_id: int, clinician: User) -> Redemption | None:
             .execution_options(synchronize_session=False)
         ).rowcount
         if claimed != 1:
+            again = _used_by_and_sharing(found.id, patient.id, clinic_id)
             db.session.rollback()
-            return None
-        linked = _link(patient.id, clinic_id, LinkSource.CODE, f"share code {found.id}", clinician)
+            # The clinic typed a code it redeemed itself for a patient it still sees: it
+            # learns nothing new, so it is told so rather than "not valid".
+            return Redemption(Redeemed.ALREADY_SHARING, patient.display_name) if again else None
+        linked = _link(patient.id, clinic_id, LinkSource.CODE, code_subject(found.id), clinician)
         name = patient.display_name
         return Redemption(Redeemed.LINKED if linked else Redeemed.ALREADY_SHARING, name)
+
+
+def _used_by_and_sharing(code_id: int, patient_id: int, clinic_id: int) -> bool:
+    """Whether the clinic itself used the code and the patient still shares with it."""
+    used_by = db.session.scalar(sa.select(ShareCode.clinic_id).where(ShareCode.id == code_id))
+    return used_by == clinic_id and _live_link(patient_id, clinic_id) is not None
 
 
 # Revocation --------------------------------------------------------------------------------
