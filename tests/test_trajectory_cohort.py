@@ -195,13 +195,14 @@ def test_the_axis_months_and_the_landmark_days_agree():
 def test_the_published_series_name_their_sources_and_denominators():
     by_source = {s.source: s for s in PUBLISHED_SERIES}
     cured = by_source["PubMed 36097503"]
-    assert [(f.when, f.percent) for f in cured.figures] == [
-        ("7 days", 35), ("1 month", 51), ("3 months", 73), ("6 months", 87), ("12 months", 97),
+    assert [(f.when, f.percent, f.patients) for f in cured.figures] == [
+        ("7 days", 35, 175), ("1 month", 51, 175), ("3 months", 73, 175), ("6 months", 87, 175),
+        ("12 months", 97, 175),
     ]
     assert "eventually cured" in cured.denominator
     greifswald = by_source["PMC6415620, table 2"]
     assert [(f.when, f.percent, f.patients) for f in greifswald.figures] == [
-        ("Immediately", 55.6, None), ("After more than 12 months", 77.6, 201),
+        ("Immediately", 55.6, 320), ("After more than 12 months", 77.6, 201),
     ]
     assert "320 patients" in greifswald.name and "339 operations" in greifswald.name
     assert "all operated patients" in greifswald.denominator

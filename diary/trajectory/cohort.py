@@ -198,11 +198,12 @@ def time_group_counts(days_to_remission: Iterable[int]) -> dict[str, int]:
 
 @dataclass(frozen=True, slots=True)
 class PublishedFigure:
-    """One published share spasm-free at a time after surgery."""
+    """One published share spasm-free at a time after surgery, and of whom it is a share."""
 
     when: str
     percent: float
-    patients: int | None = None  # its own denominator, when it is not the series'
+    patients: int  # the figure's denominator
+    of_whom: str  # who they are, in plain words
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,36 +212,39 @@ class PublishedSeries:
 
     name: str
     source: str
-    denominator: str  # in plain words: a share of whom
+    denominator: str  # in plain words: a share of whom, and how it differs from the clinic's
     figures: tuple[PublishedFigure, ...]
 
 
 # The published figures beside the clinic's (docs/clinical.md, Reference figures for a
-# clinic's cohort). Neither is a Kaplan-Meier estimate over all operated patients, which
-# is what the clinic's curve is: the page names each denominator so that nobody reads
-# them as the same curve.
+# clinic's cohort; docs/cohort.md, Published figures). Neither is a Kaplan-Meier estimate
+# over all operated patients, which is what the clinic's curve is: the page names each
+# denominator so that nobody reads them as the same curve.
+CURED = "eventually cured"
 PUBLISHED_SERIES = (
     PublishedSeries(
         name="175 patients who became spasm-free",
         source="PubMed 36097503",
         denominator="A share of the patients who were eventually cured, not of everyone "
-        "operated on: it reaches 100% by definition.",
+        "operated on: the patients who never became spasm-free are left out, so it reaches "
+        "100% by definition and runs above a curve over all operated patients.",
         figures=(
-            PublishedFigure("7 days", 35),
-            PublishedFigure("1 month", 51),
-            PublishedFigure("3 months", 73),
-            PublishedFigure("6 months", 87),
-            PublishedFigure("12 months", 97),
+            PublishedFigure("7 days", 35, 175, CURED),
+            PublishedFigure("1 month", 51, 175, CURED),
+            PublishedFigure("3 months", 73, 175, CURED),
+            PublishedFigure("6 months", 87, 175, CURED),
+            PublishedFigure("12 months", 97, 175, CURED),
         ),
     ),
     PublishedSeries(
         name="Greifswald, 320 patients (339 operations)",
         source="PMC6415620, table 2",
-        denominator="A share of all operated patients, cured or not; the later figure is "
-        "of the 201 followed for more than 12 months.",
+        denominator="A share of all operated patients, cured or not, like the clinic's "
+        "curve; the later figure counts only the 201 followed for more than 12 months, and "
+        "neither figure allows for the patients followed for less.",
         figures=(
-            PublishedFigure("Immediately", 55.6),
-            PublishedFigure("After more than 12 months", 77.6, patients=201),
+            PublishedFigure("Immediately", 55.6, 320, "operated on"),
+            PublishedFigure("After more than 12 months", 77.6, 201, "followed for more than 12 months"),
         ),
     ),
 )
