@@ -76,9 +76,10 @@
             type: "linear", min: 0, max: ticks.length ? ticks[ticks.length - 1].months : 1,
             grid: { color: COLOURS.grid },
             title: { display: true, text: "Months since surgery (number at risk below each)" },
-            // Each labelled month and, under it, the number still at risk then.
+            // Each labelled month and, under it, the number still at risk then (on a narrow
+            // screen Chart.js leaves out whole labels, never a number without its month).
             ticks: {
-              stepSize: every, precision: 0, autoSkip: false, maxRotation: 0,
+              stepSize: every, precision: 0, maxRotation: 0,
               callback: function (value) {
                 return value in atRisk ? [String(value), "(" + atRisk[value] + ")"] : "";
               }
