@@ -48,7 +48,7 @@ class SummaryRow:
 
 @dataclass(frozen=True, slots=True)
 class Landmark:
-    """The estimate at a number of months since surgery (docs/cohort.md, The estimates)."""
+    """The estimate at a number of months since surgery (docs/cohort.md, Too few to tell)."""
 
     months: int
     estimate: Estimate
