@@ -150,7 +150,8 @@ def break_glass_command(clinic: str, email: str, reason: str) -> None:
                    "accounts and the demo clinic are replaced, other accounts are kept.")
 @with_appcontext
 def demo_data_command(force: bool) -> None:
-    """Create a demo clinic: one clinician and six patients with realistic diaries."""
+    """Create a demo clinic: one clinician, six patients with realistic diaries for the tour,
+    and a cohort of simulated patients for the cohort view."""
     if not sa.inspect(db.engine).has_table("users"):
         raise click.ClickException("The database has no tables yet: run `flask --app wsgi db upgrade`.")
     others, earlier = demo.existing_accounts()
@@ -165,10 +166,14 @@ def demo_data_command(force: bool) -> None:
         click.echo(f"Replaced {earlier} earlier demo account(s) and the earlier demo clinic.")
     # One password for every demo account, made up now and shown once: nothing stores it.
     password = secrets.token_urlsafe(12)
-    built = demo.build_demo(utcnow(), password)
+    built = demo.build_demo(utcnow(), password, cohort_size=demo.DEMO_COHORT_SIZE)
     totp_secret = demo.enrol_demo_clinician()
     click.echo(f"Created {built.clinic.clinic_name!r}: 1 clinician and "
-               f"{len(built.patients)} patients who share their diaries with the clinic.")
+               f"{len(built.patients) + len(built.cohort)} patients who share their diaries "
+               f"with the clinic: {len(built.patients)} for the tour (below) and "
+               f"{len(built.cohort)} more with simulated courses, so that the cohort view "
+               f"(/clinic/cohort) has enough patients for estimates (their addresses end in "
+               f"@{demo.DEMO_COHORT_DOMAIN}).")
     click.echo("")
     click.echo("Log in at /login with any of these accounts:")
     width = max(len(e) for e in demo.DEMO_EMAILS)

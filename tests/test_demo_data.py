@@ -1,4 +1,5 @@
-"""`flask demo-data`: a demo clinic whose patients show each course of docs/clinical.md (Outcome)."""
+"""`flask demo-data`: a demo clinic whose patients show each course of docs/clinical.md
+(Outcome), and a cohort of simulated patients large enough for the cohort view's estimates."""
 
 from __future__ import annotations
 
@@ -19,8 +20,17 @@ from diary.simulator.courses import (
     RECURRENCE,
     TOXIN_ONLY,
 )
-from diary.simulator.demo import DEMO_CLINIC, DEMO_CLINICIAN, DEMO_PATIENTS
+from diary.simulator.demo import (
+    DEMO_CLINIC,
+    DEMO_CLINICIAN,
+    DEMO_COHORT_DOMAIN,
+    DEMO_COHORT_SIZE,
+    DEMO_PATIENTS,
+    cohort_accounts,
+)
 from diary.trajectory import rules
+from tests.conftest import DEFAULT_NOW
+from tests.journal_helpers import login_as, page_text
 
 EMAIL_OF = {p.course: p.person.email for p in DEMO_PATIENTS}
 
@@ -156,11 +166,13 @@ def test_demo_data_with_force_keeps_other_accounts_and_replaces_the_earlier_demo
     assert runner.invoke(args=["demo-data", "--force"]).exit_code == 0
     again = runner.invoke(args=["demo-data", "--force"])
     assert again.exit_code == 0, again.output
-    assert "Replaced 7 earlier demo account(s)" in again.output
+    assert f"Replaced {7 + DEMO_COHORT_SIZE} earlier demo account(s)" in again.output
     with app.app_context():
         emails = set(db.session.scalars(sa.select(User.email)))
         clinics = db.session.scalars(sa.select(Clinic.name)).all()
-    assert emails == {"someone@example.org", DEMO_CLINICIAN.email, *EMAIL_OF.values()}
+    cohort = {e for e in emails if e.endswith(f"@{DEMO_COHORT_DOMAIN}")}
+    assert emails - cohort == {"someone@example.org", DEMO_CLINICIAN.email, *EMAIL_OF.values()}
+    assert len(cohort) == DEMO_COHORT_SIZE
     assert clinics.count(DEMO_CLINIC) == 1
 
 
@@ -179,3 +191,28 @@ def test_the_demo_clinician_logs_in_with_the_printed_totp_secret(app, client, de
     client.post("/login", data={"email": DEMO_CLINICIAN.email, "password": demo_password(demo)})
     assert client.get("/login/code").status_code == 200  # enrolled: straight to the code
     assert client.post("/login/code", data={"code": code(app, secret)}).location == "/"
+
+
+def test_the_demo_cohort_view_states_real_estimates_beside_the_published_figures(app, client, demo):
+    assert f"and {DEMO_COHORT_SIZE} more with simulated courses" in demo
+    with app.app_context():
+        clinician = db.session.scalar(sa.select(User.id).where(User.email == DEMO_CLINICIAN.email))
+    login_as(client, clinician)
+    text = page_text(client.get("/clinic/cohort"))
+    # The five operated patients of the tour and the cohort: enough for estimates.
+    operated = 5 + DEMO_COHORT_SIZE
+    assert f"{operated} patients sharing with this clinic have a reference surgery" in text
+    stated = re.findall(r"By (\d+) months (\d+)% \(95% CI (\d+)–(\d+)%\) (\d+) at risk, of (\d+) patients", text)
+    assert stated, text
+    for months, share, low, high, at_risk, patients in stated:
+        assert months in ("3", "6", "12") and int(low) <= int(share) <= int(high)
+        assert int(at_risk) >= 5 and int(patients) <= operated
+    assert "Published figures, for comparison" in text
+    assert "[PubMed 36097503]" in text and "[PMC6415620, table 2]" in text
+
+
+def test_the_demo_cohort_is_the_same_from_the_same_clock():
+    first, second = cohort_accounts(DEFAULT_NOW), cohort_accounts(DEFAULT_NOW)
+    assert first == second and len(first) == DEMO_COHORT_SIZE
+    courses = {account.diary.course for account in first}
+    assert len(courses) >= 3  # drawn from the published mix, not one course

@@ -18,19 +18,21 @@ from diary.models import CareLink, User
 from diary.models.summary import PatientSummary
 from diary.trajectory import rules
 from diary.trajectory.cohort import (
-    LANDMARK_DAYS,
+    MIN_AT_RISK,
+    PUBLISHED_SERIES,
+    Estimate,
     FollowUp,
+    PublishedSeries,
     Step,
-    at_risk_on,
+    axis_months,
+    day_of_month,
+    estimate_at,
     kaplan_meier,
-    share_spasm_free_by,
     time_group_counts,
 )
 
 # The shares the view states in words, in months since surgery (docs/clinical.md, Reference figures for a clinic's cohort: 3, 6 and 12).
 SHARE_MONTHS = (3, 6, 12)
-# The months under the chart where the number still at risk is given.
-AT_RISK_MONTHS = tuple(LANDMARK_DAYS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +48,10 @@ class SummaryRow:
 
 @dataclass(frozen=True, slots=True)
 class Landmark:
-    """The estimate at one time since surgery: share spasm-free (None: not followed so long)."""
+    """The estimate at a number of months since surgery (docs/cohort.md, Too few to tell)."""
 
     months: int
-    days: int
-    at_risk: int
-    share: float | None
+    estimate: Estimate
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,8 +61,9 @@ class Cohort:
     patients: int  # with a reference surgery
     followed: list[FollowUp]  # with at least one logged day after surgery
     steps: list[Step]
-    at_risk: list[Landmark]
-    shares: list[Landmark]
+    at_risk: list[Landmark]  # at each month labelled on the chart's axis
+    shares: list[Landmark]  # the headline figures, by SHARE_MONTHS
+    published: tuple[PublishedSeries, ...]
     time_groups: list[tuple[str, int]]
     recurrences: int
     outcomes: list[tuple[str, int]]
@@ -71,6 +72,11 @@ class Cohort:
     def not_followed(self) -> int:
         """Patients with a surgery but no logged day after it: not in the estimate."""
         return self.patients - len(self.followed)
+
+    @property
+    def min_at_risk(self) -> int:
+        """The fewest patients at risk for which an estimate is stated."""
+        return MIN_AT_RISK
 
     @property
     def spasm_free(self) -> int:
@@ -121,14 +127,18 @@ def follow_up_of(row: SummaryRow) -> FollowUp | None:
     return FollowUp((row.last_entry - row.surgery_on).days, False)
 
 
+def longest_follow_up(followed: list[FollowUp]) -> int:
+    """The longest time followed, in days: where the chart's axis ends."""
+    return max((f.days for f in followed), default=0)
+
+
 def build_cohort(rows: list[SummaryRow]) -> Cohort:
     """The Kaplan-Meier estimate, numbers at risk, shares, groups and counts of the rows."""
     followed = [f for f in map(follow_up_of, rows) if f is not None]
     steps = kaplan_meier(followed)
 
     def landmark(months: int) -> Landmark:
-        days = LANDMARK_DAYS[months]
-        return Landmark(months, days, at_risk_on(followed, days), share_spasm_free_by(steps, days))
+        return Landmark(months, estimate_at(steps, day_of_month(months)))
 
     groups = time_group_counts(f.days for f in followed if f.spasm_free)
     outcome_counts = {key: 0 for key in rules.OUTCOMES}
@@ -138,8 +148,9 @@ def build_cohort(rows: list[SummaryRow]) -> Cohort:
         patients=len(rows),
         followed=followed,
         steps=steps,
-        at_risk=[landmark(m) for m in AT_RISK_MONTHS],
+        at_risk=[landmark(m) for m in axis_months(longest_follow_up(followed))],
         shares=[landmark(m) for m in SHARE_MONTHS],
+        published=PUBLISHED_SERIES,
         time_groups=[(label, groups[key]) for key, label, _ in rules.TIME_GROUPS],
         recurrences=sum(1 for row in rows if row.recurrence_on is not None),
         # Every reduction class, and the classes that say what is missing where they occur.
@@ -150,16 +161,30 @@ def build_cohort(rows: list[SummaryRow]) -> Cohort:
     )
 
 
-def chart_payload(cohort: Cohort) -> dict[str, Any]:
-    """The step chart's data: the share spasm-free (%) from day 0 after each step.
+def percent(value: float | None) -> float | None:
+    """A share as a percentage with one decimal, for the page's JSON."""
+    return None if value is None else round(value * 100, 1)
 
-    The x values are days since surgery; static/js/cohort.js draws them in months.
+
+def chart_payload(cohort: Cohort) -> dict[str, Any]:
+    """The step chart's data: the share spasm-free (%) and its 95% band from day 0 after
+    each step, the censored days, and the months labelled on the axis with the number at
+    risk at each.
+
+    The x values are days since surgery; static/js/cohort.js draws them in months. `low`
+    and `high` are null where the band is undefined (S = 1 or S = 0, docs/cohort.md).
     """
-    points = [{"day": 0, "percent": 0.0}]
+    points = [{"day": 0, "percent": 0.0, "low": None, "high": None}]
     for step in cohort.steps:
-        points.append({"day": step.day, "percent": round(step.spasm_free_share * 100, 1)})
+        low, high = step.band or (None, None)
+        points.append({"day": step.day, "percent": percent(step.spasm_free_share),
+                       "low": percent(low), "high": percent(high)})
     return {
         "points": points,
-        "at_risk": [{"months": m.months, "n": m.at_risk} for m in cohort.at_risk],
+        "ticks": [{"months": m.months, "day": m.estimate.day, "at_risk": m.estimate.at_risk}
+                  for m in cohort.at_risk],
         "censored": [f.days for f in cohort.followed if not f.spasm_free],
+        "last_day": longest_follow_up(cohort.followed),
+        "min_at_risk": MIN_AT_RISK,
+        "patients": len(cohort.followed),
     }

@@ -1,10 +1,13 @@
-"""The demo clinic: one clinician and patients whose diaries show each course of docs/clinical.md (Outcome)."""
+"""The demo clinic: one clinician, six patients whose diaries show each course of
+docs/clinical.md (Outcome) for the tour, and a cohort of simulated patients sharing with the
+same clinic, so that the cohort view has enough patients for real estimates (docs/cohort.md,
+The demo cohort)."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -23,7 +26,7 @@ from diary.simulator.courses import (
     TOXIN_ONLY,
     simulate,
 )
-from diary.simulator.people import Person
+from diary.simulator.people import Person, make_person
 from diary.simulator.rows import ClinicContext, SimulatedAccount
 
 DEMO_CLINIC = "Demo Neurosurgery Clinic"
@@ -102,13 +105,26 @@ DEMO_PATIENTS = (
 )
 DEMO_EMAILS = (DEMO_CLINICIAN.email, *(p.person.email for p in DEMO_PATIENTS))
 
+# The demo cohort: enough patients that the cohort view states estimates at 3 and 6 months
+# (at least MIN_AT_RISK still at risk; docs/cohort.md, Too few to tell), few enough that
+# demo-data stays quick. Courses are drawn from the published mix (courses.pick_course and
+# the 175-patient table); surgeries lie 3 months to nearly 3 years back, so follow-up ends
+# at different times and the curve has censorings; diaries are kept with realistic gaps.
+DEMO_COHORT_SIZE = 40
+DEMO_COHORT_SEED = DEMO_SEED + 1_000
+DEMO_COHORT_POST_OP_DAYS = (90, 1000)
+DEMO_COHORT_PRE_OP_DAYS = (90, 180)
+# Every demo cohort account has an address at this domain (and no other account does).
+DEMO_COHORT_DOMAIN = "cohort.example.org"
+
 
 @dataclass(frozen=True, slots=True)
 class DemoClinic:
     """What demo-data created."""
 
     clinic: ClinicContext
-    patients: list[tuple[int, DemoPatient]]
+    patients: list[tuple[int, DemoPatient]]  # the six of the tour
+    cohort: list[int]  # the ids of the demo cohort's patients
 
 
 def demo_accounts(now: datetime) -> list[SimulatedAccount]:
@@ -130,9 +146,36 @@ def demo_accounts(now: datetime) -> list[SimulatedAccount]:
     return accounts
 
 
+def cohort_accounts(now: datetime, size: int = DEMO_COHORT_SIZE) -> list[SimulatedAccount]:
+    """The demo cohort's patients and diaries, the same for the same `now` (one seed)."""
+    rng = random.Random(DEMO_COHORT_SEED)
+    accounts = []
+    for number in range(1, size + 1):
+        post_op_days = rng.randint(*DEMO_COHORT_POST_OP_DAYS)
+        pre_op_days = rng.randint(*DEMO_COHORT_PRE_OP_DAYS)
+        surgery_year = (now.date() - timedelta(days=post_op_days)).year
+        person = make_person(rng, number, surgery_year, DEMO_COHORT_DOMAIN)
+        diary = simulate(
+            rng,
+            local_today(person.timezone, now),
+            pre_op_days=pre_op_days,
+            post_op_days=post_op_days,
+        )
+        accounts.append(SimulatedAccount(person, diary))
+    return accounts
+
+
+def is_demo_account() -> sa.ColumnElement[bool]:
+    """Whether an account is one demo-data makes: the clinician, the six, or the cohort."""
+    return sa.or_(
+        User.email.in_(DEMO_EMAILS),
+        User.email.endswith(f"@{DEMO_COHORT_DOMAIN}", autoescape=True),
+    )
+
+
 def existing_accounts() -> tuple[int, int]:
     """How many accounts the database holds: (other accounts, earlier demo accounts)."""
-    demo_account = User.email.in_(DEMO_EMAILS)
+    demo_account = is_demo_account()
     others, earlier = db.session.execute(
         sa.select(
             sa.func.count().filter(~demo_account),
@@ -145,15 +188,23 @@ def existing_accounts() -> tuple[int, int]:
 def remove_earlier_demo() -> int:
     """Delete earlier demo accounts and the demo clinic (their rows cascade); returns accounts removed."""
     with write_transaction():
-        removed = db.session.execute(sa.delete(User).where(User.email.in_(DEMO_EMAILS))).rowcount
+        removed = db.session.execute(sa.delete(User).where(is_demo_account())).rowcount
         db.session.execute(sa.delete(Clinic).where(Clinic.name == DEMO_CLINIC))
         return removed
 
 
-def build_demo(now: datetime, password: str) -> DemoClinic:
-    """Create the demo clinic, its clinician and its patients, every patient sharing with it."""
-    clinic, ids = build_clinic(DEMO_CLINIC, DEMO_CLINICIAN, demo_accounts(now), password, now)
-    return DemoClinic(clinic, list(zip(ids, DEMO_PATIENTS, strict=True)))
+def build_demo(now: datetime, password: str, *, cohort_size: int = 0) -> DemoClinic:
+    """Create the demo clinic, its clinician and its patients, every patient sharing with it.
+
+    The six patients of the tour always; `cohort_size` more for the cohort view (demo-data
+    asks for DEMO_COHORT_SIZE). All are written in one transaction with one password hash.
+    """
+    tour = demo_accounts(now)
+    accounts = tour + cohort_accounts(now, cohort_size)
+    clinic, ids = build_clinic(DEMO_CLINIC, DEMO_CLINICIAN, accounts, password, now)
+    return DemoClinic(
+        clinic, list(zip(ids[: len(tour)], DEMO_PATIENTS, strict=True)), ids[len(tour) :]
+    )
 
 
 def enrol_demo_clinician() -> str:

@@ -39,6 +39,14 @@ def demo_clinic(app) -> dict[str, int]:
     return ids
 
 
+@pytest.fixture
+def demo_cohort(app) -> None:
+    """The demo clinic as `flask demo-data` builds it: the six of the tour and the cohort."""
+    with app.app_context():
+        demo.build_demo(utcnow(), PASSWORD, cohort_size=demo.DEMO_COHORT_SIZE)
+        db.session.remove()
+
+
 def log_in_surgeon(page: Page, app) -> None:
     log_in_staff(page, app, demo.DEMO_CLINICIAN.email)
 
@@ -96,13 +104,28 @@ def test_the_print_button_prints(app, page: Page, demo_clinic):
     assert page.evaluate("() => window.__printed") == 1
 
 
-def test_the_cohort_draws_its_step_chart_and_table(app, page: Page, demo_clinic):
+def test_the_cohort_draws_its_step_chart_band_marks_and_numbers_at_risk(app, page: Page, demo_cohort):
     log_in_surgeon(page, app)
     page.get_by_role("link", name="Cohort").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Cohort: {demo.DEMO_CLINIC}")
     page.wait_for_function("() => window.cohortChart !== undefined")
     check_page(page)
-    # Five demo patients have an MVD; the toxin-only one is not in the cohort.
-    expect(page.get_by_text("5 patients sharing with this clinic have a reference surgery")).to_be_visible()
-    assert page.evaluate("() => window.cohortChart.data.datasets[0].stepped") is True
-    expect(page.locator("#at-risk-table")).to_contain_text("At risk")
+    # Five tour patients have an MVD (the toxin-only one is not in the cohort), and the cohort.
+    operated = 5 + demo.DEMO_COHORT_SIZE
+    expect(page.get_by_text(f"{operated} patients sharing with this clinic have a reference surgery")).to_be_visible()
+    datasets = page.evaluate("""() => window.cohortChart.data.datasets.map(d => ({
+        label: d.label, stepped: d.stepped, fill: d.fill, points: d.data.length,
+        drawn: d.data.filter(p => p.y !== null).length}))""")
+    line, lower, upper, marks = datasets
+    assert line["stepped"] is True and upper["fill"] == "-1" and lower["stepped"] is True
+    assert upper["label"] == "95% confidence band" and upper["drawn"] > 0
+    assert marks["label"].startswith("Followed until here") and marks["points"] > 0  # censorings
+    # Every month labelled on the axis carries its number at risk, as the table gives them.
+    labels = page.evaluate("""() => window.cohortChart.scales.x.ticks.map(t =>
+        Array.isArray(t.label) ? t.label.join(" ") : t.label)""")
+    cells = page.locator("#at-risk-table tbody tr").first.locator("td").all_inner_texts()
+    months = page.locator("#at-risk-table thead th.number").all_inner_texts()
+    table = [f"{m} ({n})" for m, n in zip(months, cells, strict=True)]
+    assert labels and set(labels) <= set(table), (labels, table)  # a narrow axis skips some
+    expect(page.locator(".cohort-card").first).to_contain_text(f"at risk, of {operated} patients")
+    expect(page.locator("#published-table")).to_contain_text("PubMed 36097503")
