@@ -150,3 +150,13 @@ def test_the_check_ins_count_column_is_named_for_what_it_holds(client, diary):
 
     assert "check_in_spasm_count" in header and "spasm_count" not in header
     assert header["check_in_spasm_count"] == "3"
+
+
+def test_a_huge_body_or_odd_parameters_never_answer_a_server_error(client, diary):
+    huge = client.get("/export/injections.csv?for=spreadsheet", data="x" * (20 * 1024 * 1024))
+    odd = client.get("/export?decimal=%ff%00&for=spreadsheet", headers={"Accept-Language": "\x00;q=x"})
+    junk_language = client.get("/export/days.csv?for=spreadsheet", headers={"Accept-Language": "de-;;q=,"})
+
+    assert huge.status_code in {200, 413}
+    assert odd.status_code == 200
+    assert junk_language.status_code == 200 and junk_language.get_data().startswith(BOM)

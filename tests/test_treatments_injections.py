@@ -297,7 +297,8 @@ def test_a_total_outside_the_typical_range_is_a_warning_not_a_refusal(client, ap
 
 def test_save_anyway_saves_past_the_warning(client, app, patient):
     response = client.post(
-        "/treatments/injections/new", data=injection_form(total_units="5", save_anyway="y")
+        "/treatments/injections/new",
+        data=injection_form(total_units="5", save_anyway="y", **{"sites-0-units": "5"}),
     )
     assert response.status_code == 302
     assert rows(app, Injection)[0].total_units == Decimal("5")
