@@ -564,7 +564,7 @@ ROUTES: dict[str, Route] = {
         get=owners_record(OK),
         post=owners_record(done("/treatments")),
         params=lambda r: {"entry_id": r.injection},
-        form=_form(INJECTION, total_units="25"),
+        form=_form(INJECTION, total_units="25", **{"sites-0-units": "25"}),
     ),
     "treatments.medication_page": Route(get=patients_own(OK)),
     "treatments.new_regimen": Route(

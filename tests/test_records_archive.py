@@ -32,7 +32,7 @@ def audit_event(app, patient_id: int, action: str, clinic: str, actor_id: int, a
 
 def read_csv(archive: zipfile.ZipFile, name: str) -> list[dict]:
     """One CSV member as rows of dicts."""
-    return list(csv.DictReader(io.StringIO(archive.read(name).decode("utf-8"))))
+    return list(csv.DictReader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
 
 
 def test_the_zip_holds_every_file_with_the_patients_rows_only(app, client, make_user):
@@ -59,7 +59,7 @@ def test_the_zip_holds_every_file_with_the_patients_rows_only(app, client, make_
                 f"{FOLDER}/audit.csv", *(f"{FOLDER}/csv/{name}.csv" for name in csv_tables.TABLES)}
     assert set(archive.namelist()) == expected
     check_ins = read_csv(archive, f"{FOLDER}/csv/check_ins.csv")
-    assert [(r["day"], r["spasm_count"]) for r in check_ins] == [
+    assert [(r["day"], r["check_in_spasm_count"]) for r in check_ins] == [
         ((TODAY - timedelta(days=1)).isoformat(), "4"), (TODAY.isoformat(), "2")]
     assert archive.read(f"{FOLDER}/csv-codebook.md").startswith(b"# CSV codebook")
     bundle = json.loads(archive.read(f"{FOLDER}/fhir.json"))
@@ -97,7 +97,7 @@ def test_the_audit_trail_of_a_patient_without_events_is_a_header(app, client, ma
     archive = zipfile.ZipFile(io.BytesIO(client.get("/export/all.zip").get_data()))
 
     assert archive.read(f"{FOLDER}/audit.csv").decode() == (
-        "at,action,action_label,clinic_id,actor_role,address\r\n")
+        "\ufeffat,action,action_label,clinic_id,actor_role,address\r\n")
 
 
 def test_the_export_page_links_to_the_zip_and_the_fhir_file(client, make_user):

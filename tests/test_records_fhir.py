@@ -79,39 +79,46 @@ def test_the_bundle_holds_one_resource_per_live_record(app, diary):
 
     kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
     assert kinds[0] == "Patient"
-    # 2 live check-ins + 1 assessment; 2 sites + 1 whole session; 3 regimens; 1 live surgery.
-    assert kinds.count("Observation") == 3
-    assert kinds.count("MedicationAdministration") == 3
+    # 2 live check-ins + their 2 days + 1 assessment; 2 sessions + 2 sites; 3 regimens;
+    # 1 live surgery.
+    assert kinds.count("Observation") == 5
+    assert kinds.count("MedicationAdministration") == 4
     assert kinds.count("MedicationStatement") == 3
     assert kinds.count("Procedure") == 1
 
 
 def test_a_check_in_is_a_survey_observation_with_its_numbers(app, diary):
     bundle = bundle_of(app, diary)
-    surveys = [o for o in resources(bundle, "Observation")
-               if o["category"][0]["coding"][0]["code"] == "survey"]
+    surveys = [o for o in resources(bundle, "Observation") if o["code"]["coding"][0]["code"] == "check-in"]
 
     by_day = {o["effectiveDateTime"]: o for o in surveys}
     assert sorted(by_day) == [(TODAY - timedelta(days=2)).isoformat(),
                               (TODAY - timedelta(days=1)).isoformat()]
     busy = by_day[(TODAY - timedelta(days=2)).isoformat()]
-    assert component(busy, "spasm-count")["valueInteger"] == 12
+    assert component(busy, "check-in-spasm-count")["valueInteger"] == 12
+    assert component(busy, "spasm-count") is None  # the day's number is the day's Observation
     assert component(busy, "typical-duration")["valueQuantity"] == {
         "value": 5, "unit": "s", "system": codes.UCUM, "code": "s"}
     assert component(busy, "jrs-severity-self-rated")["valueInteger"] == 2
     assert component(busy, "jrs-frequency-self-rated")["valueInteger"] == 3
     assert busy["note"] == [{"text": "tired"}]
     quiet = by_day[(TODAY - timedelta(days=1)).isoformat()]
-    assert component(quiet, "spasm-count")["valueInteger"] == 0
+    assert component(quiet, "check-in-spasm-count")["valueInteger"] == 0
     assert component(quiet, "jrs-severity-self-rated") is None
 
 
-def test_an_injection_is_one_administration_per_site_or_one_without_sites(app, diary):
+def test_an_injection_is_its_session_with_the_total_then_one_administration_per_site(app, diary):
     administrations = resources(bundle_of(app, diary), "MedicationAdministration")
 
     sites = [a["dosage"].get("site", {}).get("coding", [{}])[0].get("code") for a in administrations]
-    assert sites == ["oo_pretarsal_upper", "zygomaticus", None]
-    upper, cheek, other = administrations
+    assert sites == [None, "oo_pretarsal_upper", "zygomaticus", None]
+    session, upper, cheek, other = administrations
+    assert session["dosage"] == {"text": "Whole session", "dose": {"value": 20, "unit": "U"}}
+    # A site without units may hold the rest of the total: nothing disagrees.
+    assert "extension" not in session and "note" not in session
+    session_url = f"urn:uuid:{session['id']}"
+    assert upper["partOf"] == cheek["partOf"] == [{"reference": session_url}]
+    assert "partOf" not in other
     assert upper["dosage"]["dose"] == {"value": 2.5, "unit": "U"}
     assert "dose" not in cheek["dosage"]  # units at that site not known
     assert "other side" in cheek["dosage"]["site"]["text"]
@@ -156,7 +163,8 @@ def test_the_same_record_keeps_its_full_url_from_one_export_to_the_next(app, dia
     check_in(app, diary, TODAY, 1)
     second = [e["fullUrl"] for e in bundle_of(app, diary)["entry"]]
 
-    assert set(first) < set(second) and len(second) == len(first) + 1
+    # The new check-in and its day's Observation.
+    assert set(first) < set(second) and len(second) == len(first) + 2
 
 
 def test_only_a_patient_has_a_bundle(app, make_user):

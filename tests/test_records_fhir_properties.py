@@ -120,7 +120,7 @@ def build(app, make_user, diary: dict) -> tuple[int, dict[str, int]]:
         if i["deleted"]:
             treatments.delete("injections", entry)
         else:
-            live["administrations"] += max(1, len(i["sites"]))
+            live["administrations"] += 1 + len(i["sites"])  # the session, then its sites
     for r in diary["regimens"]:
         started = TODAY - timedelta(days=r["back"])
         stopped = None if r["stop_after"] is None else min(TODAY, started + timedelta(days=r["stop_after"]))
@@ -163,9 +163,11 @@ def test_the_bundle_of_any_accepted_diary_is_valid_and_holds_its_live_records(ap
 
     assert_valid_bundle(bundle)
     observations = resources(bundle, "Observation")
-    category = [o["category"][0]["coding"][0]["code"] for o in observations]
-    assert category.count("survey") == live["check_ins"]
-    assert category.count("exam") == live["exams"]
+    kinds = [o["code"]["coding"][0]["code"] for o in observations]
+    assert kinds.count("check-in") == live["check_ins"]
+    # Without episodes, each live check-in's day is one logged day.
+    assert kinds.count("diary-day") == live["check_ins"]
+    assert kinds.count("follow-up-assessment") == live["exams"]
     assert len(resources(bundle, "MedicationAdministration")) == live["administrations"]
     assert len(resources(bundle, "MedicationStatement")) == live["statements"]
     assert len(resources(bundle, "Procedure")) == live["procedures"]

@@ -21,14 +21,14 @@ def record(app, patient) -> TreatmentRecorder:
 
 
 def injection_form(**fields) -> dict:
-    """A valid injection form: 20 U of Botox on 1 March, with one site."""
+    """A valid injection form: 20 U of Botox on 1 March, all at one site."""
     form = {
         "injected_on": "2026-03-01",
         "product": "onabotulinumtoxinA",
         "total_units": "20",
         "sites-0-muscle": "oo_pretarsal_lower",
         "sites-0-side": "affected",
-        "sites-0-units": "2.5",
+        "sites-0-units": "20",
     }
     form.update(fields)
     return {k: v for k, v in form.items() if v is not None}
@@ -93,7 +93,8 @@ def test_a_product_not_in_the_list_needs_its_name(client, app, patient):
     assert response.status_code == 422
     assert "Give the name of the other product." in text_of(response)
 
-    named = injection_form(product="other", product_other="Letybo", total_units="50")
+    named = injection_form(product="other", product_other="Letybo", total_units="50",
+                           **{"sites-0-units": "50"})
     assert client.post("/treatments/injections/new", data=named).status_code == 302
     (injection,) = rows(app, Injection)
     assert (injection.product, injection.product_other) == ("other", "Letybo")
@@ -101,7 +102,8 @@ def test_a_product_not_in_the_list_needs_its_name(client, app, patient):
 
 def test_product_not_known_is_accepted_without_a_range_warning(client, app, patient):
     response = client.post(
-        "/treatments/injections/new", data=injection_form(product="unknown", total_units="150")
+        "/treatments/injections/new", data=injection_form(
+            product="unknown", total_units="150", **{"sites-0-units": "150"})
     )
     assert response.status_code == 302
     assert rows(app, Injection)[0].product == "unknown"
@@ -136,21 +138,68 @@ def test_units_that_are_not_numbers_are_refused_next_to_the_field(client, app, p
     assert rows(app, Injection) == []
 
 
-def test_site_units_adding_up_to_more_than_the_total_are_refused(client, app, patient):
-    response = client.post(
-        "/treatments/injections/new",
-        data=injection_form(
-            total_units="30",
-            **{
-                "sites-0-units": "20",
-                "sites-1-muscle": "zygomaticus",
-                "sites-1-units": "25",
-            },
-        ),
-    )
-    assert response.status_code == 422
-    assert "The units per site add up to 45 U, more than the total of 30 U." in text_of(response)
+def test_site_units_adding_up_to_more_than_the_total_are_a_warning_not_a_refusal(client, app, patient):
+    form = injection_form(total_units="30", **{
+        "sites-0-units": "20", "sites-1-muscle": "zygomaticus", "sites-1-units": "25"})
+
+    response = client.post("/treatments/injections/new", data=form)
+
+    assert response.status_code == 200
+    assert "The units per site add up to 45 U, not the total of 30 U." in text_of(response)
     assert rows(app, Injection) == []
+    saved = client.post("/treatments/injections/new", data={**form, "save_anyway": "y"})
+    assert saved.status_code == 302
+    assert rows(app, Injection)[0].total_units == Decimal("30")
+
+
+def test_a_total_its_sites_do_not_add_up_to_is_warned_about_and_kept_as_entered(client, app, patient):
+    form = injection_form(total_units="25", **{
+        "sites-0-units": "5", "sites-1-muscle": "zygomaticus", "sites-1-units": "5"})
+
+    first = client.post("/treatments/injections/new", data=form)
+
+    assert first.status_code == 200
+    page = text_of(first)
+    assert "The units per site add up to 10 U, not the total of 25 U." in page
+    assert "Save anyway" in page
+    assert rows(app, Injection) == []
+    html = first.get_data(as_text=True)
+    token = html.split('name="warnings_seen" type="hidden" value="')[1].split('"')[0]
+    again = client.post("/treatments/injections/new", data={**form, "warnings_seen": token})
+    assert again.status_code == 302
+    (injection,) = rows(app, Injection)
+    assert injection.total_units == Decimal("25")
+    assert sorted(s.units for s in rows(app, InjectionSite)) == [Decimal("5"), Decimal("5")]
+
+
+@pytest.mark.parametrize(("total", "sites", "differs"), [
+    ("25", ("5", "5"), "10"),       # every site known, fewer than the total
+    ("20", ("15", "5"), None),      # they agree
+    ("20", ("5", None), None),      # a site without units may hold the rest
+    ("20", ("25", None), "25"),     # the known sites alone exceed the total
+    (None, ("5", "5"), None),       # no total to disagree with
+    ("20", (None, None), None),     # no site units
+])
+def test_when_a_total_and_its_sites_disagree(total, sites, differs):
+    from diary.treatments.rules import sites_disagree
+
+    site_units = [None if u is None else Decimal(u) for u in sites]
+    found = sites_disagree(None if total is None else Decimal(total), site_units)
+
+    assert found == (None if differs is None else Decimal(differs))
+
+
+def test_the_injection_form_answers_a_huge_body_or_a_file_without_a_server_error(client, patient):
+    import io
+
+    huge = client.post("/treatments/injections/new", data={"note": "x" * (20 * 1024 * 1024)})
+    as_file = client.post("/treatments/injections/new", data={
+        **injection_form(), "total_units": (io.BytesIO(b"25"), "units.txt"),
+        "sites-0-units": (io.BytesIO(b"\x00\xff"), "site.bin")})
+
+    assert huge.status_code == 413
+    # A file is no text: the fields read as empty, and the form answers as for empty fields.
+    assert as_file.status_code in {200, 302, 422}
 
 
 def test_the_same_site_twice_is_refused(client, app, patient):
@@ -248,7 +297,8 @@ def test_a_total_outside_the_typical_range_is_a_warning_not_a_refusal(client, ap
 
 def test_save_anyway_saves_past_the_warning(client, app, patient):
     response = client.post(
-        "/treatments/injections/new", data=injection_form(total_units="5", save_anyway="y")
+        "/treatments/injections/new",
+        data=injection_form(total_units="5", save_anyway="y", **{"sites-0-units": "5"}),
     )
     assert response.status_code == 302
     assert rows(app, Injection)[0].total_units == Decimal("5")
@@ -347,7 +397,7 @@ def test_editing_an_injection_keeps_the_old_values_as_a_revision(client, app, pa
         f"/treatments/injections/{injection_id}/edit",
         data=injection_form(
             total_units="22.5",
-            **{"sites-0-units": "5", "sites-1-muscle": "zygomaticus", "sites-1-units": "2.5"},
+            **{"sites-0-units": "5", "sites-1-muscle": "zygomaticus", "sites-1-units": "17.5"},
         ),
     )
     assert response.status_code == 302
@@ -356,7 +406,7 @@ def test_editing_an_injection_keeps_the_old_values_as_a_revision(client, app, pa
     sites = rows(app, InjectionSite, injection_id=injection_id)
     assert {(s.muscle, s.units) for s in sites} == {
         ("oo_pretarsal_lower", Decimal("5")),
-        ("zygomaticus", Decimal("2.5")),
+        ("zygomaticus", Decimal("17.5")),
     }
     (revision,) = rows(app, EntryRevision)
     assert (revision.entry_type, revision.entry_id, revision.action) == (
@@ -370,7 +420,7 @@ def test_editing_an_injection_keeps_the_old_values_as_a_revision(client, app, pa
 
 def test_saving_an_unchanged_injection_writes_no_revision(client, app, patient, record):
     injection_id = record.injection(
-        total_units="20", sites=(("oo_pretarsal_lower", "affected", "2.5"),)
+        total_units="20", sites=(("oo_pretarsal_lower", "affected", "20"),)
     )
     response = client.post(f"/treatments/injections/{injection_id}/edit", data=injection_form())
     assert response.status_code == 302

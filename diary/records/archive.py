@@ -50,8 +50,9 @@ def audit_rows(patient_id: int) -> Iterator[tuple]:
 
 
 def audit_lines(patient_id: int) -> Iterator[str]:
-    """The audit trail as CSV text, header first."""
+    """The audit trail as CSV text: the byte-order mark and the header first."""
     buffer = io.StringIO()
+    buffer.write(csv_tables.BYTE_ORDER_MARK)
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(AUDIT_COLUMNS)
     for row in audit_rows(patient_id):

@@ -28,6 +28,10 @@ SURGERY_TYPE = f"{APP_BASE}/surgery-type"
 OUTCOME_CLASS = f"{APP_BASE}/outcome-class"
 HEARING = f"{APP_BASE}/hearing"
 
+# Extensions of the app's own: the units an injection's sites add up to, sent beside a
+# total they disagree with (docs/fhir.md, Injections).
+SITE_UNITS_SUM = "https://spasm-diary.example/fhir/StructureDefinition/site-units-sum"
+
 # Identifier systems (not code systems): the account number inside this installation.
 ACCOUNT_IDENTIFIER = "https://spasm-diary.example/fhir/NamingSystem/account"
 
@@ -35,6 +39,11 @@ ACCOUNT_IDENTIFIER = "https://spasm-diary.example/fhir/NamingSystem/account"
 DIARY_CODES = {
     "check-in": "Daily diary check-in of hemifacial spasm",
     "spasm-count": "Number of spasms on the diary day, counted by the patient",
+    "diary-day": "A logged diary day: its number of spasms by the day rule",
+    "check-in-spasm-count": "Number of spasms the patient gave in the check-in",
+    "episode-count": "Number of single spasms logged with \"Spasm now\" that day",
+    "spasm-episode": "One spasm logged as it happened (\"Spasm now\")",
+    "spasm-duration": "How long this one spasm lasted",
     "typical-duration": "Typical duration of one spasm that day",
     "jrs-severity-self-rated": "Jankovic Rating Scale severity 0-4, rated by the patient",
     "jrs-frequency-self-rated": "Jankovic Rating Scale frequency 0-4, rated by the patient",

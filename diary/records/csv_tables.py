@@ -1,7 +1,10 @@
 """The diary as CSV tables with stable columns, streamed row by row.
 
 docs/csv-codebook.md describes every column; a test keeps the two in step. Columns are only
-ever added at the end, never renamed or reordered.
+ever added at the end, never reordered, and renamed only as the codebook's list of renames
+records. Every file starts with a UTF-8 byte-order mark, so that a spreadsheet reads it as
+UTF-8; the files for machines use commas and decimal points, the spreadsheet files those of
+the patient's language (docs/csv-codebook.md, Spreadsheet files).
 """
 
 from __future__ import annotations
@@ -19,14 +22,67 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 
 from diary.extensions import db
-from diary.models import CheckIn, Injection, MedicationRegimen, SpasmEpisode, Surgery
+from diary.journal import wording as journal_wording
+from diary.models import (
+    CheckIn,
+    Injection,
+    InjectionSite,
+    MedicationRegimen,
+    SpasmEpisode,
+    Surgery,
+)
+from diary.models.treatment import ToxinProduct
 from diary.progress.queries import daily_numbers
+from diary.treatments import wording
+from diary.treatments.rules import sites_disagree
 
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection), and the
 # full-width forms too: a spreadsheet that folds full-width characters to ASCII reads "＝" as
 # "=" (docs/security.md, Names and CSV).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 STREAM_BATCH = 500
+# Written before the header: without it, a spreadsheet opens UTF-8 as a legacy code page
+# and "Universitätsklinikum Köln" reads "UniversitÃ¤tsklinikum KÃ¶ln".
+BYTE_ORDER_MARK = "\ufeff"
+
+
+@dataclass(frozen=True)
+class CsvStyle:
+    """How numbers and cells are separated: a machine's, or a spreadsheet's in a language."""
+
+    delimiter: str
+    decimal: str
+    description: str
+
+
+MACHINE = CsvStyle(",", ".", "commas between cells and decimal points (1.5)")
+DECIMAL_COMMA = CsvStyle(";", ",", "semicolons between cells and decimal commas (1,5)")
+STYLES = {"point": MACHINE, "comma": DECIMAL_COMMA}
+
+# Languages that write a decimal comma (CLDR's decimal symbol for the language), so that a
+# spreadsheet in that language expects ';' between cells; and the regions where the same
+# languages write a point (Swiss and Liechtenstein German, French and Italian; Mexican and
+# US Spanish).
+DECIMAL_COMMA_LANGUAGES = frozenset({
+    "bg", "ca", "cs", "da", "de", "el", "es", "et", "eu", "fi", "fr", "gl", "hr", "hu",
+    "id", "is", "it", "lt", "lv", "nb", "nl", "nn", "no", "pl", "pt", "ro", "ru", "sk",
+    "sl", "sr", "sv", "tr", "uk", "vi",
+})
+DECIMAL_POINT_REGIONS = frozenset({"ch", "li", "mx", "us"})
+
+
+def spreadsheet_style(language: str | None) -> CsvStyle:
+    """The spreadsheet style of a language tag ("de", "de-AT", "en-GB"; None: not known).
+
+    The rule of docs/csv-codebook.md, Spreadsheet files: a language that writes a decimal
+    comma gets semicolons and decimal commas, unless its region writes a point; any other
+    language, or none, gets commas and decimal points.
+    """
+    parts = (language or "").lower().replace("_", "-").split("-")
+    region = parts[1] if len(parts) > 1 else ""
+    if parts[0] in DECIMAL_COMMA_LANGUAGES and region not in DECIMAL_POINT_REGIONS:
+        return DECIMAL_COMMA
+    return MACHINE
 
 
 @dataclass(frozen=True)
@@ -39,8 +95,9 @@ class CsvTable:
     rows: Callable[[int], Iterable[tuple]]
 
 
-def cell(value: Any) -> str:
-    """A value as CSV text: ISO dates, plain decimals, lists joined by ';', formulas defused."""
+def cell(value: Any, decimal: str = ".") -> str:
+    """A value as CSV text: ISO dates, plain decimals (with `decimal` as the decimal mark),
+    lists joined by ';', formulas defused."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -50,11 +107,13 @@ def cell(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    if isinstance(value, int | float):
+        return format(value.normalize(), "f").replace(".", decimal)
+    if isinstance(value, float):
+        return str(value).replace(".", decimal)
+    if isinstance(value, int):
         return str(value)
     if isinstance(value, list | tuple):
-        return ";".join(cell(v) for v in value)
+        return ";".join(cell(v, decimal) for v in value)
     text = str(value)
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
@@ -76,12 +135,24 @@ def _days(patient_id: int) -> Iterable[tuple]:
     yield from db.session.execute(statement.execution_options(yield_per=STREAM_BATCH))
 
 
+def readable(codes: Iterable[str] | None, names: dict[str, Any]) -> str:
+    """Coded values by their names, joined by "; " (a name may hold a comma); a code with no
+    name as it is. A name given as (label, description) reads as its label."""
+    out = []
+    for code in codes or ():
+        name = names.get(code, code)
+        out.append(name[0] if isinstance(name, tuple) else name)
+    return "; ".join(out)
+
+
 def _check_ins(patient_id: int) -> Iterable[tuple]:
     for c in _stream(_live(CheckIn, patient_id).order_by(CheckIn.day)):
         yield (
             c.day, c.spasm_count, c.typical_duration_seconds, c.jrs_severity, c.jrs_frequency,
             c.regions, c.side, c.spasm_type, c.triggers, c.trigger_other, c.note,
             c.entry_method, c.retrospective, c.created_at, c.updated_at,
+            readable(c.regions, journal_wording.REGIONS),
+            readable(c.triggers, journal_wording.TRIGGERS),
         )
 
 
@@ -103,11 +174,25 @@ def _injections(patient_id: int) -> Iterable[tuple]:
     )
     for i in db.session.scalars(statement):
         sites = [f"{s.muscle}:{s.side}:{cell(s.units)}" for s in i.sites]
+        site_units = [s.units for s in i.sites if s.units is not None]
         yield (
             i.injected_on, i.product, i.product_other, i.total_units, sites, i.injector, i.lot,
             i.effect_began_on, i.best_effect_on, i.wore_off_on, i.side_effects, i.note,
             i.retrospective, i.created_at,
+            i.product_other if i.product == ToxinProduct.OTHER and i.product_other
+            else wording.PRODUCTS.get(i.product, i.product),
+            "; ".join(_site_readable(s) for s in i.sites),
+            readable(i.side_effects, wording.SIDE_EFFECTS),
+            sum(site_units, Decimal(0)) if site_units else None,
+            sites_disagree(i.total_units, [s.units for s in i.sites]) is not None,
         )
+
+
+def _site_readable(site: InjectionSite) -> str:
+    """"Upper eyelid, near the lashes (orbicularis oculi, pretarsal) (affected side): 5 U"."""
+    side = wording.SITE_SIDES.get(site.side, site.side).lower()
+    where = f"{wording.MUSCLES.get(site.muscle, site.muscle)} ({side})"
+    return where if site.units is None else f"{where}: {wording.units(site.units)}"
 
 
 def _regimens(patient_id: int) -> Iterable[tuple]:
@@ -118,7 +203,7 @@ def _regimens(patient_id: int) -> Iterable[tuple]:
         yield (
             r.id, r.drug, r.drug_other, r.strength, r.unit, r.doses_per_day, r.times_of_day,
             r.started_on, r.stopped_on, r.change_reason, r.stop_reason, r.previous_regimen_id,
-            r.created_at,
+            r.created_at, wording.drug_name(r.drug, r.drug_other),
         )
 
 
@@ -129,6 +214,9 @@ def _surgeries(patient_id: int) -> Iterable[tuple]:
             s.performed_on, s.surgery_type, s.side, s.centre, s.surgeon, s.vessels, s.technique,
             s.implant, s.complications, s.house_brackmann_grade, s.note, s.patient_reported,
             s.verified_at, s.is_reference, s.created_at,
+            wording.SURGERY_TYPES.get(s.surgery_type, s.surgery_type),
+            readable(s.vessels, wording.VESSELS),
+            readable(s.complications, wording.COMPLICATIONS),
         )
 
 
@@ -140,9 +228,10 @@ TABLES: dict[str, CsvTable] = {
             "check_ins",
             "Check-ins",
             (
-                "day", "spasm_count", "typical_duration_seconds", "jrs_severity_self_rated",
+                "day", "check_in_spasm_count", "typical_duration_seconds", "jrs_severity_self_rated",
                 "jrs_frequency_self_rated", "regions", "side", "spasm_type", "triggers",
                 "trigger_other", "note", "entry_method", "retrospective", "created_at", "updated_at",
+                "regions_readable", "triggers_readable",
             ),
             _check_ins,
         ),
@@ -158,7 +247,8 @@ TABLES: dict[str, CsvTable] = {
             (
                 "injected_on", "product", "product_other", "total_units", "sites", "injector", "lot",
                 "effect_began_on", "best_effect_on", "wore_off_on", "side_effects", "note",
-                "retrospective", "created_at",
+                "retrospective", "created_at", "product_readable", "sites_readable",
+                "side_effects_readable", "sites_units_sum", "total_differs_from_sites",
             ),
             _injections,
         ),
@@ -168,7 +258,7 @@ TABLES: dict[str, CsvTable] = {
             (
                 "regimen_id", "drug", "drug_other", "strength", "unit", "doses_per_day",
                 "times_of_day", "started_on", "stopped_on", "change_reason", "stop_reason",
-                "previous_regimen_id", "created_at",
+                "previous_regimen_id", "created_at", "drug_readable",
             ),
             _regimens,
         ),
@@ -178,7 +268,8 @@ TABLES: dict[str, CsvTable] = {
             (
                 "performed_on", "surgery_type", "side", "centre", "surgeon", "vessels", "technique",
                 "implant", "complications", "house_brackmann_grade", "note", "patient_reported",
-                "verified_at", "is_reference", "created_at",
+                "verified_at", "is_reference", "created_at", "surgery_type_readable",
+                "vessels_readable", "complications_readable",
             ),
             _surgeries,
         ),
@@ -186,10 +277,11 @@ TABLES: dict[str, CsvTable] = {
 }
 
 
-def csv_lines(table: CsvTable, patient_id: int) -> Iterator[str]:
-    """The table as CSV text, a line at a time (header first)."""
+def csv_lines(table: CsvTable, patient_id: int, style: CsvStyle = MACHINE) -> Iterator[str]:
+    """The table as CSV text, a line at a time: the byte-order mark and the header first."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write(BYTE_ORDER_MARK)
+    writer = csv.writer(buffer, delimiter=style.delimiter, lineterminator="\r\n")
 
     def flush() -> str:
         text = buffer.getvalue()
@@ -200,5 +292,5 @@ def csv_lines(table: CsvTable, patient_id: int) -> Iterator[str]:
     writer.writerow(table.columns)
     yield flush()
     for row in table.rows(patient_id):
-        writer.writerow([cell(v) for v in row])
+        writer.writerow([cell(v, style.decimal) for v in row])
         yield flush()

@@ -11,9 +11,12 @@ the clinic's review page both call it, and the caller authorises and audits.
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
@@ -28,14 +31,17 @@ from diary.models import (
     Injection,
     MedicationRegimen,
     Role,
+    SpasmEpisode,
     Surgery,
     User,
 )
 from diary.models.treatment import Drug, ToxinProduct
+from diary.progress.queries import daily_numbers
 from diary.records import codes
 from diary.records.codes import concept
 from diary.trajectory import rules
 from diary.treatments import wording
+from diary.treatments.rules import sites_disagree
 
 # The media type of a FHIR JSON resource (FHIR R4B, http.html#mime-type), as every download
 # and the API answer it.
@@ -76,6 +82,11 @@ def _entry(url: str, resource: dict[str, Any]) -> dict[str, Any]:
     return {"fullUrl": url, "resource": resource}
 
 
+def _as_date(value: date | str) -> date:
+    """SQLite returns a grouped date as text."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
 def _live(model, patient_id: int) -> sa.Select:
     return sa.select(model).where(model.patient_id == patient_id, model.deleted_at.is_(None))
 
@@ -100,8 +111,12 @@ def _component(code: str, **value: Any) -> dict[str, Any]:
 
 
 def check_in_observation(check_in: CheckIn, patient_ref: dict) -> dict[str, Any]:
-    """One check-in as a survey Observation with a component per number the patient gave."""
-    components = [_component("spasm-count", valueInteger=check_in.spasm_count)]
+    """One check-in as a survey Observation with a component per number the patient gave.
+
+    Its count is the check-in's own (`check-in-spasm-count`); the day's number, which also
+    counts the day's episodes, is the day's Observation (day_observation).
+    """
+    components = [_component("check-in-spasm-count", valueInteger=check_in.spasm_count)]
     if check_in.typical_duration_seconds is not None:
         components.append(_component("typical-duration", valueQuantity={
             "value": check_in.typical_duration_seconds, "unit": "s",
@@ -125,6 +140,53 @@ def check_in_observation(check_in: CheckIn, patient_ref: dict) -> dict[str, Any]
     return resource
 
 
+def episode_observation(episode: SpasmEpisode, patient_ref: dict) -> dict[str, Any]:
+    """One "Spasm now" as a survey Observation at its moment, in the zone it was logged in."""
+    moment = episode.occurred_at.astimezone(ZoneInfo(episode.timezone)).replace(microsecond=0)
+    resource: dict[str, Any] = {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": [concept(codes.OBSERVATION_CATEGORY, "survey", "Survey")],
+        "code": concept(codes.DIARY, "spasm-episode", codes.DIARY_CODES["spasm-episode"]),
+        "subject": patient_ref,
+        "effectiveDateTime": moment.isoformat(),
+    }
+    if episode.duration_seconds is not None:
+        resource["component"] = [_component("spasm-duration", valueQuantity={
+            "value": episode.duration_seconds, "unit": "s",
+            "system": codes.UCUM, "code": codes.SECONDS,
+        })]
+    return resource
+
+
+def day_observation(
+    day: date, spasms: int, check_in_count: int | None, episode_count: int,
+    patient_ref: dict, sources: list[str],
+) -> dict[str, Any]:
+    """A logged day's number of spasms as the app shows it (docs/fhir.md, Diary days).
+
+    `spasm-count` is the day rule's number, the larger of the check-in's count and the
+    day's episodes (progress.queries.daily_numbers); the two inputs are components too, and
+    `derivedFrom` names the check-in and episode Observations it was made from.
+    """
+    components = [_component("spasm-count", valueInteger=int(spasms))]
+    if check_in_count is not None:
+        components.append(_component("check-in-spasm-count", valueInteger=int(check_in_count)))
+    components.append(_component("episode-count", valueInteger=int(episode_count)))
+    resource: dict[str, Any] = {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": [concept(codes.OBSERVATION_CATEGORY, "survey", "Survey")],
+        "code": concept(codes.DIARY, "diary-day", codes.DIARY_CODES["diary-day"]),
+        "subject": patient_ref,
+        "effectiveDateTime": day.isoformat(),
+        "component": components,
+    }
+    if sources:
+        resource["derivedFrom"] = [{"reference": url} for url in sources]
+    return resource
+
+
 def _toxin(injection: Injection) -> dict[str, Any]:
     """The product: the app's code, botulinum toxin's ATC code, the name as text."""
     product = injection.product
@@ -145,8 +207,12 @@ def _toxin_dose(units: Decimal | None) -> dict[str, Any]:
 
 
 def injection_administrations(injection: Injection, patient_ref: dict) -> Iterator[tuple[str, dict]]:
-    """One MedicationAdministration per injection site (R4B allows one site per dosage),
-    or one for the whole session when no site is known."""
+    """The whole session as one MedicationAdministration with the total as entered, then one
+    per injection site (R4B allows one site per dosage), each `partOf` the session.
+
+    A total that its sites do not add up to is kept as entered: the session says so in a
+    note and in the `site-units-sum` extension (docs/fhir.md, Injections).
+    """
     base = {
         "resourceType": "MedicationAdministration",
         "status": "completed",
@@ -158,10 +224,16 @@ def injection_administrations(injection: Injection, patient_ref: dict) -> Iterat
                          injection.lot and f"Lot: {injection.lot}", injection.note) if n]
     if notes:
         base["note"] = [{"text": n} for n in notes]
-    if not injection.sites:
-        dosage = {"text": "Whole session", **_toxin_dose(injection.total_units)}
-        yield full_url("injection", injection.id), {**base, "dosage": dosage}
-        return
+    session_url = full_url("injection", injection.id)
+    session = {**base, "dosage": {"text": "Whole session", **_toxin_dose(injection.total_units)}}
+    site_sum = sites_disagree(injection.total_units, [s.units for s in injection.sites])
+    if site_sum is not None:
+        session["extension"] = [{"url": codes.SITE_UNITS_SUM,
+                                 "valueQuantity": {"value": _number(site_sum), "unit": "U"}}]
+        session["note"] = [*session.get("note", []), {"text": (
+            wording.total_and_sites(injection.total_units, site_sum)
+            + ": both as entered, neither corrected")}]
+    yield session_url, session
     for site in injection.sites:
         side = wording.SITE_SIDES[site.side]
         dosage = {
@@ -170,7 +242,8 @@ def injection_administrations(injection: Injection, patient_ref: dict) -> Iterat
                             text=f"{wording.MUSCLES[site.muscle]} ({side.lower()})"),
             **_toxin_dose(site.units),
         }
-        yield full_url("injection", injection.id, "site", site.id), {**base, "dosage": dosage}
+        yield full_url("injection", injection.id, "site", site.id), {
+            **base, "partOf": [{"reference": session_url}], "dosage": dosage}
 
 
 def _drug(regimen: MedicationRegimen) -> dict[str, Any]:
@@ -285,9 +358,25 @@ def bundle_entries(patient: User) -> Iterator[dict[str, Any]]:
     patient_url = full_url("patient", patient.public_id)
     ref = {"reference": patient_url}
     yield _entry(patient_url, patient_resource(patient))
+    # Each day's Observation names the check-in and episodes it was made from.
+    sources: defaultdict[date, list[str]] = defaultdict(list)
     check_ins = _live(CheckIn, patient.id).order_by(CheckIn.day)
     for c in db.session.scalars(check_ins.execution_options(yield_per=STREAM_BATCH)):
-        yield _entry(full_url("check-in", c.id), check_in_observation(c, ref))
+        url = full_url("check-in", c.id)
+        sources[c.day].append(url)
+        yield _entry(url, check_in_observation(c, ref))
+    episodes = _live(SpasmEpisode, patient.id).order_by(SpasmEpisode.occurred_at, SpasmEpisode.id)
+    for e in db.session.scalars(episodes.execution_options(yield_per=STREAM_BATCH)):
+        url = full_url("episode", e.id)
+        sources[e.day].append(url)
+        yield _entry(url, episode_observation(e, ref))
+    daily = daily_numbers(patient.id)
+    days = sa.select(daily.c.day, daily.c.spasms, daily.c.check_in_count,
+                     daily.c.episode_count).order_by(daily.c.day)
+    for day, spasms, check_in_count, episode_count in db.session.execute(days):
+        day = _as_date(day)
+        yield _entry(full_url("day", patient.public_id, day.isoformat()), day_observation(
+            day, spasms, check_in_count, episode_count, ref, sources.get(day, [])))
     injections = (_live(Injection, patient.id).options(so.selectinload(Injection.sites))
                   .order_by(Injection.injected_on, Injection.id))
     for injection in db.session.scalars(injections):

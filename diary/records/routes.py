@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, render_template, stream_with_context
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 
 from diary.clock import utcnow
 from diary.models import User
@@ -14,23 +14,38 @@ from diary.web.guards import patient_required
 bp = Blueprint("records", __name__)
 
 
+def spreadsheet_style() -> tuple[str, csv_tables.CsvStyle]:
+    """The spreadsheet files' style: the export page's choice (`decimal=comma|point`), else
+    the browser's first language (docs/csv-codebook.md, Spreadsheet files)."""
+    chosen = request.args.get("decimal", "")
+    if chosen in csv_tables.STYLES:
+        return chosen, csv_tables.STYLES[chosen]
+    style = csv_tables.spreadsheet_style(next(iter(request.accept_languages.values()), None))
+    return ("comma" if style is csv_tables.DECIMAL_COMMA else "point"), style
+
+
 @bp.get("/export")
 @patient_required
 def export_index(patient: User):
     """The downloads of the patient's own data."""
-    return render_template("records/export.html", tables=csv_tables.TABLES.values())
+    decimal, style = spreadsheet_style()
+    return render_template("records/export.html", tables=csv_tables.TABLES.values(),
+                           decimal=decimal, style=style, styles=csv_tables.STYLES)
 
 
 @bp.get("/export/<name>.csv")
 @patient_required
 def export_csv(patient: User, name: str):
-    """One table of the patient's diary as CSV, streamed."""
+    """One table of the patient's diary as CSV, streamed: for machines, or with `for=spreadsheet`
+    in the style of the patient's language."""
     table = csv_tables.TABLES.get(name)
     if table is None:
         abort(404)
-    filename = f"spasm-diary-{name}.csv"
+    style, filename = csv_tables.MACHINE, f"spasm-diary-{name}.csv"
+    if request.args.get("for") == "spreadsheet":
+        style, filename = spreadsheet_style()[1], f"spasm-diary-{name}-spreadsheet.csv"
     return Response(
-        stream_with_context(csv_tables.csv_lines(table, patient.id)),
+        stream_with_context(csv_tables.csv_lines(table, patient.id, style)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

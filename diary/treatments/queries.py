@@ -17,8 +17,8 @@ from diary.database import read_rows
 from diary.extensions import db
 from diary.models import Injection, InjectionSite, MedicationRegimen, Surgery
 from diary.models.treatment import is_patient_reported
-from diary.treatments.rules import reference_surgery
-from diary.treatments.wording import product_name
+from diary.treatments.rules import reference_surgery, sites_disagree
+from diary.treatments.wording import product_name, total_and_sites
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +48,13 @@ class InjectionRecord:
     def product_name(self) -> str:
         """The product as it is shown beside the units."""
         return product_name(self.product, self.product_other)
+
+    @property
+    def sites_disagree(self) -> str | None:
+        """"25 U total, sites add up to 10 U" when the sites' units disagree with the total
+        (both kept as entered, rules.sites_disagree); else None."""
+        site_sum = sites_disagree(self.total_units, [s.units for s in self.sites])
+        return None if site_sum is None else total_and_sites(self.total_units, site_sum)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +107,7 @@ def injections_between(patient_id: int, start: date, end: date) -> list[Injectio
         Injection.injected_on.between(start, end),
     )
     sites: dict[int, list[SiteRecord]] = {}
-    for injection_id, muscle, side, units in db.session.execute(
+    for injection_id, muscle, side, site_units in db.session.execute(
         sa.select(
             InjectionSite.injection_id,
             InjectionSite.muscle,
@@ -111,7 +118,7 @@ def injections_between(patient_id: int, start: date, end: date) -> list[Injectio
         .where(*in_range)
         .order_by(InjectionSite.id)
     ):
-        sites.setdefault(injection_id, []).append(SiteRecord(muscle, side, units))
+        sites.setdefault(injection_id, []).append(SiteRecord(muscle, side, site_units))
     rows = db.session.execute(
         sa.select(
             Injection.id,

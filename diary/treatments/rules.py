@@ -140,16 +140,6 @@ def injection_problems(values: InjectionValues, today: date) -> Problems:
             problems.add(f"{prefix}-units", UNITS_RANGE)
         seen.add((site.muscle, site.side))
 
-    # Only possible amounts are added up: a sum of huge numbers overflows the decimal context.
-    site_units = [s.units for s in values.sites if s.units is not None and units_in_range(s.units)]
-    if values.total_units is not None and site_units and "total_units" not in problems:
-        site_sum = sum(site_units, Decimal(0))
-        if site_sum > values.total_units:
-            problems.add(
-                "total_units",
-                f"The units per site add up to {units(site_sum)}, "
-                f"more than the total of {units(values.total_units)}.",
-            )
 
     _effect_problems(values, today, problems)
     if any(effect not in _known(ToxinSideEffect) for effect in values.side_effects):
@@ -181,9 +171,37 @@ def _effect_problems(values: InjectionValues, today: date, problems: Problems) -
         )
 
 
+def sites_disagree(total: Decimal | None, site_units: Iterable[Decimal | None]) -> Decimal | None:
+    """The sites' units added up, when they disagree with the session's total; else None.
+
+    Both numbers are kept as entered: neither is known to be the wrong one (docs/fhir.md,
+    Injections). They disagree when every site has its units and these add up to another
+    number than the total, or when the sites whose units are known already exceed it (a
+    site without units may hold the rest of a larger total).
+    """
+    site_units = list(site_units)
+    known = [u for u in site_units if u is not None]
+    if total is None or not known:
+        return None
+    site_sum = sum(known, Decimal(0))
+    every_site_known = len(known) == len(site_units)
+    if site_sum > total or (every_site_known and site_sum != total):
+        return site_sum
+    return None
+
+
 def injection_warnings(values: InjectionValues, others: Sequence[OtherInjection]) -> list[str]:
-    """Unusual but possible: a total outside the product's typical range, injections close together."""
+    """Unusual but possible: a total outside the product's typical range, a total that is not
+    the sum of its sites, injections close together."""
     warnings = []
+    # Only possible amounts are added up (the refusals come first): a sum of huge numbers
+    # overflows the decimal context.
+    site_sum = sites_disagree(values.total_units, [s.units for s in values.sites])
+    if site_sum is not None:
+        warnings.append(
+            f"The units per site add up to {units(site_sum)}, not the total of "
+            f"{units(values.total_units)}. Please check them: both are kept as you entered them."
+        )
     session = values.session_units
     typical = TYPICAL_SESSION_UNITS.get(values.product)
     if session is not None and typical is not None:

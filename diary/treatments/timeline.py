@@ -15,6 +15,7 @@ from sqlalchemy import orm as so
 from diary.extensions import db
 from diary.models import DoseLog, Injection, MedicationRegimen, Surgery
 from diary.treatments import wording as w
+from diary.treatments.rules import sites_disagree
 
 # Same-day events read in the order they happened: a regimen stops before its successor starts.
 KIND_ORDER = {"regimen_stop": 0, "dose_change": 1, "regimen_start": 2, "injection": 3, "surgery": 4}
@@ -85,7 +86,10 @@ def _injection_event(injection: Injection) -> TimelineEvent:
     """An injection with its units, sites and the cycle of its effect."""
     name = w.product_name(injection.product, injection.product_other)
     title = f"Injection: {name}"
-    if injection.total_units is not None:
+    site_sum = sites_disagree(injection.total_units, [s.units for s in injection.sites])
+    if site_sum is not None:
+        title += f", {w.total_and_sites(injection.total_units, site_sum)}"
+    elif injection.total_units is not None:
         title += f", {w.units(injection.total_units)}"
     details = []
     if injection.sites:

@@ -148,6 +148,11 @@ def units(value: Decimal) -> str:
     return f"{amount(value)} U"
 
 
+def total_and_sites(total: Decimal, site_sum: Decimal) -> str:
+    """A total that its sites do not add up to, both as entered: "25 U total, sites add up to 10 U"."""
+    return f"{units(total)} total, sites add up to {units(site_sum)}"
+
+
 def product_name(product: str, product_other: str | None) -> str:
     """The product as it is shown beside its units."""
     if product == ToxinProduct.OTHER and product_other:
