@@ -1,4 +1,5 @@
-"""A toxin-suppressed baseline on the clinic's pages: shown and marked, never measured against alone.
+"""A toxin-suppressed baseline on the clinic's pages and in the exports: shown and marked,
+never measured against alone.
 
 Two shared patients, each operated 120 days before today with an injection 35 days before
 surgery, so the 28 days before surgery are toxin-suppressed (6 spasms a day against 32
@@ -9,6 +10,8 @@ the second began the diary under toxin, so it does not (docs/trajectory.md, Whic
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import timedelta
 
@@ -92,3 +95,39 @@ def test_the_report_uses_the_same_rule(patients, viewer, client):
     text = page_text(client.get(f"/clinic/patients/{without}/report"))
     assert "Uncertain: 6.0 a day in the 28 days before surgery" in text
     assert "Change –" in text
+
+
+def exported(client, patient: int) -> tuple[dict[str, str], dict]:
+    """The patient's summary.csv row and the FHIR Bundle's remission summary."""
+    login_as(client, patient)
+    text = client.get("/export/summary.csv").get_data().decode("utf-8-sig")
+    [row] = csv.DictReader(io.StringIO(text))
+    bundle = client.get("/export/fhir.json").get_json()
+    [observation] = [
+        e["resource"] for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "Observation"
+        and e["resource"]["code"]["coding"][0]["code"] == "remission-summary"
+    ]
+    return row, {c["code"]["coding"][0]["code"]: c for c in observation["component"]} | {
+        "method": observation.get("method")}
+
+
+def test_the_csv_and_fhir_summaries_use_the_same_rule(patients, app):
+    with_untreated, without = patients
+    row, fhir = exported(app.test_client(), with_untreated)
+    assert (row["baseline_source"], float(row["baseline_spasms_per_day"])) == ("untreated", 32.0)
+    assert (float(row["window_spasms_per_day"]), row["window_toxin_suppressed"]) == (6.0, "true")
+    assert round(float(row["percent_change"])) == -19
+    assert row["outcome"] == "unchanged_or_worse"
+    assert fhir["method"]["coding"][0]["code"] == "untreated"
+    assert fhir["baseline-spasms-per-day"]["valueQuantity"]["value"] == 32.0
+    assert round(fhir["percent-change"]["valueQuantity"]["value"]) == -19
+
+    row, fhir = exported(app.test_client(), without)
+    assert (row["baseline_spasms_per_day"], row["percent_change"]) == ("", "")
+    assert row["outcome"] == "baseline_suppressed"
+    assert row["outcome_readable"] == "Uncertain: baseline under toxin"
+    assert "percent-change" not in fhir and "baseline-spasms-per-day" not in fhir
+    assert fhir["pre-op-window-toxin-suppressed"]["valueBoolean"] is True
+    assert fhir["computed-outcome-class"]["valueCodeableConcept"]["coding"][0]["code"] == (
+        "baseline_suppressed")

@@ -59,6 +59,28 @@ def recomputed(client, today: date) -> RemissionSummary:
     return summarise(diary, today, reference.performed_on if reference else None, cycles)
 
 
+def number(text: str) -> float | None:
+    return float(text) if text else None
+
+
+def exported_figures(row: dict[str, str]) -> tuple:
+    """What summary.csv says of baseline, now, change and class."""
+    return (
+        number(row["baseline_spasms_per_day"]), row["baseline_source"] or None,
+        number(row["last_28_days_spasms_per_day"]), number(row["percent_change"]),
+        row["outcome"], row["remission_start"] or None,
+    )
+
+
+def figures(summary: RemissionSummary) -> tuple:
+    """The same figures of a recomputed summary."""
+    return (  # summary.csv writes a float as Python's repr, which reads back exactly
+        summary.baseline_mean, summary.baseline_source, summary.trailing.mean,
+        summary.percent_change, summary.outcome,
+        summary.remission_start.isoformat() if summary.remission_start else None,
+    )
+
+
 def baseline_cell(summary: RemissionSummary) -> str:
     """The list's baseline cell for a summary (templates/clinic/patients.html)."""
     if summary.baseline_mean is not None:
@@ -100,7 +122,10 @@ def test_list_report_and_cohort_agree_with_the_csv_export_of_every_demo_patient(
     for patient_id, name, zone in patients:
         patient_client = app.test_client()
         login_as(patient_client, patient_id)
-        expected[patient_id] = (name, recomputed(patient_client, local_today(zone, DEFAULT_NOW)))
+        summary = recomputed(patient_client, local_today(zone, DEFAULT_NOW))
+        expected[patient_id] = (name, summary)
+        [exported] = table(patient_client, "summary")
+        assert exported_figures(exported) == figures(summary), name
 
     staff = app.test_client()
     login_as(staff, clinician)

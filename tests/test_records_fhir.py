@@ -79,9 +79,9 @@ def test_the_bundle_holds_one_resource_per_live_record(app, diary):
 
     kinds = [e["resource"]["resourceType"] for e in bundle["entry"]]
     assert kinds[0] == "Patient"
-    # 2 live check-ins + their 2 days + 1 assessment; 2 sessions + 2 sites; 3 regimens;
-    # 1 live surgery.
-    assert kinds.count("Observation") == 5
+    # 2 live check-ins + their 2 days + 1 assessment + the remission summary; 2 sessions
+    # + 2 sites; 3 regimens; 1 live surgery.
+    assert kinds.count("Observation") == 6
     assert kinds.count("MedicationAdministration") == 4
     assert kinds.count("MedicationStatement") == 3
     assert kinds.count("Procedure") == 1

@@ -26,6 +26,7 @@ DRUG = f"{APP_BASE}/drug"
 INJECTION_SITE = f"{APP_BASE}/injection-site"
 SURGERY_TYPE = f"{APP_BASE}/surgery-type"
 OUTCOME_CLASS = f"{APP_BASE}/outcome-class"
+BASELINE_SOURCE = f"{APP_BASE}/baseline-source"
 HEARING = f"{APP_BASE}/hearing"
 
 # Extensions of the app's own: the units an injection's sites add up to, sent beside a
@@ -53,6 +54,21 @@ DIARY_CODES = {
     "hearing": "Hearing on the operated side",
     "outcome-class": "Outcome class as judged by the clinician",
     "recurrence": "Spasms returned after a remission",
+    "remission-summary": "The diary's remission summary, computed as the clinic's pages show it",
+    "baseline-spasms-per-day": "Baseline change is measured against, spasms per logged day",
+    "pre-op-window-spasms-per-day": "The 28 days before surgery, spasms per logged day, used or not",
+    "pre-op-window-toxin-suppressed": "Botulinum toxin was still working in the 28 days before surgery",
+    "last-28-days-spasms-per-day": "The last 28 days, spasms per logged day",
+    "last-28-days-logged-days": "Logged days of the last 28",
+    "percent-change": "Change from baseline in per cent (negative is fewer spasms)",
+    "computed-outcome-class": "Outcome class computed from the diary",
+}
+
+# Where the baseline of a remission summary came from (docs/trajectory.md, Which baseline is used).
+BASELINE_SOURCES = {
+    "diary": "The 28 days before surgery",
+    "untreated": "Toxin-free days of the six months before surgery",
+    "clinician": "Entered by the clinic",
 }
 
 # ATC codes of the drugs the app knows (WHO ATC index); every toxin product is M03AX01.
@@ -82,18 +98,21 @@ BOTULINUM_TOXIN_ATC = "M03AX01"
 # UCUM codes for the diary's units (UCUM writes micrograms "ug" and millilitres "mL").
 UCUM_FOR_UNIT = {DoseUnit.MG: "mg", DoseUnit.MCG: "ug", DoseUnit.G: "g", DoseUnit.ML: "mL"}
 SECONDS = "s"
+PER_DAY = "/d"
+PERCENT = "%"
 
 # Every system, with every code the export may send from it.
 SYSTEMS: dict[str, frozenset[str]] = {
     OBSERVATION_CATEGORY: frozenset({"survey", "exam"}),
-    UCUM: frozenset({SECONDS, *UCUM_FOR_UNIT.values()}),
+    UCUM: frozenset({SECONDS, PER_DAY, PERCENT, *UCUM_FOR_UNIT.values()}),
     ATC: frozenset(ATC_CODES),
     DIARY: frozenset(DIARY_CODES),
     TOXIN_PRODUCT: frozenset(p.value for p in ToxinProduct),
     DRUG: frozenset(d.value for d in Drug),
     INJECTION_SITE: frozenset(m.value for m in InjectionMuscle),
     SURGERY_TYPE: frozenset(s.value for s in SurgeryType),
-    OUTCOME_CLASS: frozenset(rules.CLASS_ORDER),
+    OUTCOME_CLASS: frozenset(rules.OUTCOMES),
+    BASELINE_SOURCE: frozenset(BASELINE_SOURCES),
     HEARING: frozenset(h.value for h in Hearing),
 }
 

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
+from diary.clock import local_today
 from diary.extensions import db
 from diary.journal import wording as journal_wording
 from diary.models import (
@@ -30,9 +31,11 @@ from diary.models import (
     MedicationRegimen,
     SpasmEpisode,
     Surgery,
+    User,
 )
 from diary.models.treatment import ToxinProduct
 from diary.progress.queries import daily_numbers
+from diary.progress.summary import compute_summary
 from diary.treatments import wording
 from diary.treatments.rules import sites_disagree
 
@@ -220,6 +223,27 @@ def _surgeries(patient_id: int) -> Iterable[tuple]:
         )
 
 
+def _summary(patient_id: int) -> Iterable[tuple]:
+    """One row: the remission summary as of the patient's today, by the rule every page uses
+    (docs/trajectory.md, Which baseline is used)."""
+    zone = db.session.scalar(sa.select(User.timezone).where(User.id == patient_id))
+    if zone is None:
+        return
+    s = compute_summary(patient_id, local_today(zone))
+    base = s.baseline
+    untreated = base.untreated if base else None
+    behind = {"diary": base.window.logged_days if base else None,
+              "untreated": untreated.logged_days if untreated else None}
+    yield (
+        s.today, s.surgery, s.baseline_mean, s.baseline_source, behind.get(s.baseline_source),
+        base.window.mean if base else None, base.window.logged_days if base else None,
+        base.toxin.suppressed if base else None,
+        untreated.mean if untreated else None, untreated.logged_days if untreated else None,
+        s.trailing.mean, s.trailing.logged_days, s.percent_change, s.outcome, s.outcome_label,
+        s.remission_start, s.recurrence_on, s.last_spasm, s.last_entry,
+    )
+
+
 TABLES: dict[str, CsvTable] = {
     t.name: t
     for t in (
@@ -272,6 +296,19 @@ TABLES: dict[str, CsvTable] = {
                 "vessels_readable", "complications_readable",
             ),
             _surgeries,
+        ),
+        CsvTable(
+            "summary",
+            "Remission summary, as of today",
+            (
+                "computed_on", "surgery_on", "baseline_spasms_per_day", "baseline_source",
+                "baseline_logged_days", "window_spasms_per_day", "window_logged_days",
+                "window_toxin_suppressed", "untreated_spasms_per_day", "untreated_logged_days",
+                "last_28_days_spasms_per_day", "last_28_days_logged_days", "percent_change",
+                "outcome", "outcome_readable", "remission_start", "recurrence_on", "last_spasm",
+                "last_entry",
+            ),
+            _summary,
         ),
     )
 }
