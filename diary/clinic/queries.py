@@ -68,7 +68,12 @@ def patient_rows(viewer: User, now: datetime | None = None) -> list[PatientRow]:
     # The clinic whose schedule counts: the one the viewer acts for (policy.acting_clinic).
     first_clinic = policy.acting_clinic_ids(viewer).subquery()
     assessed = (
-        sa.select(Assessment.patient_id, sa.func.max(Assessment.created_at).label("assessed_at"))
+        sa.select(
+            Assessment.patient_id,
+            sa.func.max(Assessment.created_at).label("assessed_at"),
+            # The latest visit is all next_due needs: a visit is never after today (_row).
+            sa.func.max(Assessment.visit_on).label("visited_on"),
+        )
         .join(
             links,
             sa.and_(links.c.patient_id == Assessment.patient_id, links.c.clinic_id == Assessment.clinic_id),
@@ -133,6 +138,7 @@ def patient_rows(viewer: User, now: datetime | None = None) -> list[PatientRow]:
             PatientSummary,
             Clinic.follow_up_schedule,
             assessed.c.assessed_at,
+            assessed.c.visited_on,
             *[visits.c[f"visit_{i}"] for i in range(len(LOCAL_SHIFTS))],
             *[completeness.c[f"logged_{i}"] for i in range(len(LOCAL_SHIFTS))],
         )
@@ -166,7 +172,10 @@ def _row(record, now: datetime, utc_today: date) -> PatientRow:
     next_due, next_label = None, None
     if surgery_on is not None:
         offsets = schedule.schedule_or_default(record.follow_up_schedule, DEFAULT_FOLLOW_UP_SCHEDULE)
-        visit = schedule.next_due(surgery_on, offsets, today)
+        # Of the recorded visits only the latest can fulfil a suggestion due from today on
+        # (visits are never dated after today): the others lie nearer to earlier ones.
+        recorded = [record.visited_on] if record.visited_on else []
+        visit = schedule.next_due(surgery_on, offsets, today, recorded)
         next_due, next_label = visit.due_on, f"{visit.label} after surgery"
     booked = getattr(record, f"visit_{shift}")
     if booked is not None and (next_due is None or booked < next_due):

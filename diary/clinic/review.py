@@ -6,6 +6,7 @@ through policy.patient_or_404.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -197,11 +198,20 @@ def clinician_baseline(patient_id: int) -> ClinicianBaseline | None:
     return db.session.get(ClinicianBaseline, patient_id)
 
 
-def suggested_visits(clinic: Clinic | None, surgery_on: date | None, today: date) -> list[schedule.Visit]:
-    """The clinic's follow-up schedule from the reference surgery, up to the next visit due."""
+def suggested_visits(
+    clinic: Clinic | None,
+    surgery_on: date | None,
+    today: date,
+    assessments: Sequence[Assessment] = (),
+) -> list[schedule.Visit]:
+    """The clinic's follow-up schedule from the reference surgery, up to the next visit due.
+
+    The visits of the assessments shown (the viewer's clinics') fulfil the suggestions they
+    are nearest to (schedule.fulfilled_visits), so the next one due is the one after them.
+    """
     if surgery_on is None:
         return []
     offsets = schedule.schedule_or_default(
         clinic.follow_up_schedule if clinic else None, DEFAULT_FOLLOW_UP_SCHEDULE
     )
-    return schedule.visits_until(surgery_on, offsets, today)
+    return schedule.visits_until(surgery_on, offsets, today, [a.visit_on for a in assessments])

@@ -104,7 +104,7 @@ def review_page(patient_id: int):
         surgeries=surgeries,
         verifiers=review.verifier_names(surgeries),
         baseline=review.clinician_baseline(patient.id),
-        visits=review.suggested_visits(clinic, trajectory.summary.surgery, today),
+        visits=review.suggested_visits(clinic, trajectory.summary.surgery, today, assessments),
         today=today,
         button=forms.ButtonForm(),
         smc=review.SMC_GRADES,

@@ -1,17 +1,20 @@
 """The follow-up schedule: offsets after surgery ("1w,1m,3m,6m,9m,12m"), then yearly.
 
-Pure date arithmetic, no Flask and no session, so the clinic list, the review page and the
-settings form share one rule. Published series see patients at 1 week, 1, 3, 6, 9 and 12
-months, then yearly (docs/clinical.md, Follow-up visits). A month after 31 January is
-the last day of February: month arithmetic is clamped to the end of the shorter month.
+Pure date arithmetic, no Flask and no session, so the clinic list, the review page, the
+settings form and the patient's follow-up reminder share one rule. Published series see
+patients at 1 week, 1, 3, 6, 9 and 12 months, then yearly (docs/clinical.md, Follow-up
+visits). A month after 31 January is the last day of February: month arithmetic is clamped
+to the end of the shorter month. A recorded visit (an assessment's visit date) fulfils the
+suggested visit nearest to it, and the next one becomes due (`fulfilled_visits`, `next_due`;
+docs/clinic.md, The follow-up schedule).
 """
 
 from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 UNITS = {"d": "day", "w": "week", "m": "month", "y": "year"}
@@ -21,6 +24,9 @@ _OFFSET = re.compile(r"(\d{1,3})\s*([dwmy])")
 MAX_OFFSETS = 20
 # Ten years: a schedule further out than that is a typing mistake.
 MAX_ROUGH_DAYS = 3660
+# A recorded visit fulfils a suggested visit at most this many days away (docs/clinic.md,
+# The follow-up schedule): a month either side is the slack of booking an outpatient slot.
+FULFIL_DAYS = 31
 
 
 class ScheduleError(ValueError):
@@ -59,6 +65,8 @@ class Visit:
 
     label: str
     due_on: date
+    # The recorded visit that fulfilled this suggestion (fulfilled_visits), or None.
+    seen_on: date | None = None
 
 
 def parse_schedule(text: str) -> tuple[Offset, ...]:
@@ -125,19 +133,72 @@ def visits(surgery_on: date, offsets: tuple[Offset, ...]) -> Iterator[Visit]:
                         add_months(offset_date(surgery_on, last), 12 * years))
 
 
-def visits_until(surgery_on: date, offsets: tuple[Offset, ...], today: date) -> list[Visit]:
-    """The scheduled visits up to and including the first one due on or after today."""
-    shown = []
+def fulfilled_visits(
+    surgery_on: date, offsets: tuple[Offset, ...], recorded_visits: Iterable[date] = ()
+) -> Iterator[Visit]:
+    """Every suggested visit in order, each with the recorded visit that fulfilled it, if any.
+
+    The rule (docs/clinic.md, The follow-up schedule): a recorded visit fulfils the suggested
+    visit nearest to it, when that one is at most FULFIL_DAYS away. So its window reaches half
+    way to the suggested visits on either side (to the surgery itself before the first one),
+    and at most FULFIL_DAYS. On a tie the earlier one is fulfilled, and the later stays due;
+    suggested visits falling on one date are fulfilled together. A visit nearer to the surgery
+    than to the first suggested visit fulfils none; several visits may fulfil one suggestion
+    (`seen_on` is the one nearest its date, the earlier on a tie).
+    """
+    recorded = sorted(set(recorded_visits))
+    previous = surgery_on
+    group: list[Visit] = []
     for visit in visits(surgery_on, offsets):
+        if group and visit.due_on != group[0].due_on:
+            seen = _nearest_within(recorded, previous, group[0].due_on, visit.due_on)
+            yield from (replace(v, seen_on=seen) for v in group)
+            previous, group = group[0].due_on, []
+        group.append(visit)
+
+
+def _nearest_within(recorded: list[date], previous: date, due_on: date, following: date) -> date | None:
+    """The recorded visit nearest to `due_on` among those whose nearest suggestion it is.
+
+    A visit belongs to `due_on` when it is nearer to it than to `previous` (a tie goes to
+    `previous`), at least as near as to `following`, and at most FULFIL_DAYS away.
+    """
+    best: date | None = None
+    for day in recorded:
+        distance = abs((day - due_on).days)
+        if (
+            distance <= FULFIL_DAYS
+            and distance < abs((day - previous).days)
+            and distance <= abs((following - day).days)
+            and (best is None or distance < abs((best - due_on).days))
+        ):
+            best = day
+    return best
+
+
+def visits_until(
+    surgery_on: date, offsets: tuple[Offset, ...], today: date, recorded_visits: Iterable[date] = ()
+) -> list[Visit]:
+    """The suggested visits up to and including the next one due (`next_due`)."""
+    shown = []
+    for visit in fulfilled_visits(surgery_on, offsets, recorded_visits):
         shown.append(visit)
-        if visit.due_on >= today:
+        if visit.due_on >= today and visit.seen_on is None:
             return shown
     return shown  # pragma: no cover  (visits() never ends)
 
 
-def next_due(surgery_on: date, offsets: tuple[Offset, ...], today: date) -> Visit:
-    """The first scheduled visit due on or after today."""
-    return visits_until(surgery_on, offsets, today)[-1]
+def next_due(
+    surgery_on: date, offsets: tuple[Offset, ...], today: date, recorded_visits: Iterable[date] = ()
+) -> Visit:
+    """The next suggested visit: the first due on or after today that no recorded visit fulfilled.
+
+    `surgery_on` is the reference surgery, `offsets` the clinic's schedule (parse_schedule),
+    `today` the patient's local date, `recorded_visits` the dates of the visits the clinic
+    recorded (its assessments' visit dates, in any order). The clinic list, the review page and
+    the follow-up reminder all ask this (docs/clinic.md, The follow-up schedule).
+    """
+    return visits_until(surgery_on, offsets, today, recorded_visits)[-1]
 
 
 def schedule_or_default(text: str | None, default: str) -> tuple[Offset, ...]:

@@ -36,7 +36,11 @@ def _surgery_of(patient: User, surgery_id: int) -> Surgery:
 
 
 def record_assessment(viewer: User, patient_id: int, values: dict) -> int:
-    """Store a follow-up assessment for the clinic, audited; returns its id."""
+    """Store a follow-up assessment for the clinic, audited; returns its id.
+
+    Its visit fulfils the suggested visit nearest to it, so the patient's follow-up reminder
+    is replanned in the same transaction (docs/clinic.md, The follow-up schedule).
+    """
     with write_transaction():
         patient, clinic = _patient_and_clinic(viewer, patient_id)
         now = utcnow()
@@ -49,6 +53,7 @@ def record_assessment(viewer: User, patient_id: int, values: dict) -> int:
         assessment_id = assessment.id
         audit.record(audit.RECORD_ASSESSMENT, patient_id=patient.id, clinic_id=clinic.id,
                      subject=f"assessment:{assessment_id}")
+        reminder_hooks.entry_changed(assessment)
         return assessment_id
 
 

@@ -8,10 +8,10 @@ patient's time zone and whether the account is active. Like the summary row
 service that writes one of those inputs calls the function below for it, inside its
 write_transaction() block, after its change:
 
-- `entry_changed(row)`: an injection, surgery, regimen, follow-up visit or care link was
-  added, changed or removed (treatments/services.py, treatments/medication.py,
-  treatments/entries.finish, clinic/services.py, reminders/services.py,
-  sharing/services.py);
+- `entry_changed(row)`: an injection, surgery, regimen, follow-up visit, care link or
+  assessment (a recorded visit) was added, changed or removed (treatments/services.py,
+  treatments/medication.py, treatments/entries.finish, clinic/services.py,
+  reminders/services.py, sharing/services.py);
 - `account_changed(patient_id)`: the account's time zone (auth/services.update_profile) or
   active flag (admin/services.deactivate, reactivate) changed;
 - `schedule_changed(clinic_id)`: a clinic's follow-up schedule changed
@@ -34,6 +34,7 @@ import sqlalchemy as sa
 from diary.clock import utcnow
 from diary.extensions import db
 from diary.models import (
+    Assessment,
     CareLink,
     FollowUpVisit,
     Injection,
@@ -48,8 +49,10 @@ from diary.reminders.planning.plans import create_default_check_in, replan_patie
 ALL_KINDS = frozenset(ReminderKind)
 # Which reminder kinds a change to a row of each model can move. A surgery can change the
 # reference surgery, which the injection reminder stops at and the clinic's schedule counts
-# from; a care link (made or revoked) decides whose schedule suggests follow-up visits.
+# from; a care link (made or revoked) decides whose schedule suggests follow-up visits; an
+# assessment's visit fulfils the suggested visit nearest to it (clinic.schedule.next_due).
 _KINDS_OF = {
+    Assessment: frozenset({ReminderKind.FOLLOW_UP}),
     Injection: frozenset({ReminderKind.INJECTION}),
     Surgery: frozenset({ReminderKind.INJECTION, ReminderKind.FOLLOW_UP}),
     MedicationRegimen: frozenset({ReminderKind.MEDICATION}),

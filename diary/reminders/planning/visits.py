@@ -7,6 +7,10 @@ gets the visits that clinic's schedule suggests (Clinic.follow_up_schedule, 1 we
 stored: a schedule the clinic changes, a link the patient revokes, or another reference
 surgery changes them at once, and no row is left behind to go stale.
 
+A visit the clinic recorded (an assessment's visit date, by any clinic the patient shares with
+now) fulfils the suggested visit nearest to it, which is then not announced: the next one is
+(clinic.schedule.next_due; docs/clinic.md, The follow-up schedule).
+
 Two rules make each day announced once:
 - several clinics suggesting the same date make one suggestion naming all of them;
 - a day on which the patient has an appointment of their own is announced as that
@@ -17,13 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
 from diary.clinic import schedule as clinic_schedule
 from diary.extensions import db
-from diary.models import CareLink, Clinic
+from diary.models import Assessment, CareLink, Clinic
 from diary.models.clinic import DEFAULT_FOLLOW_UP_SCHEDULE
 from diary.reminders.planning import schedule
 from diary.treatments.queries import reference_surgery_of
@@ -75,29 +79,42 @@ def clinic_schedules(patient_id: int) -> list[tuple[str, str]]:
     ]
 
 
+def recorded_visits(patient_id: int) -> list[date]:
+    """The dates of the visits the clinics the patient shares with now recorded: 1 query."""
+    return list(
+        db.session.scalars(
+            sa.select(Assessment.visit_on)
+            .join(CareLink, CareLink.clinic_id == Assessment.clinic_id)
+            .where(Assessment.patient_id == patient_id, CareLink.patient_id == patient_id, CareLink.live)
+            .distinct()
+        )
+    )
+
+
 def suggestions_from(
-    schedules: Iterable[tuple[str, str]], surgery_on: date, since: date, ahead: int = SUGGESTED_AHEAD
+    schedules: Iterable[tuple[str, str]],
+    surgery_on: date,
+    since: date,
+    ahead: int = SUGGESTED_AHEAD,
+    recorded: Iterable[date] = (),
 ) -> list[Suggestion]:
     """Each clinic's next `ahead` suggested visits from `since` on, one per date, by date.
 
-    Pure. A clinic whose stored schedule cannot be read falls back to the default, as the
-    clinic's own pages do (clinic.schedule.schedule_or_default).
+    Pure. The `recorded` visits fulfil the suggestions they are nearest to, which are left
+    out (clinic.schedule.next_due). A clinic whose stored schedule cannot be read falls back
+    to the default, as the clinic's own pages do (clinic.schedule.schedule_or_default).
     """
-    # Imported here: the clinic package loads its routes, which load the auth package,
-    # which loads the reminders (account creation plans the first reminder).
+    recorded = tuple(recorded)
     by_day: dict[date, tuple[str, list[str]]] = {}
     for name, text in schedules:
         offsets = clinic_schedule.schedule_or_default(text, DEFAULT_FOLLOW_UP_SCHEDULE)
-        taken = 0
-        for visit in clinic_schedule.visits(surgery_on, offsets):
-            if visit.due_on < since:
-                continue
+        day = since
+        for _ in range(ahead):
+            visit = clinic_schedule.next_due(surgery_on, offsets, day, recorded)
             label, names = by_day.setdefault(visit.due_on, (visit.label, []))
             if name not in names:
                 names.append(name)
-            taken += 1
-            if taken == ahead:
-                break
+            day = visit.due_on + timedelta(days=1)
     return [
         Suggestion(day, label, tuple(sorted(names)))
         for day, (label, names) in sorted(by_day.items())
@@ -105,7 +122,7 @@ def suggestions_from(
 
 
 def suggested_visits(patient_id: int, since: date, ahead: int = SUGGESTED_AHEAD) -> list[Suggestion]:
-    """The clinics' suggested visits from `since` on: 1 query, 2 when the patient shares.
+    """The clinics' suggested visits from `since` on: 1 query, 3 when the patient shares.
 
     Nothing without a live link or without a reference surgery (the schedule counts from it).
     """
@@ -115,7 +132,7 @@ def suggested_visits(patient_id: int, since: date, ahead: int = SUGGESTED_AHEAD)
     surgery = reference_surgery_of(patient_id)
     if surgery is None:
         return []
-    return suggestions_from(schedules, surgery.performed_on, since, ahead)
+    return suggestions_from(schedules, surgery.performed_on, since, ahead, recorded_visits(patient_id))
 
 
 def without_own_days(suggestions: Iterable[Suggestion], own_days: Iterable[date]) -> list[Suggestion]:
@@ -144,8 +161,9 @@ class ScheduleView:
 def schedule_view(patient_id: int, today: date, own_days: set[date]) -> ScheduleView:
     """The next visits the shared clinics' schedules suggest, as the reminder announces them.
 
-    At most 2 queries (the links; the reference surgery only when there are some). A day with
-    an appointment of the patient's own is shown as that appointment, as the reminder does.
+    At most 3 queries (the links; the reference surgery and the recorded visits only when
+    there are some). A day with an appointment of the patient's own is shown as that
+    appointment, as the reminder does.
     """
 
     schedules = clinic_schedules(patient_id)
@@ -154,6 +172,9 @@ def schedule_view(patient_id: int, today: date, own_days: set[date]) -> Schedule
     if surgery is None:
         return ScheduleView(names, None, [])
     suggested = without_own_days(
-        suggestions_from(schedules, surgery.performed_on, today, SUGGESTED_SHOWN), own_days
+        suggestions_from(
+            schedules, surgery.performed_on, today, SUGGESTED_SHOWN, recorded_visits(patient_id)
+        ),
+        own_days,
     )
     return ScheduleView(names, surgery.performed_on, suggested[:SUGGESTED_SHOWN])
