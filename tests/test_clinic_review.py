@@ -75,6 +75,7 @@ def test_the_review_lists_what_changed_since_the_last_visit(app, client, make_us
     patient, clinician, _ = setup(app, make_user)
     clock.advance(days=2)
     assess(app, clinician, patient, TODAY + timedelta(days=2))
+    clock.advance(minutes=1)  # what counts was entered after the clinic's last look
     check_in(app, patient, TODAY + timedelta(days=2), 0)  # new
     check_in(app, patient, TODAY - timedelta(days=3), 2)  # an edit of an existing day
     check_in(app, patient, TODAY - timedelta(days=40), 4)  # entered late

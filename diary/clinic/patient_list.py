@@ -92,11 +92,18 @@ def attention_reasons(
     return tuple(reasons)
 
 
-def changed_since(diary_changed_at: datetime | None, assessed_at: datetime | None) -> bool | None:
-    """Whether the diary changed after the clinic's latest assessment (None: never assessed)."""
-    if assessed_at is None:
+def changed_since(
+    diary_changed_at: datetime | None,
+    assessed_at: datetime | None,
+    reviewed_at: datetime | None = None,
+) -> bool | None:
+    """Whether the diary changed after the clinic last looked: the later of its latest
+    assessment's recording and its last opening of the review (None: neither yet;
+    docs/clinic.md, Changed since the last visit)."""
+    looks = [moment for moment in (assessed_at, reviewed_at) if moment is not None]
+    if not looks:
         return None
-    return diary_changed_at is not None and diary_changed_at > assessed_at
+    return diary_changed_at is not None and diary_changed_at > max(looks)
 
 
 # Sorting -----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from diary import policy
+from diary import audit, policy
 from diary.clinic import schedule
 from diary.clinic.patient_list import (
     COMPLETENESS_DAYS,
@@ -23,6 +23,7 @@ from diary.clock import local_today, utcnow
 from diary.extensions import db
 from diary.models import (
     Assessment,
+    AuditEvent,
     CareLink,
     CheckIn,
     Clinic,
@@ -79,6 +80,26 @@ def patient_rows(viewer: User, now: datetime | None = None) -> list[PatientRow]:
             sa.and_(links.c.patient_id == Assessment.patient_id, links.c.clinic_id == Assessment.clinic_id),
         )
         .group_by(Assessment.patient_id)
+        .subquery()
+    )
+    # The viewer's clinics' last opening of each review (docs/clinic.md, Changed since the
+    # last visit): one index seek per link (ix_audit_events_patient_action_clinic_at), then
+    # the latest per patient. A join grouped by patient reads every matching audit row.
+    opened = (
+        sa.select(sa.func.max(AuditEvent.at))
+        .where(
+            AuditEvent.patient_id == links.c.patient_id,
+            AuditEvent.action == audit.VIEW_REVIEW,
+            AuditEvent.clinic_id == links.c.clinic_id,
+            AuditEvent.at <= now,
+        )
+        .correlate(links)
+        .scalar_subquery()
+    )
+    per_link = sa.select(links.c.patient_id, opened.label("opened_at")).subquery()
+    reviewed = (
+        sa.select(per_link.c.patient_id, sa.func.max(per_link.c.opened_at).label("reviewed_at"))
+        .group_by(per_link.c.patient_id)
         .subquery()
     )
     earliest = utc_today + timedelta(days=LOCAL_SHIFTS[0])
@@ -139,6 +160,7 @@ def patient_rows(viewer: User, now: datetime | None = None) -> list[PatientRow]:
             Clinic.follow_up_schedule,
             assessed.c.assessed_at,
             assessed.c.visited_on,
+            reviewed.c.reviewed_at,
             *[visits.c[f"visit_{i}"] for i in range(len(LOCAL_SHIFTS))],
             *[completeness.c[f"logged_{i}"] for i in range(len(LOCAL_SHIFTS))],
         )
@@ -147,6 +169,7 @@ def patient_rows(viewer: User, now: datetime | None = None) -> list[PatientRow]:
         .outerjoin(first_clinic, first_clinic.c.patient_id == User.id)
         .outerjoin(Clinic, Clinic.id == first_clinic.c.clinic_id)
         .outerjoin(assessed, assessed.c.patient_id == User.id)
+        .outerjoin(reviewed, reviewed.c.patient_id == User.id)
         .outerjoin(visits, visits.c.patient_id == User.id)
         .outerjoin(completeness, completeness.c.patient_id == User.id)
         .where(User.role == Role.PATIENT.value)
@@ -203,7 +226,7 @@ def _row(record, now: datetime, utc_today: date) -> PatientRow:
         next_due=next_due,
         next_due_label=next_label,
         changed_since_visit=changed_since(
-            summary.diary_changed_at if summary else None, record.assessed_at
+            summary.diary_changed_at if summary else None, record.assessed_at, record.reviewed_at
         ),
         reasons=attention_reasons(
             days_since_last_entry=days_since(last_entry, today),

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from diary import audit
 from diary.clinic import schedule
 from diary.extensions import db
 from diary.models import (
     Assessment,
+    AuditEvent,
     CheckIn,
     Clinic,
     ClinicianBaseline,
@@ -55,6 +57,14 @@ class Change:
     entry: str
     day: date | None
     at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LastLook:
+    """The moment the clinic last had the diary before it: what "changed since" counts from."""
+
+    at: datetime
+    by: str  # "review": it last opened the review; "assessment": it recorded one
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,16 +106,42 @@ def assessment_markers(assessments: list[Assessment]) -> list[dict[str, Any]]:
     return markers
 
 
-def visit_start(assessment: Assessment | None, zone: str) -> datetime | None:
-    """The start of the latest visit's day in the patient's zone, as a UTC moment."""
-    if assessment is None:
+def last_opened(patient_id: int, clinic_ids: list[int]) -> datetime | None:
+    """When one of these clinics last opened the patient's review, by the audit trail (1 query).
+
+    Read before this page view is audited, so the view itself never counts (docs/clinic.md,
+    Changed since the last visit).
+    """
+    if not clinic_ids:
         return None
-    local = datetime.combine(assessment.visit_on, time.min, tzinfo=ZoneInfo(zone))
-    return local.astimezone(UTC)
+    return db.session.scalar(
+        sa.select(sa.func.max(AuditEvent.at)).where(
+            AuditEvent.patient_id == patient_id,
+            AuditEvent.action == audit.VIEW_REVIEW,
+            AuditEvent.clinic_id.in_(clinic_ids),
+        )
+    )
+
+
+def last_look(opened_at: datetime | None, assessments: list[Assessment]) -> LastLook | None:
+    """The later of the clinic's last opening of the review and its latest assessment's
+    recording; None when it has done neither (docs/clinic.md, Changed since the last visit)."""
+    looks = [LastLook(a.created_at, "assessment") for a in assessments]
+    if opened_at is not None:
+        looks.append(LastLook(opened_at, "review"))
+    return max(looks, key=lambda look: look.at, default=None)
+
+
+def local_moment(moment: datetime, zone: str) -> str:
+    """A moment as the patient's wall clock reads it: "2026-12-01 09:30"."""
+    return f"{moment.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}"
 
 
 def changes_since(patient_id: int, since: datetime | None) -> Changes:
-    """Entries created, edited or entered late since a moment (3 queries; none without one)."""
+    """Entries created, edited or deleted after a moment (3 queries; none without one).
+
+    Strictly after: what was entered before the clinic last looked is never a change.
+    """
     if since is None:
         return Changes(None, 0, 0, 0, [])
     created = sa.union_all(
@@ -115,7 +151,7 @@ def changes_since(patient_id: int, since: datetime | None) -> Changes:
                 model.day.label("day"),
                 model.created_at.label("at"),
                 model.retrospective.label("retrospective"),
-            ).where(model.patient_id == patient_id, model.created_at >= since)
+            ).where(model.patient_id == patient_id, model.created_at > since)
             for model, name in ((CheckIn, "check_in"), (SpasmEpisode, "spasm_episode"))
         ],
         *[
@@ -124,7 +160,7 @@ def changes_since(patient_id: int, since: datetime | None) -> Changes:
                 day.label("day"),
                 model.created_at.label("at"),
                 model.retrospective.label("retrospective"),
-            ).where(model.patient_id == patient_id, model.created_at >= since)
+            ).where(model.patient_id == patient_id, model.created_at > since)
             for model, name, day in (
                 (Injection, "injection", Injection.injected_on),
                 (MedicationRegimen, "medication_regimen", MedicationRegimen.started_on),
@@ -143,7 +179,7 @@ def changes_since(patient_id: int, since: datetime | None) -> Changes:
     ).all()
     revisions = db.session.execute(
         sa.select(EntryRevision.entry_type, EntryRevision.action, EntryRevision.changed_at, EntryRevision.before)
-        .where(EntryRevision.patient_id == patient_id, EntryRevision.changed_at >= since)
+        .where(EntryRevision.patient_id == patient_id, EntryRevision.changed_at > since)
         .order_by(EntryRevision.changed_at.desc())
     ).all()
     latest = [

@@ -75,13 +75,16 @@ def patient_list():
 def review_page(patient_id: int):
     """The follow-up review: trajectory, changes since the last visit, treatments, assessments."""
     patient, clinic = _shared_patient(patient_id)
+    clinics = queries.clinics_sharing(current_user, patient.id)
+    # Before this view is audited: the clinic's previous opening, never this one.
+    opened_at = review.last_opened(patient.id, [c.id for c in clinics])
     audit.record_view(audit.VIEW_REVIEW, patient_id=patient.id, clinic_id=clinic.id)
     today = local_today(patient.timezone)
     range_key, bucket = chart_request(request.args)
     start, end = resolve_range(patient.id, today, range_key=range_key)
     trajectory = build_trajectory(patient.id, today, start, end, bucket)
-    clinics = queries.clinics_sharing(current_user, patient.id)
     assessments = review.assessments_of(patient.id, [c.id for c in clinics])
+    look = review.last_look(opened_at, assessments)
     payload = trajectory_payload(trajectory) | {
         "assessments": review.assessment_markers(assessments)
     }
@@ -95,9 +98,9 @@ def review_page(patient_id: int):
         range_labels=RANGE_LABELS,
         bucket=bucket,
         assessments=assessments,
-        changes=review.changes_since(
-            patient.id, review.visit_start(assessments[0] if assessments else None, patient.timezone)
-        ),
+        changes=review.changes_since(patient.id, look.at if look else None),
+        look=look,
+        looked_at=review.local_moment(look.at, patient.timezone) if look else None,
         latest_visit=assessments[0].visit_on if assessments else None,
         injections=injections_between(patient.id, review.EARLIEST, today),
         regimens=regimen_periods_between(patient.id, review.EARLIEST, today),

@@ -25,6 +25,8 @@ class AuditEvent(db.Model):
     __tablename__ = "audit_events"
     __table_args__ = (
         sa.Index("ix_audit_events_patient_at", "patient_id", "at"),
+        # The clinic's last opening of a review (docs/clinic.md, Changed since the last visit).
+        sa.Index("ix_audit_events_patient_action_clinic_at", "patient_id", "action", "clinic_id", "at"),
         sa.Index("ix_audit_events_at", "at"),
         sa.CheckConstraint(
             f"length(action) BETWEEN 1 AND {MAX_ACTION_LENGTH}", name="action_length"
