@@ -13,8 +13,16 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from diary.clinic.schedule import FULFIL_DAYS, next_due, parse_schedule, visits_until
+from diary.clinic.schedule import (
+    FULFIL_DAYS,
+    fulfilled_visits,
+    next_due,
+    parse_schedule,
+    visits_until,
+)
 from tests.clinic_support import assess, share
 from tests.journal_helpers import login_as, page_text
 from tests.reminders_support import planned, save_reminder
@@ -82,6 +90,33 @@ def test_the_review_list_of_visits_names_the_visit_that_fulfilled_each():
         ("3 months", THREE_MONTHS),
         ("6 months", None),
     ]
+
+
+@given(
+    text=st.sampled_from(["1w,1m,3m,6m,9m,12m", "3m,12m", "10d", "4w,1m,2m", "2y"]),
+    recorded=st.lists(st.integers(min_value=-60, max_value=1200), max_size=6),
+    today=st.integers(min_value=0, max_value=1200),
+)
+def test_fulfilled_visits_keep_the_rule_for_any_visits(text, recorded, today):
+    offsets = parse_schedule(text)
+    days = [MVD_DAY + timedelta(days=n) for n in recorded]
+    shown = [v for _, v in zip(range(30), fulfilled_visits(MVD_DAY, offsets, days), strict=False)]
+
+    for visit in shown:
+        if visit.seen_on is not None:
+            assert visit.seen_on in days
+            assert abs((visit.seen_on - visit.due_on).days) <= FULFIL_DAYS
+            # No other suggested date is nearer to the visit that fulfilled this one.
+            assert all(abs((visit.seen_on - v.due_on).days) >= abs((visit.seen_on - visit.due_on).days)
+                       for v in shown)
+    # A recorded visit fulfils the suggestions of one date at most.
+    for day in days:
+        assert len({v.due_on for v in shown if v.seen_on == day}) <= 1
+    # The next visit is never earlier than without visits, and never one already fulfilled.
+    moment = MVD_DAY + timedelta(days=today)
+    later = next_due(MVD_DAY, offsets, moment, days)
+    assert later.due_on >= next_due(MVD_DAY, offsets, moment).due_on >= moment
+    assert later.seen_on is None
 
 
 # The review, the list and the reminder ------------------------------------------------------
