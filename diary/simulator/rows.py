@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 from diary.clinic.attention import attention_values
 from diary.models.journal import EntryMethod
 from diary.models.treatment import InjectionMuscle, SiteSide, ToxinProduct
-from diary.clinic.attention import attention_values
 from diary.progress.summary import summary_values
 from diary.simulator.courses import SimDay, SimPatient
 from diary.simulator.people import Person
