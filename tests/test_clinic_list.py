@@ -44,7 +44,7 @@ def rows_of(response) -> list[list[str]]:
     """The table's body rows as the text of their cells."""
     body = response.get_data(as_text=True).split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     return [
-        [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", cell)).strip()
+        [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", cell)).strip().replace(" ,", ",")
          for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
         for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
     ]

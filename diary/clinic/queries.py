@@ -203,6 +203,7 @@ class _ListQuery:
         )
         attention = PatientAttention.__table__
         self.visits, self.completeness, self.assessed = visits, completeness, assessed
+        self.first_clinic = first_clinic
         return (
             sa.select(
                 User.id,
@@ -312,17 +313,22 @@ class _ListQuery:
 
     def counts(self, attention_only: bool) -> tuple[int, int, int, int]:
         """Every patient, those who need attention, those the list opens on, those the filter
-        keeps: one query."""
-        listed = self.query.add_columns(
-            self._needs_attention().label("needs"), self._first().label("first")
-        ).subquery()
+        keeps: one query, joining only what the two flags read."""
+        attention = PatientAttention.__table__
         one = sa.literal(1)
         total, needing, first = db.session.execute(
             sa.select(
                 sa.func.count(),
-                sa.func.coalesce(sa.func.sum(sa.case((listed.c.needs, one), else_=0)), 0),
-                sa.func.coalesce(sa.func.sum(sa.case((listed.c.first, one), else_=0)), 0),
+                sa.func.coalesce(sa.func.sum(sa.case((self._needs_attention(), one), else_=0)), 0),
+                sa.func.coalesce(sa.func.sum(sa.case((self._first(), one), else_=0)), 0),
             )
+            .select_from(User)
+            .join(self.scope, self.scope.c.id == User.id)
+            .outerjoin(self.first_clinic, self.first_clinic.c.patient_id == User.id)
+            .outerjoin(attention, sa.and_(attention.c.patient_id == User.id,
+                                          attention.c.clinic_id == self.first_clinic.c.clinic_id))
+            .outerjoin(self.visits, self.visits.c.patient_id == User.id)
+            .where(User.role == Role.PATIENT.value)
         ).one()
         return total, needing, first, needing if attention_only else total
 
