@@ -372,3 +372,15 @@ def test_the_default_page_of_a_500_patient_clinic_is_under_60_kb(app, client, cl
     assert size < 60_000, f"{size} bytes"
     assert "500 patients share their diary" in response.get_data(as_text=True)
     assert len(queries) <= 12
+
+
+@pytest.mark.parametrize("query", [
+    "page=99999999999999999999999999", "page=abc", "page=-1&sort=%00&dir=sideways",
+    "filter=attention&page=18446744073709551616&sort=next_due", "sort=" + "x" * 5000,
+])
+def test_odd_list_arguments_answer_a_page(app, client, make_user, clinician, query):
+    operated_patient(app, make_user, "a@example.org", "Ada", before=10, after=1)
+    login_as(client, clinician)
+    response = client.get(f"/clinic/patients?{query}")
+    assert response.status_code == 200
+    assert names_of(response) == ["Ada"]
