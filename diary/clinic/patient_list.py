@@ -1,4 +1,4 @@
-"""The clinic's patient list as plain rows: figures relative to today, needs-attention, sorting.
+"""The clinic's patient list as plain rows: figures relative to today, needs-attention, order.
 
 Pure Python over values the list query read (diary.clinic.queries.patient_rows), so that
 each rule is tested on its own. Figures relative to today are derived here, at read time, in
@@ -162,7 +162,11 @@ def reasons_of(mask: int | None) -> tuple[str, ...]:
 
 
 def changed_since(diary_changed_at: datetime | None, assessed_at: datetime | None) -> bool | None:
-    """Whether the diary changed after the clinic's latest assessment (None: never assessed)."""
+    """Whether the diary changed after the clinic's latest assessment (None: never assessed).
+
+    The list sorts by the same rule in SQL (queries._ListQuery.sort_expression, key
+    "changed"); a change here goes there too, and the order test compares the two.
+    """
     if assessed_at is None:
         return None
     return diary_changed_at is not None and diary_changed_at > assessed_at
@@ -193,7 +197,10 @@ DEFAULT_SORT = "attention"
 
 
 def sort_rows(rows: list[PatientRow], key: str, descending: bool) -> list[PatientRow]:
-    """Rows sorted by a column; rows without a value come last either way, then by name."""
+    """Rows sorted by a column; rows without a value come last either way, then by name.
+
+    The list sorts in SQL (diary.clinic.queries); this is the order it is tested against.
+    """
     read = SORT_KEYS.get(key, SORT_KEYS[DEFAULT_SORT])
     by_name = sorted(rows, key=lambda r: (r.name.casefold(), r.patient_id))
     present = [r for r in by_name if read(r) is not None]
