@@ -54,6 +54,7 @@ class Endpoint:
     call: Callable[[Account, int], Call]
     max_ms: float | None = None
     max_kb: float | None = None
+    body: str = "JSON"  # what max_kb measures, as the report names it
     # For a write: a statement that takes run i's write away again, so that the bare-SQL
     # replay (inside a transaction that is rolled back) finds the database as run i did.
     undo: Callable[[Account, int], sa.Executable] | None = None

@@ -37,7 +37,7 @@ def verdicts(dataset: Dataset, results: dict[str, Result]) -> list[Verdict]:
                                  f"{result.server_ms:.1f} ms", result.server_ms < endpoint.max_ms))
         if endpoint.max_kb is not None:
             kb = result.body_bytes / 1000
-            found.append(Verdict(f"{endpoint.label}: JSON size", f"< {endpoint.max_kb:g} kB",
+            found.append(Verdict(f"{endpoint.label}: {endpoint.body} size", f"< {endpoint.max_kb:g} kB",
                                  f"{kb:.1f} kB", kb < endpoint.max_kb))
     slow, fast, factor = TRAJECTORY_SCALING
     if slow in results and fast in results:

@@ -9,6 +9,7 @@ from flask import Flask
 
 from diary import memberships
 from diary.clinic import services
+from diary.clinic.attention import refresh_attention
 from diary.database import write_transaction
 from diary.extensions import db
 from diary.models import AuditEvent, CareLink, Clinic, ClinicMembership, User
@@ -24,7 +25,9 @@ def share(app: Flask, patient_id: int, clinic_name: str = CLINIC) -> None:
         clinic = db.session.scalar(sa.select(Clinic).where(Clinic.name == clinic_name))
         link = CareLink(patient_id=patient_id, clinic_id=clinic.id, source="code")
         db.session.add(link)
+        db.session.flush()
         reminder_hooks.entry_changed(link)
+        refresh_attention(patient_id)
 
 
 def confirm_membership(app: Flask, user_id: int, clinic_name: str = CLINIC) -> None:

@@ -82,6 +82,7 @@ SAMPLE_OVERRIDES: dict[str, dict[str, Any]] = {
         "complications": ["facial_weakness"],
         "house_brackmann_grade": 2,
     },
+    "patient_attention": {"reasons": 5, "next_due_label": "3 months after surgery"},
     "patient_summaries": {
         "baseline_source": "diary",
         "baseline_logged_days": 28,

@@ -96,10 +96,10 @@ def test_the_patient_list_follows_the_schedule_of_the_clinic_acted_for(app, two_
     patient, clinician, lower, higher = two_clinics
     surgery_on = TODAY - timedelta(days=3)
     TreatmentRecorder(app, patient).surgery(performed_on=surgery_on)
-    with app.app_context():
-        db.session.get(Clinic, lower).follow_up_schedule = "2w"
-        db.session.get(Clinic, higher).follow_up_schedule = "1y"
-        db.session.commit()
+    with app.test_request_context():  # saved as the settings page saves them
+        viewer = db.session.get(User, clinician)
+        clinic_services.save_schedule(viewer, lower, "2w")
+        clinic_services.save_schedule(viewer, higher, "1y")
         [row] = clinic_queries.patient_rows(db.session.get(User, clinician))
     expected = schedule.next_due(surgery_on, schedule.parse_schedule("2w"), TODAY)
     assert (row.next_due, row.next_due_label) == (expected.due_on, f"{expected.label} after surgery")

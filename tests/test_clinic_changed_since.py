@@ -22,7 +22,7 @@ from tests.treatments_support import TreatmentRecorder
 
 SURGERY_DAY = TODAY - timedelta(days=90)
 MORNING = datetime(2026, 3, 10, 7, 0, tzinfo=UTC)  # 08:00 in Berlin
-CHANGED_COLUMN = 12
+CHANGED_COLUMN = 8
 
 
 @pytest.fixture

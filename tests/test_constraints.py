@@ -88,6 +88,10 @@ VIOLATIONS: dict[str, Violation] = {
     "ck_surgeries_note_length": Violation("note", ("x" * 2001,), "x" * 2000),
     "ck_surgeries_is_reference_bool": Violation("is_reference", (2,), False),
     "ck_surgeries_retrospective_bool": Violation("retrospective", (2,), False),
+    "ck_patient_attention_reasons_known": Violation("reasons", (-1, 64), 63),
+    "ck_patient_attention_next_due_labelled": Violation(
+        "next_due_label", (None,), "1 week after surgery"
+    ),
     "ck_patient_summaries_outcome_known": Violation("outcome", ("cured",), "not_enough_data"),
     "ck_patient_summaries_baseline_source_known": Violation(
         "baseline_source", ("patient",), "clinician"

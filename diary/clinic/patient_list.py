@@ -1,4 +1,4 @@
-"""The clinic's patient list as plain rows: figures relative to today, needs-attention, sorting.
+"""The clinic's patient list as plain rows: figures relative to today, needs-attention, order.
 
 Pure Python over values the list query read (diary.clinic.queries.patient_rows), so that
 each rule is tested on its own. Figures relative to today are derived here, at read time, in
@@ -17,10 +17,33 @@ from diary.trajectory import rules
 # No entry for this many days while not yet in remission needs attention.
 QUIET_DAYS = 7
 COMPLETENESS_DAYS = rules.TRAILING_WINDOW_DAYS
+# Fewer logged days than this among the last 28, while not in remission, needs attention:
+# half the days, so that the "Last 28 days" mean is more diary than gaps (docs/clinic.md,
+# Needs attention).
+SPARSE_DIARY_DAYS = COMPLETENESS_DAYS // 2
 
 NO_RECENT_ENTRY = "no_recent_entry"
 RECURRENCE = "recurrence"
 WORSE_THAN_BASELINE = "worse_than_baseline"
+FOLLOW_UP_DUE = "follow_up_due"
+SPARSE_DIARY = "sparse_diary"
+UNVERIFIED_SURGERY = "unverified_surgery"
+
+# Every reason in the order the list names them; bit i of the stored mask is REASONS[i]
+# (diary.models.summary.PatientAttention.reasons).
+REASONS = (
+    NO_RECENT_ENTRY, RECURRENCE, WORSE_THAN_BASELINE, FOLLOW_UP_DUE, SPARSE_DIARY,
+    UNVERIFIED_SURGERY,
+)
+# Each reason as the list says it.
+REASON_LABELS = {
+    NO_RECENT_ENTRY: f"No diary entry for {QUIET_DAYS} days, not in remission",
+    RECURRENCE: "Recurrence after remission",
+    WORSE_THAN_BASELINE: "More spasms than before surgery",
+    FOLLOW_UP_DUE: "Follow-up visit due",
+    SPARSE_DIARY: f"Diary on fewer than {SPARSE_DIARY_DAYS} of the last {COMPLETENESS_DAYS} days",
+    UNVERIFIED_SURGERY: "Surgery reported by the patient, not yet verified",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +73,7 @@ class PatientRow:
     next_due_label: str | None
     changed_since_visit: bool | None  # None: no assessment yet
     reasons: tuple[str, ...]
+    visit_due: bool = False  # the next visit is today or overdue (scheduled or booked)
 
     @property
     def outcome_label(self) -> str:
@@ -66,10 +90,31 @@ class PatientRow:
         """Whether any needs-attention rule holds."""
         return bool(self.reasons)
 
+    @property
+    def reason_labels(self) -> list[str]:
+        """The reasons in words."""
+        return [REASON_LABELS[reason] for reason in self.reasons]
+
+    @property
+    def first(self) -> bool:
+        """Whether the list opens on this row: it needs attention or has a visit due."""
+        return self.needs_attention or self.visit_due
+
 
 def days_since(day: date | None, today: date) -> int | None:
     """Whole days from a date to today, or None."""
     return None if day is None else (today - day).days
+
+
+def trusted_change(
+    percent_change: float | None, baseline_source: str | None, baseline_suppressed: bool
+) -> float | None:
+    """The summary's change, or None for a row written when change could still be measured
+    against a toxin-suppressed window alone (docs/trajectory.md, Which baseline is used):
+    such a row shows no change until the scheduler recomputes it."""
+    if baseline_source == "diary" and baseline_suppressed:
+        return None
+    return percent_change
 
 
 def attention_reasons(
@@ -78,18 +123,42 @@ def attention_reasons(
     remission_start: date | None,
     recurrence_on: date | None,
     percent_change: float | None,
+    next_due: date | None = None,
+    today: date | None = None,
+    logged_days: int | None = None,
+    unverified_surgery: bool = False,
 ) -> tuple[str, ...]:
-    """Why a patient needs attention (docs/clinic.md), in the order the list names them."""
-    reasons = []
+    """Why a patient needs attention (docs/clinic.md, Needs attention), in REASONS' order.
+
+    `next_due` is the next suggested visit (clinic.schedule.next_due), `logged_days` the
+    logged days among the last COMPLETENESS_DAYS to `today`.
+    """
+    found = set()
     not_in_remission = remission_start is None or recurrence_on is not None
     quiet = days_since_last_entry is None or days_since_last_entry >= QUIET_DAYS
     if quiet and not_in_remission:
-        reasons.append(NO_RECENT_ENTRY)
+        found.add(NO_RECENT_ENTRY)
+    elif logged_days is not None and logged_days < SPARSE_DIARY_DAYS and not_in_remission:
+        found.add(SPARSE_DIARY)
     if recurrence_on is not None:
-        reasons.append(RECURRENCE)
+        found.add(RECURRENCE)
     if percent_change is not None and percent_change > 0:
-        reasons.append(WORSE_THAN_BASELINE)
-    return tuple(reasons)
+        found.add(WORSE_THAN_BASELINE)
+    if next_due is not None and today is not None and next_due <= today:
+        found.add(FOLLOW_UP_DUE)
+    if unverified_surgery:
+        found.add(UNVERIFIED_SURGERY)
+    return tuple(reason for reason in REASONS if reason in found)
+
+
+def reasons_mask(reasons: tuple[str, ...]) -> int:
+    """The reasons as the stored bitmask (bit i is REASONS[i])."""
+    return sum(1 << REASONS.index(reason) for reason in reasons)
+
+
+def reasons_of(mask: int | None) -> tuple[str, ...]:
+    """The reasons of a stored bitmask, in REASONS' order."""
+    return tuple(reason for i, reason in enumerate(REASONS) if (mask or 0) >> i & 1)
 
 
 def changed_since(
@@ -99,7 +168,11 @@ def changed_since(
 ) -> bool | None:
     """Whether the diary changed after the clinic last looked: the later of its latest
     assessment's recording and its last opening of the review (None: neither yet;
-    docs/clinic.md, Changed since the last visit)."""
+    docs/clinic.md, Changed since the last visit).
+
+    The list sorts by the same rule in SQL (queries._ListQuery.sort_expression, key
+    "changed"); a change here goes there too, and the order test compares the two.
+    """
     looks = [moment for moment in (assessed_at, reviewed_at) if moment is not None]
     if not looks:
         return None
@@ -109,7 +182,10 @@ def changed_since(
 # Sorting -----------------------------------------------------------------------------------
 
 # The column keys of ?sort=, each with how to read its value from a row.
+# sort_rows is the definition the list's SQL order (diary.clinic.queries.ORDER) is tested
+# against; "attention" (the default) puts the rows the list opens on first.
 SORT_KEYS: dict[str, Callable[[PatientRow], Any]] = {
+    "attention": lambda r: 0 if r.first else 1,
     "name": lambda r: r.name.casefold(),
     "side": lambda r: r.affected_side,
     "surgery": lambda r: r.surgery_on,
@@ -124,11 +200,14 @@ SORT_KEYS: dict[str, Callable[[PatientRow], Any]] = {
     "next_due": lambda r: r.next_due,
     "changed": lambda r: r.changed_since_visit,
 }
-DEFAULT_SORT = "name"
+DEFAULT_SORT = "attention"
 
 
 def sort_rows(rows: list[PatientRow], key: str, descending: bool) -> list[PatientRow]:
-    """Rows sorted by a column; rows without a value come last either way, then by name."""
+    """Rows sorted by a column; rows without a value come last either way, then by name.
+
+    The list sorts in SQL (diary.clinic.queries); this is the order it is tested against.
+    """
     read = SORT_KEYS.get(key, SORT_KEYS[DEFAULT_SORT])
     by_name = sorted(rows, key=lambda r: (r.name.casefold(), r.patient_id))
     present = [r for r in by_name if read(r) is not None]

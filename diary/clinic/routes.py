@@ -8,13 +8,14 @@ clinics, gets 404 from the policy. Every GET of the review is audited.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from diary import audit, policy
 from diary.clinic import forms, queries, review, services
-from diary.clinic.patient_list import DEFAULT_SORT, SORT_KEYS, sort_rows
+from diary.clinic.patient_list import DEFAULT_SORT, SORT_KEYS
 from diary.clock import local_today
 from diary.models import Clinic
 from diary.progress.trajectory import (
@@ -29,7 +30,7 @@ from diary.treatments.entries import TreatmentRefused
 from diary.treatments.forms import SurgeryForm
 from diary.treatments.queries import injections_between, regimen_periods_between
 from diary.web.guards import clinician_required, member_required
-from diary.web.pages import INVALID, form_status, render_form, show_refusals
+from diary.web.pages import INVALID, form_status, page_arg, render_form, show_refusals
 from diary.web.ranges import chart_request
 
 bp = Blueprint("clinic", __name__, url_prefix="/clinic")
@@ -47,20 +48,21 @@ def _shared_patient(patient_id: int):
 @bp.get("/patients")
 @clinician_required
 def patient_list():
-    """Every patient shared with the viewer's clinics, sortable, with a needs-attention filter."""
+    """The patients shared with the viewer's clinics, a page at a time: those who need
+    attention or have a visit due first, sortable by any column, with a needs-attention
+    filter (docs/clinic.md, The patient list)."""
     sort = request.args.get("sort", DEFAULT_SORT)
     if sort not in SORT_KEYS:
         sort = DEFAULT_SORT
     descending = request.args.get("dir") == "desc"
     attention = request.args.get("filter") == "attention"
-    rows = queries.patient_rows(current_user)
-    total = len(rows)
-    if attention:
-        rows = [r for r in rows if r.needs_attention]
+    listing = queries.Listing(sort, descending, attention, page_arg(), queries.PAGE_SIZE)
+    result = queries.patient_page(current_user, listing)
     return render_template(
         "clinic/patients.html",
-        rows=sort_rows(rows, sort, descending),
-        total=total,
+        result=result,
+        rows=result.rows,
+        listing=replace(listing, page=result.page),
         sort=sort,
         descending=descending,
         attention=attention,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from diary import audit, policy
+from diary.clinic.attention import refresh_attention, refresh_clinic
 from diary.clock import local_today, utcnow
 from diary.database import write_transaction
 from diary.errors import NotAllowed, NotFound
@@ -54,6 +55,8 @@ def record_assessment(viewer: User, patient_id: int, values: dict) -> int:
         audit.record(audit.RECORD_ASSESSMENT, patient_id=patient.id, clinic_id=clinic.id,
                      subject=f"assessment:{assessment_id}")
         reminder_hooks.entry_changed(assessment)
+        # A recorded visit may fulfil a suggested one (clinic.attention.next_visit).
+        refresh_attention(patient.id, now=now, zone=patient.timezone)
         return assessment_id
 
 
@@ -84,6 +87,8 @@ def verify_surgery(viewer: User, patient_id: int, surgery_id: int) -> None:
         surgery.verified_at = utcnow()
         audit.record(audit.VERIFY_SURGERY, patient_id=patient.id, clinic_id=clinic.id,
                      subject=f"surgery:{surgery.id}")
+        db.session.flush()
+        refresh_attention(patient.id, zone=patient.timezone)  # no longer unverified
         reminder_hooks.entry_changed(surgery)
 
 
@@ -139,4 +144,6 @@ def save_schedule(viewer: User, clinic_id: int, schedule_text: str) -> None:
             raise NotAllowed(f"clinic {clinic_id}")
         if clinic.follow_up_schedule != schedule_text:
             clinic.follow_up_schedule = schedule_text
+            db.session.flush()
             reminder_hooks.schedule_changed(clinic.id)
+            refresh_clinic(clinic.id)  # every patient's next suggested visit moves

@@ -18,7 +18,7 @@ from diary.models.reminder import (
     Reminder,
     SchedulerLease,
 )
-from diary.models.summary import PatientSummary
+from diary.models.summary import PatientAttention, PatientSummary
 from diary.models.treatment import (
     DoseLog,
     Injection,
@@ -47,6 +47,7 @@ __all__ = [
     "Injection",
     "InjectionSite",
     "MedicationRegimen",
+    "PatientAttention",
     "PatientSummary",
     "RecoveryCode",
     "Reminder",

@@ -71,3 +71,41 @@ class PatientSummary(db.Model):
     # When the diary last changed: the clinic marks patients changed since their last visit.
     diary_changed_at: so.Mapped[datetime | None]
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utc_now, onupdate=utc_now)
+
+
+# Bit i of PatientAttention.reasons is diary.clinic.patient_list.REASONS[i]; a test keeps the
+# two in step (tests/test_clinic_attention.py).
+ATTENTION_REASON_COUNT = 6
+
+
+class PatientAttention(db.Model):
+    """A share link's next suggested visit and needs-attention reasons as of `computed_on`.
+
+    The next visit comes from the clinic's schedule, so it differs per clinic: one row per
+    clinic and patient. Rewritten with the summary row (progress.summary.refresh_summary), by
+    the clinic writes that move it, and daily by the scheduler, so that the clinic list sorts
+    and filters on it in SQL (docs/clinic.md, Needs attention). A row `computed_on` long ago
+    is stale, waiting for the scheduler.
+    """
+
+    __tablename__ = "patient_attention"
+    __table_args__ = (
+        sa.CheckConstraint(
+            f"reasons BETWEEN 0 AND {2 ** ATTENTION_REASON_COUNT - 1}", name="reasons_known"
+        ),
+        sa.CheckConstraint(
+            "(next_due_on IS NULL) = (next_due_label IS NULL)", name="next_due_labelled"
+        ),
+        sa.Index("ix_patient_attention_patient", "patient_id"),
+    )
+
+    clinic_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("clinics.id", ondelete="CASCADE"), primary_key=True
+    )
+    patient_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    computed_on: so.Mapped[date]
+    next_due_on: so.Mapped[date | None]
+    next_due_label: so.Mapped[str | None] = so.mapped_column(sa.String(60))
+    reasons: so.Mapped[int] = so.mapped_column(default=0)

@@ -19,6 +19,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from diary.clinic.attention import refresh_attention
 from diary.clock import local_today, utcnow
 from diary.database import dialect_insert, lock_patient, read_rows, write_transaction
 from diary.extensions import db
@@ -139,6 +140,8 @@ def refresh_summary(
     """Recompute the patient's summary row in the current transaction (the caller commits).
 
     `zone` is the patient's time zone when the caller has it at hand, which saves a query.
+    The patient's needs-attention rows are derived from this row and follow it
+    (clinic.attention.refresh_attention).
     """
     moment = now or utcnow()
     if zone is None:
@@ -150,10 +153,10 @@ def refresh_summary(
     if diary_changed:
         changes["diary_changed_at"] = moment
     connection = db.session.connection()
-    if connection.execute(_SUMMARY_UPDATE, {"summary_of": patient_id, **changes}).rowcount:
-        return
-    row = {"patient_id": patient_id, "diary_changed_at": None, **changes}
-    connection.execute(_summary_upsert(db.engine.dialect.name, diary_changed), row)
+    if not connection.execute(_SUMMARY_UPDATE, {"summary_of": patient_id, **changes}).rowcount:
+        row = {"patient_id": patient_id, "diary_changed_at": None, **changes}
+        connection.execute(_summary_upsert(db.engine.dialect.name, diary_changed), row)
+    refresh_attention(patient_id, now=moment, zone=zone)
 
 
 # The row exists after a patient's first save: an UPDATE, whose compiled form SQLAlchemy

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from diary import audit, memberships, throttle
 from diary.auth.services import normalise_email
+from diary.clinic.attention import refresh_attention
 from diary.clock import utcnow
 from diary.database import write_transaction
 from diary.extensions import db
@@ -88,6 +89,7 @@ def _link(patient_id: int, clinic_id: int, source: LinkSource, subject: str, act
     except IntegrityError:
         return False
     reminder_hooks.entry_changed(link)
+    refresh_attention(patient_id)  # the clinic's list row (clinic.attention)
     audit.record(audit.LINK_CREATED, patient_id=patient_id, clinic_id=clinic_id, subject=subject,
                  actor=actor)
     return True

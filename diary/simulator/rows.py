@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from diary.clinic.attention import attention_values
 from diary.models.journal import EntryMethod
 from diary.models.treatment import InjectionMuscle, SiteSide, ToxinProduct
 from diary.progress.summary import summary_values
@@ -316,6 +317,16 @@ class PatientRows:
             **values,
             "diary_changed_at": max(changed) if changed else None,
             "updated_at": self.clock.now,
+        }
+
+    def attention(self, summary: dict[str, Any], surgeries: list[dict[str, Any]]) -> dict[str, Any]:
+        """The clinic list's stored row (diary.clinic.attention) from the summary and the
+        surgeries written; the simulator's clinic keeps the default schedule."""
+        unverified = any(s["verified_at"] is None for s in surgeries)
+        return {
+            "clinic_id": self.clinic.clinic_id,
+            "patient_id": self.id,
+            **attention_values(summary, None, unverified, self.clock.today),
         }
 
 

@@ -25,6 +25,7 @@ from diary.models import (
     Injection,
     InjectionSite,
     MedicationRegimen,
+    PatientAttention,
     PatientSummary,
     SpasmEpisode,
     Surgery,
@@ -114,7 +115,8 @@ def write_patients(
     now: datetime,
     chunk_rows: int = CHUNK_ROWS,
 ) -> list[int]:
-    """Write the accounts, their diaries, treatments, consent and summaries; return their ids.
+    """Write the accounts, their diaries, treatments, consent, summaries and the clinic list's
+    needs-attention rows; return their ids.
 
     One write transaction, committed at the end. `now` is the moment of writing: nothing
     is dated after it, and each patient's today is their local date at `now`.
@@ -129,6 +131,7 @@ def write_patients(
         injections: list[dict[str, Any]] = []
         site_lists: list[list[dict[str, Any]]] = []
         summaries: list[dict[str, Any]] = []
+        attention: list[dict[str, Any]] = []
         for patient_id, account, clock, user in zip(patient_ids, accounts, clocks, users, strict=True):
             patient = PatientRows(patient_id, account, clock, clinic)
             batch.add(CareLink.__table__, [patient.care_link(user["created_at"])])
@@ -141,15 +144,18 @@ def write_patients(
                 injections.append(row)
                 site_lists.append(sites)
             batch.add(MedicationRegimen.__table__, patient.regimens())
-            batch.add(Surgery.__table__, patient.surgeries())
+            surgeries = patient.surgeries()
+            batch.add(Surgery.__table__, surgeries)
             summaries.append(
                 patient.summary(check_ins, episodes, [row for row, _ in own_injections])
             )
+            attention.append(patient.attention(summaries[-1], surgeries))
         batch.flush()
 
         injection_ids = insert_returning_ids(connection, Injection.__table__, injections, chunk_rows)
         for injection_id, sites in zip(injection_ids, site_lists, strict=True):
             batch.add(InjectionSite.__table__, [{"injection_id": injection_id, **s} for s in sites])
         batch.add(PatientSummary.__table__, summaries)
+        batch.add(PatientAttention.__table__, attention)
         batch.flush()
         return patient_ids

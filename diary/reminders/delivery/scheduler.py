@@ -24,6 +24,7 @@ from flask.cli import with_appcontext
 
 from diary import throttle
 from diary.auth.session_store import prune as prune_sessions
+from diary.clinic.attention import refresh_past_attention
 from diary.clock import system_now, utcnow
 from diary.progress.summary import refresh_past_summaries
 from diary.reminders.delivery.dispatch import DispatchReport, dispatch_due, process_holder
@@ -43,7 +44,9 @@ def tick(app: Flask) -> DispatchReport:
 
     Then the summaries of patients whose day has turned since their last entry are brought
     to today (refresh_past_summaries), a batch per tick, so the clinic list never shows a
-    window that has moved on, and expired login sessions and throttle buckets are deleted.
+    window that has moved on, then the needs-attention rows the summaries did not take with
+    them (clinic.attention.refresh_past_attention), and expired login sessions and throttle
+    buckets are deleted.
     """
     with app.app_context():
         now = utcnow()
@@ -53,6 +56,9 @@ def tick(app: Flask) -> DispatchReport:
         refreshed = refresh_past_summaries(now)
         if refreshed:
             log.info("summaries brought to today: %s", refreshed)
+        attended = refresh_past_attention(now)
+        if attended:
+            log.info("needs-attention rows brought to today: %s", attended)
         pruned = prune_sessions(now)
         if pruned:
             log.info("expired sessions deleted: %s", pruned)
@@ -136,9 +142,11 @@ def scheduler_command(once: bool, now: datetime | None) -> None:
     if once:
         report = run_until_idle(now)
         refreshed = refresh_past_summaries(now or utcnow(), limit=None)
+        attended = refresh_past_attention(now or utcnow(), limit=None)
         pruned = prune_sessions(now or utcnow())
         click.echo(f"Dispatched as {process_holder()}: {summary(report)}; "
                    f"adopted {report.adopted}; summaries brought to today: {refreshed}; "
+                   f"needs-attention rows brought to today: {attended}; "
                    f"expired sessions deleted: {pruned}.")
         return
     if not log.isEnabledFor(logging.INFO):
