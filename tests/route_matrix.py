@@ -636,6 +636,11 @@ ROUTES: dict[str, Route] = {
         get=answers(NOT_FOUND, anonymous=TO_LOGIN, care_team=AUDITED),
         params=lambda r: {"patient_id": r.users["owner"]},
     ),
+    # The same report as a PDF rendered on the server, audited as an export of its own.
+    "clinic.report_pdf": Route(
+        get=answers(NOT_FOUND, anonymous=TO_LOGIN, care_team=AUDITED),
+        params=lambda r: {"patient_id": r.users["owner"]},
+    ),
     "clinic.cohort": Route(get=answers(NOT_FOUND, anonymous=TO_LOGIN, clinician=OK, care_team=OK)),
     # Reminders and the inbox -----------------------------------------------------------------
     "reminders.settings": Route(get=patients_own(OK)),

@@ -2,14 +2,19 @@
 
 The demo clinic (diary.simulator.demo, as `flask demo-data` builds it) is written into the
 test's database at the frozen clock's moment, 10 March 2026. The report of the demo patient
-with the longest history, and of one given many more injections and the longest note an
-assessment may hold, must each print to a PDF of exactly one A4 page (docs/report.md).
+with the longest history, and of one given many more injections, medicines and the longest
+note an assessment may hold, must each print to a PDF of exactly one A4 page, both Chromium's
+and the server's own (WeasyPrint's) download (docs/report.md).
 """
 
 from __future__ import annotations
 
+import io
+import os
 import re
 from datetime import date, timedelta
+
+import pypdf
 
 import pytest
 import sqlalchemy as sa
@@ -21,6 +26,7 @@ from diary.models import Assessment
 from diary.simulator import demo
 from tests.conftest import PASSWORD
 from tests.e2e.checks import check_page
+from diary.clinic import pdf
 from tests.e2e.flows import log_in_staff
 from tests.treatments_support import TreatmentRecorder
 
@@ -58,6 +64,20 @@ def printed_pages(page: Page) -> int:
     return len(PAGE_OBJECT.findall(pdf))
 
 
+def downloaded_pdf(page: Page, patient_id: int) -> pypdf.PdfReader:
+    """The server's PDF of the report, fetched with the page's session; under CI a server
+    that cannot render it fails the test (docs/report.md, The PDF)."""
+    try:
+        pdf.load_renderer()
+    except pdf.PdfUnavailable as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{error} CI installs them (.ci/run).", pytrace=False)
+        pytest.skip(str(error))
+    response = page.request.get(f"/clinic/patients/{patient_id}/report.pdf")
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    return pypdf.PdfReader(io.BytesIO(response.body()))
+
+
 def open_report(page: Page, patient_id: int) -> None:
     page.goto(f"/clinic/patients/{patient_id}/report")
     page.wait_for_function("() => window.trajectoryChart !== undefined")
@@ -73,6 +93,11 @@ def test_the_longest_history_prints_on_one_page(app, page: Page, demo_clinic):
     # The whole course in monthly buckets: three years of diary in about 36 bars.
     assert 30 <= int(page.locator("#trajectory-chart").get_attribute("data-points")) <= 40
     assert printed_pages(page) == 1
+    reader = downloaded_pdf(page, demo_clinic[LONGEST.person.display_name])
+    assert len(reader.pages) == 1
+    mediabox = reader.pages[0].mediabox
+    assert (round(float(mediabox.width)), round(float(mediabox.height))) == (595, 842)  # A4 in points
+    assert LONGEST.person.display_name in reader.pages[0].extract_text()
 
 
 def test_many_injections_and_the_longest_note_still_print_on_one_page(app, page: Page, demo_clinic):
@@ -88,12 +113,20 @@ def test_many_injections_and_the_longest_note_still_print_on_one_page(app, page:
         ))
         db.session.commit()
         injections = db.session.scalar(sa.text(f"SELECT count(*) FROM injections WHERE patient_id = {patient}"))
+    # More medicines than the page lists, each after several dose changes.
+    for n, drug in enumerate(("gabapentin", "carbamazepine", "clonazepam", "baclofen", "levetiracetam")):
+        regimen = recorder.regimen(drug, "100", 3, started_on=date(2024, 1, 1) + timedelta(days=n))
+        recorder.change(regimen, date(2025, 6, 1) + timedelta(days=n), "150", 2)
     log_in_surgeon(page, app)
     open_report(page, patient)
     expect(page.get_by_text(f"The last 8 of {injections} injections")).to_be_visible()
     expect(page.get_by_text("The note is cut at")).to_be_visible()
-    assert page.locator(".report-table tbody tr").count() == 8
+    assert page.locator("#injections-heading + .report-table tbody tr").count() == 8
+    expect(page.get_by_text(re.compile(r"\d+ more medicines? (is|are) not listed"))).to_be_visible()
     assert printed_pages(page) == 1
+    reader = downloaded_pdf(page, patient)
+    assert len(reader.pages) == 1
+    assert "The last 8 of" in reader.pages[0].extract_text()
 
 
 def test_the_print_button_prints(app, page: Page, demo_clinic):
