@@ -15,18 +15,17 @@ import re
 from datetime import date, timedelta
 
 import pypdf
-
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from diary.clinic import pdf
 from diary.clock import utcnow
 from diary.extensions import db
 from diary.models import Assessment
 from diary.simulator import demo
 from tests.conftest import PASSWORD
 from tests.e2e.checks import check_page
-from diary.clinic import pdf
 from tests.e2e.flows import log_in_staff
 from tests.treatments_support import TreatmentRecorder
 
