@@ -616,6 +616,8 @@ ROUTES: dict[str, Route] = {
     ),
     # Trajectory and downloads ---------------------------------------------------------------
     "progress.my_trajectory": Route(get=patients_own(OK)),
+    # The patient's own one-page summary: their records only, so the URL names nobody.
+    "progress.my_summary": Route(get=patients_own(OK)),
     "records.export_index": Route(get=patients_own(OK)),
     "records.export_csv": Route(
         get=patients_own(OK), params=lambda r: [{"name": name} for name in csv_tables.TABLES]

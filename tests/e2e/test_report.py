@@ -26,7 +26,7 @@ from diary.models import Assessment
 from diary.simulator import demo
 from tests.conftest import PASSWORD
 from tests.e2e.checks import check_page
-from tests.e2e.flows import log_in_staff
+from tests.e2e.flows import log_in, log_in_staff
 from tests.treatments_support import TreatmentRecorder
 
 PAGE_OBJECT = re.compile(rb"/Type\s*/Page\b")  # /Pages (the page tree) does not match
@@ -126,6 +126,35 @@ def test_many_injections_and_the_longest_note_still_print_on_one_page(app, page:
     reader = downloaded_pdf(page, patient)
     assert len(reader.pages) == 1
     assert "The last 8 of" in reader.pages[0].extract_text()
+
+
+def test_the_patients_own_summary_prints_on_one_page(app, page: Page, demo_clinic):
+    """The patient with the longest history, three clinic visits with the longest notes
+    the summary shows, and five medicines: still one A4 page (docs/report.md, The
+    patient's summary)."""
+    patient = demo_clinic[LONGEST.person.display_name]
+    recorder = TreatmentRecorder(app, patient)
+    for n, drug in enumerate(("gabapentin", "carbamazepine", "clonazepam", "baclofen", "levetiracetam")):
+        regimen = recorder.regimen(drug, "100", 3, started_on=date(2024, 1, 1) + timedelta(days=n))
+        recorder.change(regimen, date(2025, 6, 1) + timedelta(days=n), "150", 2)
+    with app.app_context():
+        for n in range(4):
+            db.session.add(Assessment(
+                patient_id=patient, clinic_id=demo_clinic["clinic"], visit_on=date(2026, 1, 5) + timedelta(days=14 * n),
+                outcome="reduced_90", note=("Twitching of the lower eyelid when tired, less than before. " * 40)[:2000],
+                note_visible_to_patient=True,
+            ))
+        db.session.commit()
+    page.goto("/login")
+    log_in(page, LONGEST.person.email)
+    page.goto("/trajectory")
+    page.get_by_role("link", name="My one-page summary to print").click()
+    page.wait_for_function("() => window.trajectoryChart !== undefined")
+    check_page(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(LONGEST.person.display_name)
+    expect(page.get_by_text("The last 3 visits")).to_be_visible()
+    expect(page.get_by_role("button", name="Print")).to_be_visible()
+    assert printed_pages(page) == 1
 
 
 def test_the_print_button_prints(app, page: Page, demo_clinic):
