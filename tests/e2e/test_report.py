@@ -9,8 +9,6 @@ and the server's own (WeasyPrint's) download (docs/report.md).
 
 from __future__ import annotations
 
-import io
-import os
 import re
 from datetime import date, timedelta
 
@@ -19,7 +17,6 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
-from diary.clinic import pdf
 from diary.clock import utcnow
 from diary.extensions import db
 from diary.models import Assessment
@@ -27,6 +24,7 @@ from diary.simulator import demo
 from tests.conftest import PASSWORD
 from tests.e2e.checks import check_page
 from tests.e2e.flows import log_in, log_in_staff
+from tests.pdf_support import pdf_pages, require_pdf_renderer
 from tests.treatments_support import TreatmentRecorder
 
 PAGE_OBJECT = re.compile(rb"/Type\s*/Page\b")  # /Pages (the page tree) does not match
@@ -63,18 +61,13 @@ def printed_pages(page: Page) -> int:
     return len(PAGE_OBJECT.findall(pdf))
 
 
-def downloaded_pdf(page: Page, patient_id: int) -> pypdf.PdfReader:
-    """The server's PDF of the report, fetched with the page's session; under CI a server
-    that cannot render it fails the test (docs/report.md, The PDF)."""
-    try:
-        pdf.load_renderer()
-    except pdf.PdfUnavailable as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{error} CI installs them (.ci/run).", pytrace=False)
-        pytest.skip(str(error))
+def downloaded_pdf(page: Page, patient_id: int) -> list[pypdf.PageObject]:
+    """The pages of the server's PDF of the report, fetched with the page's session; under
+    CI a server that cannot render it fails the test (tests/pdf_support.py)."""
+    require_pdf_renderer()
     response = page.request.get(f"/clinic/patients/{patient_id}/report.pdf")
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
-    return pypdf.PdfReader(io.BytesIO(response.body()))
+    return pdf_pages(response.body())
 
 
 def open_report(page: Page, patient_id: int) -> None:
@@ -92,11 +85,9 @@ def test_the_longest_history_prints_on_one_page(app, page: Page, demo_clinic):
     # The whole course in monthly buckets: three years of diary in about 36 bars.
     assert 30 <= int(page.locator("#trajectory-chart").get_attribute("data-points")) <= 40
     assert printed_pages(page) == 1
-    reader = downloaded_pdf(page, demo_clinic[LONGEST.person.display_name])
-    assert len(reader.pages) == 1
-    mediabox = reader.pages[0].mediabox
-    assert (round(float(mediabox.width)), round(float(mediabox.height))) == (595, 842)  # A4 in points
-    assert LONGEST.person.display_name in reader.pages[0].extract_text()
+    (only,) = downloaded_pdf(page, demo_clinic[LONGEST.person.display_name])
+    assert (round(float(only.mediabox.width)), round(float(only.mediabox.height))) == (595, 842)  # A4 in points
+    assert LONGEST.person.display_name in only.extract_text()
 
 
 def test_many_injections_and_the_longest_note_still_print_on_one_page(app, page: Page, demo_clinic):
@@ -123,9 +114,8 @@ def test_many_injections_and_the_longest_note_still_print_on_one_page(app, page:
     assert page.locator("#injections-heading + .report-table tbody tr").count() == 8
     expect(page.get_by_text(re.compile(r"\d+ more medicines? (is|are) not listed"))).to_be_visible()
     assert printed_pages(page) == 1
-    reader = downloaded_pdf(page, patient)
-    assert len(reader.pages) == 1
-    assert "The last 8 of" in reader.pages[0].extract_text()
+    (only,) = downloaded_pdf(page, patient)
+    assert "The last 8 of" in only.extract_text()
 
 
 def test_the_patients_own_summary_prints_on_one_page(app, page: Page, demo_clinic):
