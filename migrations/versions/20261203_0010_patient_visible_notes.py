@@ -34,6 +34,8 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('assessments', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('ck_assessments_note_visible_to_patient_bool'),
-                                 type_='check')
+        # The Boolean's CHECK exists on SQLite only: PostgreSQL has a boolean type.
+        if op.get_bind().dialect.name == 'sqlite':
+            batch_op.drop_constraint(batch_op.f('ck_assessments_note_visible_to_patient_bool'),
+                                     type_='check')
         batch_op.drop_column('note_visible_to_patient')
