@@ -15,7 +15,7 @@ from flask import Blueprint, render_template, request
 from diary.clinic.report import MAX_INJECTIONS, build_content, shorten
 from diary.clock import local_today
 from diary.models import User
-from diary.progress.queries import clinic_assessments
+from diary.progress.queries import ClinicAssessment, clinic_assessments
 from diary.progress.trajectory import (
     RANGE_LABELS,
     build_trajectory,
@@ -73,7 +73,7 @@ def my_summary(patient: User):
     )
 
 
-def _shortened(assessment):
+def _shortened(assessment: ClinicAssessment) -> ClinicAssessment:
     """The assessment with its note cut to fit the page (diary.clinic.report.shorten)."""
     note, _ = shorten(assessment.note, SUMMARY_NOTE_CHARACTERS)
     return replace(assessment, note=note)
