@@ -21,6 +21,7 @@ from diary.models import AuditEvent, User
 # Actions. The trail says what was done, never what the record held.
 VIEW_REVIEW = "view_review"
 VIEW_REPORT = "view_report"
+EXPORT_REPORT_PDF = "export_report_pdf"
 EXPORT_CSV = "export_csv"
 EXPORT_FHIR = "export_fhir"
 VERIFY_SURGERY = "verify_surgery"
@@ -51,6 +52,7 @@ SECOND_FACTOR_RESET = "second_factor_reset"
 ACTION_LABELS = {
     VIEW_REVIEW: "Opened the follow-up review",
     VIEW_REPORT: "Opened the one-page report",
+    EXPORT_REPORT_PDF: "Downloaded the one-page report as PDF",
     EXPORT_CSV: "Downloaded the diary as CSV",
     EXPORT_FHIR: "Downloaded the record as FHIR",
     VERIFY_SURGERY: "Verified surgery details",

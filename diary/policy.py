@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from diary.errors import NotAllowed, NotFound
 from diary.extensions import db
-from diary.models import CareLink, Clinic, ClinicMembership, FollowUpVisit, Role, User
+from diary.models import Assessment, CareLink, Clinic, ClinicMembership, FollowUpVisit, Role, User
 from diary.models.reminder import VisitSource
 
 T = TypeVar("T")
@@ -94,6 +94,21 @@ def visible_patient_ids(viewer: User) -> sa.Select:
     # Administrators manage accounts; they never read a diary. The empty scope is typed as an
     # integer so that PostgreSQL can compare it with patient ids.
     return sa.select(sa.cast(sa.null(), sa.Integer).label("id")).where(sa.false())
+
+
+def own_assessments(viewer: Any) -> sa.Select:
+    """A SELECT of the clinic's assessments of the viewer, for the viewer alone to read.
+
+    The patient reads what every clinic recorded of them, whether or not the diary is
+    still shared with it: the assessment is about the patient (docs/report.md, The patient's
+    summary). Which fields the patient sees (the note only when the clinician marked it
+    visible) is the reader's part, diary.progress.queries.clinic_assessments. Nobody else
+    reads through this: a clinician's reads go through acting_clinic, and for anyone but an
+    active patient the scope is empty.
+    """
+    if not _is_usable(viewer) or viewer.role != Role.PATIENT:
+        return sa.select(Assessment).where(sa.false())
+    return sa.select(Assessment).where(Assessment.patient_id == viewer.id)
 
 
 def can_view(viewer: Any, patient_id: int) -> bool:

@@ -616,6 +616,8 @@ ROUTES: dict[str, Route] = {
     ),
     # Trajectory and downloads ---------------------------------------------------------------
     "progress.my_trajectory": Route(get=patients_own(OK)),
+    # The patient's own one-page summary: their records only, so the URL names nobody.
+    "progress.my_summary": Route(get=patients_own(OK)),
     "records.export_index": Route(get=patients_own(OK)),
     "records.export_csv": Route(
         get=patients_own(OK), params=lambda r: [{"name": name} for name in csv_tables.TABLES]
@@ -633,6 +635,11 @@ ROUTES: dict[str, Route] = {
     # Clinicians only: the report of a patient who shares with their clinic (audited); the
     # cohort of their own clinic, counts without names (another clinic's sees none of the owner).
     "clinic.report": Route(
+        get=answers(NOT_FOUND, anonymous=TO_LOGIN, care_team=AUDITED),
+        params=lambda r: {"patient_id": r.users["owner"]},
+    ),
+    # The same report as a PDF rendered on the server, audited as an export of its own.
+    "clinic.report_pdf": Route(
         get=answers(NOT_FOUND, anonymous=TO_LOGIN, care_team=AUDITED),
         params=lambda r: {"patient_id": r.users["owner"]},
     ),

@@ -59,7 +59,7 @@ def check(app, client, url: str, data: dict, table: str) -> None:
 
 @FUZZ
 @given(data=form("visit_on", "smc_grade", "house_brackmann_grade", "hearing", "outcome",
-                 "recurrence", "note"))
+                 "recurrence", "note", "note_visible_to_patient"))
 def test_fuzzed_assessment_form(app, client, seen, data):
     patient, _ = seen
     check(app, client, f"/clinic/patients/{patient}/assessments/new", data, "assessments")

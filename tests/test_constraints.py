@@ -147,6 +147,7 @@ VIOLATIONS: dict[str, Violation] = {
     "ck_assessments_outcome_known": Violation("outcome", ("not_enough_data", ""), "spasm_free"),
     "ck_assessments_note_length": Violation("note", ("x" * 2001,), "x" * 2000),
     "ck_assessments_recurrence_bool": Violation("recurrence", (2,), False),
+    "ck_assessments_note_visible_to_patient_bool": Violation("note_visible_to_patient", (2,), True),
     "ck_clinician_baselines_spasms_per_day_range": Violation("spasms_per_day", (-1, 5001), 5000),
     "ck_clinician_baselines_jrs_severity_range": Violation("jrs_severity", (-1, 5), 4),
     "ck_clinician_baselines_jrs_frequency_range": Violation("jrs_frequency", (-1, 5), 0),

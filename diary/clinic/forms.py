@@ -84,6 +84,7 @@ class AssessmentForm(TextForm):
     outcome = SelectField("Outcome class, as you judge it", choices=_choices(OUTCOMES), default="")
     recurrence = BooleanField("Recurrence: the spasms came back after remission")
     note = TextAreaField("Note", validators=[Length(max=MAX_NOTE_LENGTH)], filters=[clean_text])
+    note_visible_to_patient = BooleanField("The patient may read this note")
 
     def __init__(self, *args, today: date, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -104,6 +105,8 @@ class AssessmentForm(TextForm):
             "outcome": self.outcome.data or None,
             "recurrence": bool(self.recurrence.data),
             "note": self.note.data,
+            # No note, nothing to show: the box means nothing without one.
+            "note_visible_to_patient": bool(self.note_visible_to_patient.data and self.note.data),
         }
 
 

@@ -2,13 +2,17 @@
 
 The report must print on exactly one A4 page whatever the length of the history, so the
 parts that grow are bounded here (docs/report.md): the last MAX_INJECTIONS injections with
-the number of earlier ones, the assessment note cut at MAX_NOTE_CHARACTERS, and the chart
-in monthly buckets from at most 12 months before surgery. A fixed number of queries.
+the number of earlier ones, at most MAX_MEDICATIONS current medicines, the assessment note
+cut at MAX_NOTE_CHARACTERS, and the chart in monthly buckets from at most 12 months before
+surgery. A fixed number of queries.
+
+ReportContent is what the clinic's report and the patient's own summary
+(progress/patient_summary.py) both show; each adds its own view of the clinic's assessments.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -26,10 +30,17 @@ from diary.progress.trajectory import (
     trajectory_payload,
 )
 from diary.treatments import wording
-from diary.treatments.queries import reference_surgery_of, session_units
+from diary.treatments.queries import (
+    RegimenPeriod,
+    reference_surgery_of,
+    regimen_periods_between,
+    session_units,
+)
 
 # The most recent injections listed; earlier ones are counted, not listed.
 MAX_INJECTIONS = 8
+# The medicines taken today that are listed; any more are counted, not listed.
+MAX_MEDICATIONS = 4
 # The assessment note is cut at a word boundary before this many characters.
 MAX_NOTE_CHARACTERS = 500
 # The chart starts at the diary's first day, but no earlier than this before surgery.
@@ -46,19 +57,28 @@ class InjectionLine:
 
 
 @dataclass(frozen=True, slots=True)
-class Report:
-    """Everything the report page shows."""
+class MedicationLine:
+    """One medicine taken today: the drug, its dose and times a day, and since when."""
+
+    drug: str
+    dose: str
+    drug_since: date
+    # The day the current dose began, when a dose change came after the drug's start.
+    dose_since: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportContent:
+    """What the clinic's report and the patient's own summary both show."""
 
     patient: User
-    clinic: Clinic
     trajectory: Trajectory
     payload: dict[str, Any]
     surgery: Surgery | None
     injections: list[InjectionLine]
     earlier_injections: int
-    assessment: Assessment | None
-    note: str | None
-    note_shortened: bool
+    medication: list[MedicationLine]
+    more_medication: int
 
     @property
     def vessels(self) -> str:
@@ -66,6 +86,20 @@ class Report:
         if self.surgery is None or not self.surgery.vessels:
             return "Not recorded"
         return wording.labels(self.surgery.vessels, wording.VESSELS)
+
+    def parts(self) -> dict[str, Any]:
+        """The fields, to build a page's content that adds its own (a shallow copy)."""
+        return {f.name: getattr(self, f.name) for f in fields(ReportContent)}
+
+
+@dataclass(frozen=True, slots=True)
+class Report(ReportContent):
+    """Everything the clinic's report page shows: the content and the last assessment."""
+
+    clinic: Clinic
+    assessment: Assessment | None
+    note: str | None
+    note_shortened: bool
 
 
 def chart_start(patient_id: int, surgery_on: date | None, today: date) -> date:
@@ -109,6 +143,42 @@ def recent_injections(patient_id: int) -> tuple[list[InjectionLine], int]:
     return lines, total - len(lines)
 
 
+def current_medication(patient_id: int, today: date) -> tuple[list[MedicationLine], int]:
+    """The medicines taken today, oldest drug first, and how many more there are (one query).
+
+    A dose change opens a new regimen linked to the one before (treatments/medication.py),
+    so a drug is taken "since" the start of its chain, and "this dose since" the start of
+    the current link.
+    """
+    periods = regimen_periods_between(patient_id, date.min, today)
+    by_id = {period.id: period for period in periods}
+    lines = [
+        _medication_line(period, _chain_start(period, by_id))
+        for period in periods
+        if period.stopped_on is None or period.stopped_on >= today
+    ]
+    lines.sort(key=lambda line: (line.drug_since, line.drug))
+    return lines[:MAX_MEDICATIONS], max(0, len(lines) - MAX_MEDICATIONS)
+
+
+def _chain_start(period: RegimenPeriod, by_id: dict[int, RegimenPeriod]) -> date:
+    """The start of the first regimen in the chain of dose changes that ends in this one."""
+    seen = {period.id}
+    while period.previous_regimen_id in by_id and period.previous_regimen_id not in seen:
+        period = by_id[period.previous_regimen_id]
+        seen.add(period.id)
+    return period.started_on
+
+
+def _medication_line(period: RegimenPeriod, drug_since: date) -> MedicationLine:
+    return MedicationLine(
+        drug=wording.drug_name(period.drug, period.drug_other),
+        dose=wording.dose(period.strength, period.unit, period.doses_per_day),
+        drug_since=drug_since,
+        dose_since=period.started_on if period.started_on != drug_since else None,
+    )
+
+
 def last_assessment(viewer: User, patient_id: int) -> Assessment | None:
     """The latest assessment recorded by a clinic through which the viewer sees the patient."""
     my_clinics = sa.select(ClinicMembership.clinic_id).where(
@@ -132,24 +202,35 @@ def shorten(text: str | None, limit: int = MAX_NOTE_CHARACTERS) -> tuple[str | N
     return cut.rstrip() + "…", True
 
 
-def build_report(viewer: User, patient: User, clinic: Clinic, today: date) -> Report:
-    """The report of a patient the viewer was authorised to see, as of the patient's today."""
+def build_content(patient: User, today: date) -> ReportContent:
+    """What any one-page summary of an authorised patient shows, as of the patient's today."""
     reference = reference_surgery_of(patient.id)
     surgery_on = reference.performed_on if reference else None
     start = chart_start(patient.id, surgery_on, today)
     trajectory = build_trajectory(patient.id, today, start, today, "month")
     injections, earlier = recent_injections(patient.id)
-    assessment = last_assessment(viewer, patient.id)
-    note, shortened = shorten(assessment.note if assessment else None)
-    return Report(
+    medication, more_medication = current_medication(patient.id, today)
+    return ReportContent(
         patient=patient,
-        clinic=clinic,
         trajectory=trajectory,
         payload=trajectory_payload(trajectory),
         # The full record (vessels, verification) of the reference the summary aligns on.
         surgery=db.session.get(Surgery, reference.id) if reference else None,
         injections=injections,
         earlier_injections=earlier,
+        medication=medication,
+        more_medication=more_medication,
+    )
+
+
+def build_report(viewer: User, patient: User, clinic: Clinic, today: date) -> Report:
+    """The report of a patient the viewer was authorised to see, as of the patient's today."""
+    content = build_content(patient, today)
+    assessment = last_assessment(viewer, patient.id)
+    note, shortened = shorten(assessment.note if assessment else None)
+    return Report(
+        **content.parts(),
+        clinic=clinic,
         assessment=assessment,
         note=note,
         note_shortened=shortened,

@@ -1,23 +1,28 @@
 """The clinic's report and cohort pages, attached to the clinic blueprint (URLs under /clinic).
 
-Both are for clinicians only: anyone else gets 404, patients included (a patient's own
-printable copy may come later). The report names a patient, so policy.patient_or_404 decides
-and every GET is audited; the cohort shows no patient, only counts over the clinic's
-patients that the policy lets the clinician see.
+Both are for clinicians only: anyone else gets 404, patients included (the patient's own
+printable summary is /trajectory/summary). The report names a patient, so
+policy.acting_clinic_or_404 decides and every GET is audited, its PDF under an action of its
+own; the cohort shows no patient, only counts over the clinic's patients that the policy
+lets the clinician see.
 """
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import Response, abort, current_app, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from diary import audit, policy
 from diary.clinic import cohort as cohort_view
+from diary.clinic import pdf, report_chart
 from diary.clinic.report import MAX_INJECTIONS, MAX_NOTE_CHARACTERS, build_report
 from diary.clinic.routes import bp
 from diary.clock import local_today
+from diary.models import Clinic, User
 from diary.trajectory import rules
 from diary.treatments import wording
+from diary.web.errors import error_response
 from diary.web.guards import clinician_required
 
 
@@ -27,14 +32,52 @@ def report(patient_id: int):
     """The one-page report of a patient for the chart, audited on every view."""
     # The patient, and the clinic the viewer acts for: the one the review is audited under.
     patient, clinic = policy.acting_clinic_or_404(current_user, patient_id)
+    return _render_report(patient, clinic, audit.VIEW_REPORT)
+
+
+@bp.get("/patients/<id:patient_id>/report.pdf")
+@clinician_required
+def report_pdf(patient_id: int):
+    """The same report as a PDF made on the server, for the clinic's record; audited.
+
+    503 when this server cannot render PDFs (pdf.load_renderer); the browser's Print button
+    still works then.
+    """
+    patient, clinic = policy.acting_clinic_or_404(current_user, patient_id)
+    try:
+        renderer = pdf.load_renderer()
+    except pdf.PdfUnavailable as error:
+        current_app.logger.warning("report PDF unavailable: %s", error.__cause__)
+        return error_response(503, str(error), way_out=(
+            "Back to the report", url_for("clinic.report", patient_id=patient_id)))
+    html = _render_report(patient, clinic, audit.EXPORT_REPORT_PDF, for_pdf=True)
+    body = renderer.render_pdf(
+        html,
+        base_url=request.url_root,
+        static_base=url_for("static", filename="", _external=True),
+        static_folder=current_app.static_folder,
+    )
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="spasm-diary-{patient.id}-report.pdf"'})
+
+
+def _render_report(patient: User, clinic: Clinic, action: str, *, for_pdf: bool = False) -> str:
+    """The report page's HTML, audited under `action`; for the PDF, with its SVG chart."""
     today = local_today(patient.timezone)
     # Audited before the read: its commit would otherwise expire what the page then shows.
-    audit.record_view(audit.VIEW_REPORT, patient_id=patient.id, clinic_id=clinic.id)
+    audit.record_view(action, patient_id=patient.id, clinic_id=clinic.id)
     built = build_report(current_user, patient, clinic, today)
+    chart_svg = None
+    if for_pdf:
+        # Inline, as WeasyPrint draws it without a fetch; drawn from numbers, and every text
+        # and attribute in it escaped (diary/clinic/report_chart.py).
+        svg = report_chart.monthly_chart_svg(report_chart.series_of(built.payload))
+        chart_svg = Markup(svg)  # noqa: S704
     return render_template(
         "clinic/report.html",
         report=built,
         s=built.payload["summary"],
+        chart_svg=chart_svg,
         today=today,
         max_injections=MAX_INJECTIONS,
         max_note=MAX_NOTE_CHARACTERS,

@@ -251,6 +251,12 @@ class Assessment(db.Model):
         sa.Boolean(create_constraint=True, name="recurrence_bool"), default=False
     )
     note: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    # The patient reads the note only when the clinician said so (docs/report.md, The patient's summary).
+    note_visible_to_patient: so.Mapped[bool] = so.mapped_column(
+        sa.Boolean(create_constraint=True, name="note_visible_to_patient_bool"),
+        default=False,
+        server_default=sa.false(),
+    )
     created_at: so.Mapped[datetime] = so.mapped_column(default=utc_now)
     updated_at: so.Mapped[datetime] = so.mapped_column(default=utc_now, onupdate=utc_now)
 

@@ -12,10 +12,12 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
+from diary import policy
 from diary.database import read_rows
 from diary.extensions import db
-from diary.models import CheckIn, SpasmEpisode
+from diary.models import CheckIn, Clinic, SpasmEpisode, User
 from diary.progress.sql import month_start, week_start
+from diary.trajectory.rules import CLASS_LABELS
 
 BUCKETS = ("day", "week", "month")
 
@@ -208,3 +210,35 @@ def series(patient_id: int, bucket: str, start: date, end: date) -> list[Bucket]
 def _as_date(value: date | str) -> date:
     """SQLite returns computed dates as text."""
     return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicAssessment:
+    """A clinic's assessment as the patient reads it: the note only when it was shared."""
+
+    visit_on: date
+    clinic: str
+    outcome: str | None  # the class as the clinician judged it, in the summary's words
+    note: str | None
+
+
+def clinic_assessments(viewer: User, limit: int | None = None) -> list[ClinicAssessment]:
+    """The clinics' assessments of the viewing patient, newest first (one query; through
+    policy.own_assessments, so only the patient's own). A note the clinician did not mark
+    visible to the patient is never read out of the database."""
+    own = policy.own_assessments(viewer).subquery()
+    query = (
+        sa.select(
+            own.c.visit_on,
+            Clinic.name,
+            own.c.outcome,
+            sa.case((own.c.note_visible_to_patient.is_(True), own.c.note), else_=sa.null()),
+        )
+        .join(Clinic, Clinic.id == own.c.clinic_id)
+        .order_by(own.c.visit_on.desc(), own.c.id.desc())
+        .limit(limit)
+    )
+    return [
+        ClinicAssessment(visit_on, clinic, CLASS_LABELS.get(outcome) if outcome else None, note or None)
+        for visit_on, clinic, outcome, note in db.session.execute(query)
+    ]

@@ -22,6 +22,7 @@ MESSAGES = {
     413: ("Too much data", "What you sent is too large."),
     422: ("Not saved", "Something in what you sent cannot be used. Please check it and try again."),
     429: ("Too many attempts", "Please wait a few minutes before trying again."),
+    503: ("Not available on this server", "This server cannot do that at the moment."),
     500: ("Something went wrong on our side", "Nothing you did caused this. Please try again."),
 }
 

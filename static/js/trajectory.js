@@ -383,8 +383,10 @@
         });
       });
     }
-    // Printing: the chart takes the printed column's width, and its own size back afterwards.
-    window.addEventListener("beforeprint", function () { chart.resize(680, 340); });
+    // Printing: the chart takes the printed column's width (and the height a page asks for
+    // with data-print-height, as the one-page report does), and its own size back afterwards.
+    var printHeight = Number(canvas.dataset.printHeight) || 340;
+    window.addEventListener("beforeprint", function () { chart.resize(680, printHeight); });
     window.addEventListener("afterprint", function () { chart.resize(); });
   }
 

@@ -2,8 +2,9 @@
 
 The demo clinic (diary.simulator.demo, as `flask demo-data` builds it) is written into the
 test's database at the frozen clock's moment, 10 March 2026. The report of the demo patient
-with the longest history, and of one given many more injections and the longest note an
-assessment may hold, must each print to a PDF of exactly one A4 page (docs/report.md).
+with the longest history, and of one given many more injections, medicines and the longest
+note an assessment may hold, must each print to a PDF of exactly one A4 page, both Chromium's
+and the server's own (WeasyPrint's) download (docs/report.md).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+import pypdf
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
@@ -21,7 +23,8 @@ from diary.models import Assessment
 from diary.simulator import demo
 from tests.conftest import PASSWORD
 from tests.e2e.checks import check_page
-from tests.e2e.flows import log_in_staff
+from tests.e2e.flows import log_in, log_in_staff
+from tests.pdf_support import pdf_pages, require_pdf_renderer
 from tests.treatments_support import TreatmentRecorder
 
 PAGE_OBJECT = re.compile(rb"/Type\s*/Page\b")  # /Pages (the page tree) does not match
@@ -58,6 +61,15 @@ def printed_pages(page: Page) -> int:
     return len(PAGE_OBJECT.findall(pdf))
 
 
+def downloaded_pdf(page: Page, patient_id: int) -> list[pypdf.PageObject]:
+    """The pages of the server's PDF of the report, fetched with the page's session; under
+    CI a server that cannot render it fails the test (tests/pdf_support.py)."""
+    require_pdf_renderer()
+    response = page.request.get(f"/clinic/patients/{patient_id}/report.pdf")
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    return pdf_pages(response.body())
+
+
 def open_report(page: Page, patient_id: int) -> None:
     page.goto(f"/clinic/patients/{patient_id}/report")
     page.wait_for_function("() => window.trajectoryChart !== undefined")
@@ -73,6 +85,9 @@ def test_the_longest_history_prints_on_one_page(app, page: Page, demo_clinic):
     # The whole course in monthly buckets: three years of diary in about 36 bars.
     assert 30 <= int(page.locator("#trajectory-chart").get_attribute("data-points")) <= 40
     assert printed_pages(page) == 1
+    (only,) = downloaded_pdf(page, demo_clinic[LONGEST.person.display_name])
+    assert (round(float(only.mediabox.width)), round(float(only.mediabox.height))) == (595, 842)  # A4 in points
+    assert LONGEST.person.display_name in only.extract_text()
 
 
 def test_many_injections_and_the_longest_note_still_print_on_one_page(app, page: Page, demo_clinic):
@@ -88,11 +103,47 @@ def test_many_injections_and_the_longest_note_still_print_on_one_page(app, page:
         ))
         db.session.commit()
         injections = db.session.scalar(sa.text(f"SELECT count(*) FROM injections WHERE patient_id = {patient}"))
+    # More medicines than the page lists, each after several dose changes.
+    for n, drug in enumerate(("gabapentin", "carbamazepine", "clonazepam", "baclofen", "levetiracetam")):
+        regimen = recorder.regimen(drug, "100", 3, started_on=date(2024, 1, 1) + timedelta(days=n))
+        recorder.change(regimen, date(2025, 6, 1) + timedelta(days=n), "150", 2)
     log_in_surgeon(page, app)
     open_report(page, patient)
     expect(page.get_by_text(f"The last 8 of {injections} injections")).to_be_visible()
     expect(page.get_by_text("The note is cut at")).to_be_visible()
-    assert page.locator(".report-table tbody tr").count() == 8
+    assert page.locator("#injections-heading + .report-table tbody tr").count() == 8
+    expect(page.get_by_text(re.compile(r"\d+ more medicines? (is|are) not listed"))).to_be_visible()
+    assert printed_pages(page) == 1
+    (only,) = downloaded_pdf(page, patient)
+    assert "The last 8 of" in only.extract_text()
+
+
+def test_the_patients_own_summary_prints_on_one_page(app, page: Page, demo_clinic):
+    """The patient with the longest history, three clinic visits with the longest notes
+    the summary shows, and five medicines: still one A4 page (docs/report.md, The
+    patient's summary)."""
+    patient = demo_clinic[LONGEST.person.display_name]
+    recorder = TreatmentRecorder(app, patient)
+    for n, drug in enumerate(("gabapentin", "carbamazepine", "clonazepam", "baclofen", "levetiracetam")):
+        regimen = recorder.regimen(drug, "100", 3, started_on=date(2024, 1, 1) + timedelta(days=n))
+        recorder.change(regimen, date(2025, 6, 1) + timedelta(days=n), "150", 2)
+    with app.app_context():
+        for n in range(4):
+            db.session.add(Assessment(
+                patient_id=patient, clinic_id=demo_clinic["clinic"], visit_on=date(2026, 1, 5) + timedelta(days=14 * n),
+                outcome="reduced_90", note=("Twitching of the lower eyelid when tired, less than before. " * 40)[:2000],
+                note_visible_to_patient=True,
+            ))
+        db.session.commit()
+    page.goto("/login")
+    log_in(page, LONGEST.person.email)
+    page.goto("/trajectory")
+    page.get_by_role("link", name="My one-page summary to print").click()
+    page.wait_for_function("() => window.trajectoryChart !== undefined")
+    check_page(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(LONGEST.person.display_name)
+    expect(page.get_by_text("The last 3 visits")).to_be_visible()
+    expect(page.get_by_role("button", name="Print")).to_be_visible()
     assert printed_pages(page) == 1
 
 
