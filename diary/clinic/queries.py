@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from diary import policy
 from diary.clinic import schedule
+from diary.clinic.identity import normalise_mrn
 from diary.clinic.patient_list import (
     COMPLETENESS_DAYS,
     PatientRow,
@@ -21,11 +22,13 @@ from diary.clinic.patient_list import (
 )
 from diary.clock import local_today, utcnow
 from diary.extensions import db
+from diary.names import search_key
 from diary.models import (
     Assessment,
     CareLink,
     CheckIn,
     Clinic,
+    ClinicPatientRecord,
     FollowUpVisit,
     PatientSummary,
     Role,
@@ -59,8 +62,11 @@ def possible_todays(utc_today: date) -> list[date]:
     return [utc_today + timedelta(days=shift) for shift in LOCAL_SHIFTS]
 
 
-def patient_rows(viewer: User, now: datetime | None = None) -> list[PatientRow]:
-    """Every patient the viewer may see, with the list's figures: one query, whatever their number."""
+def patient_rows(viewer: User, now: datetime | None = None, search: str = "") -> list[PatientRow]:
+    """Every patient the viewer may see, with the list's figures: one query, whatever their number.
+
+    `search` keeps the patients whose name or hospital number match (matching_search).
+    """
     now = now or utcnow()
     utc_today = now.astimezone(UTC).date()
     scope = policy.visible_patient_ids(viewer).subquery()
@@ -130,6 +136,9 @@ def patient_rows(viewer: User, now: datetime | None = None) -> list[PatientRow]:
             User.display_name,
             User.timezone,
             User.affected_side,
+            User.family_name,
+            User.birth_date,
+            ClinicPatientRecord.mrn,
             PatientSummary,
             Clinic.follow_up_schedule,
             assessed.c.assessed_at,
@@ -140,12 +149,52 @@ def patient_rows(viewer: User, now: datetime | None = None) -> list[PatientRow]:
         .outerjoin(PatientSummary, PatientSummary.patient_id == User.id)
         .outerjoin(first_clinic, first_clinic.c.patient_id == User.id)
         .outerjoin(Clinic, Clinic.id == first_clinic.c.clinic_id)
+        # The hospital number of the clinic the viewer acts for (diary/clinic/identity.py).
+        .outerjoin(ClinicPatientRecord, sa.and_(
+            ClinicPatientRecord.clinic_id == first_clinic.c.clinic_id,
+            ClinicPatientRecord.patient_id == User.id,
+        ))
         .outerjoin(assessed, assessed.c.patient_id == User.id)
         .outerjoin(visits, visits.c.patient_id == User.id)
         .outerjoin(completeness, completeness.c.patient_id == User.id)
         .where(User.role == Role.PATIENT.value)
     )
+    wanted = matching_search(search)
+    if wanted is not None:
+        query = query.where(wanted)
     return [_row(record, now, utc_today) for record in db.session.execute(query)]
+
+
+# Searching the list (docs/clinic.md, Searching the list) -----------------------------------
+
+MAX_SEARCH_LENGTH = 100
+
+
+def _like_escaped(text: str) -> str:
+    """Text for a LIKE pattern, its wildcards taken literally (escape character: backslash)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def matching_search(search: str) -> sa.ColumnElement[bool] | None:
+    """The list's search as one WHERE clause, or None for an empty search.
+
+    A patient matches when every word of the search is part of the name's search key
+    (users.name_search: case-folded, without accents, so "jurgen" finds "Jürgen" on SQLite
+    and PostgreSQL alike), or when the search, normalised as hospital numbers are, begins
+    the acting clinic's hospital number. Needs the list query's join of ClinicPatientRecord.
+    """
+    text = (search or "")[:MAX_SEARCH_LENGTH]
+    words = search_key(text).split()
+    if not words:
+        return None
+    by_name = sa.and_(*[
+        User.name_search.like(f"%{_like_escaped(word)}%", escape="\\") for word in words
+    ])
+    mrn = normalise_mrn(text)
+    if not mrn:
+        return by_name
+    by_mrn = ClinicPatientRecord.mrn.like(f"{_like_escaped(mrn)}%", escape="\\")
+    return sa.or_(by_name, by_mrn)
 
 
 def _row(record, now: datetime, utc_today: date) -> PatientRow:
@@ -174,6 +223,9 @@ def _row(record, now: datetime, utc_today: date) -> PatientRow:
     return PatientRow(
         patient_id=record.id,
         name=record.display_name,
+        family_name=record.family_name,
+        birth_year=record.birth_date.year if record.birth_date else None,
+        mrn=record.mrn,
         affected_side=record.affected_side,
         surgery_on=surgery_on,
         days_since_surgery=days_since(surgery_on, today),

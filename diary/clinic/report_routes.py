@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from diary import audit, policy
 from diary.clinic import cohort as cohort_view
+from diary.clinic import identity
 from diary.clinic.report import MAX_INJECTIONS, MAX_NOTE_CHARACTERS, build_report
 from diary.clinic.routes import bp
 from diary.clock import local_today
@@ -34,6 +35,7 @@ def report(patient_id: int):
     return render_template(
         "clinic/report.html",
         report=built,
+        identity=identity.identity_of(patient, clinic),
         s=built.payload["summary"],
         today=today,
         max_injections=MAX_INJECTIONS,

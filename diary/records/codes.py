@@ -35,6 +35,8 @@ SITE_UNITS_SUM = "https://spasm-diary.example/fhir/StructureDefinition/site-unit
 
 # Identifier systems (not code systems): the account number inside this installation.
 ACCOUNT_IDENTIFIER = "https://spasm-diary.example/fhir/NamingSystem/account"
+# A clinic's hospital numbers: this prefix, the clinic's id, "/mrn" (docs/fhir.md, Patient).
+CLINIC_MRN_SYSTEM_PREFIX = "https://spasm-diary.example/fhir/NamingSystem/clinic"
 
 # Codes of the app's "diary" system, with their meaning (the docs print these).
 DIARY_CODES = {
