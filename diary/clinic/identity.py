@@ -85,9 +85,9 @@ def mrn_identifier(clinic_id: int, patient_id: int) -> dict | None:
     mrn = mrn_of(clinic_id, patient_id)
     if mrn is None:
         return None
-    return {"use": "official", "type": {"coding": [{
-        "system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "MR",
-        "display": "Medical record number"}]}, "system": mrn_system(clinic_id), "value": mrn}
+    kind = codes.coding(codes.IDENTIFIER_TYPE, codes.MEDICAL_RECORD_NUMBER, "Medical record number")
+    return {"use": "official", "type": {"coding": [kind]}, "system": mrn_system(clinic_id),
+            "value": mrn}
 
 
 def set_mrn(viewer: User, patient_id: int, typed: str | None) -> bool:

@@ -22,7 +22,7 @@ from diary.clinic.patient_list import (
 )
 from diary.clock import local_today, utcnow
 from diary.extensions import db
-from diary.names import search_key
+from diary.names import has_invisible_characters, search_key
 from diary.models import (
     Assessment,
     CareLink,
@@ -183,7 +183,8 @@ def matching_search(search: str) -> sa.ColumnElement[bool] | None:
     and PostgreSQL alike), or when the search, normalised as hospital numbers are, begins
     the acting clinic's hospital number. Needs the list query's join of ClinicPatientRecord.
     """
-    text = (search or "")[:MAX_SEARCH_LENGTH]
+    # No name holds a control or format character (diary/names.py), and PostgreSQL refuses NUL.
+    text = "".join(ch for ch in (search or "")[:MAX_SEARCH_LENGTH] if not has_invisible_characters(ch))
     words = search_key(text).split()
     if not words:
         return None
