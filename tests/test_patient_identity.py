@@ -21,8 +21,8 @@ from diary.extensions import db
 from diary.models import AuditEvent, CareLink, ClinicPatientRecord, User
 from diary.names import search_key
 from tests.clinic_support import CLINIC, share
-from tests.test_clinic_list import rows_of
 from tests.journal_helpers import TODAY, account, login_as, page_text
+from tests.test_clinic_list import rows_of
 
 BORN = date(1956, 4, 2)
 
@@ -212,7 +212,7 @@ def test_a_date_of_birth_in_the_future_makes_no_share_code(app, client, make_use
 def test_the_care_team_saves_the_mrn_on_the_review_audited_without_it(app, client, clinician, juergen):
     login_as(client, clinician)
     review = client.get(f"/clinic/patients/{juergen}").get_data(as_text=True)
-    assert 'action="/clinic/patients/%d/mrn"' % juergen in review
+    assert f'action="/clinic/patients/{juergen}/mrn"' in review
 
     response = client.post(f"/clinic/patients/{juergen}/mrn", data={"mrn": " a 123-45 "})
 
@@ -261,6 +261,23 @@ def test_an_mrn_that_is_not_one_is_refused_and_nothing_is_saved(app, client, cli
     assert response.status_code == 422
     assert "Nothing was saved" in page_text(response)
     assert records(app) == []
+
+
+def test_an_mrn_sent_as_a_file_or_left_out_clears_nothing(app, client, clinician, juergen):
+    import io
+
+    set_mrn(app, clinician, juergen, "A1")
+    login_as(client, clinician)
+    as_file = client.post(f"/clinic/patients/{juergen}/mrn", content_type="multipart/form-data",
+                          data={"mrn": (io.BytesIO(b"B2"), "mrn.txt")})
+    left_out = client.post(f"/clinic/patients/{juergen}/mrn", data={})
+    assert (as_file.status_code, left_out.status_code) == (422, 422)
+    assert [mrn for _, _, mrn in records(app)] == ["A1"]
+
+
+def test_an_mrn_route_past_the_integer_range_is_not_found(client, clinician):
+    login_as(client, clinician)
+    assert client.post(f"/clinic/patients/{2**70}/mrn", data={"mrn": "A1"}).status_code == 404
 
 
 def test_the_mrn_outlives_a_new_share_link(app, client, clinician, juergen):

@@ -80,7 +80,10 @@ class MrnForm(TextForm):
     )
 
     def validate_mrn(self, field) -> None:
-        """The number's rule (letters, digits, separators; at most MRN_MAX_LENGTH)."""
+        """The number's rule (letters, digits, separators; at most MRN_MAX_LENGTH). A field
+        that was not sent as text (left out, or sent as a file) clears nothing."""
+        if not field.raw_data:
+            raise ValidationError("Enter the hospital number, or send the field empty to remove it.")
         problem = identity.mrn_problem(field.data)
         if problem:
             raise ValidationError(problem)

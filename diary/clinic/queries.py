@@ -22,7 +22,6 @@ from diary.clinic.patient_list import (
 )
 from diary.clock import local_today, utcnow
 from diary.extensions import db
-from diary.names import has_invisible_characters, search_key
 from diary.models import (
     Assessment,
     CareLink,
@@ -36,6 +35,7 @@ from diary.models import (
     User,
 )
 from diary.models.clinic import DEFAULT_FOLLOW_UP_SCHEDULE
+from diary.names import has_invisible_characters, search_key
 from diary.trajectory import rules
 
 # A local date is the UTC date, the day before or the day after (UTC-12 to UTC+14): the list

@@ -17,8 +17,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from diary.models.journal import EntryMethod
-from diary.names import search_key
 from diary.models.treatment import InjectionMuscle, SiteSide, ToxinProduct
+from diary.names import search_key
 from diary.progress.summary import summary_values
 from diary.simulator.courses import SimDay, SimPatient
 from diary.simulator.people import Person
