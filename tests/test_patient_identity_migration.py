@@ -52,3 +52,22 @@ def test_existing_names_stay_whole_and_get_a_search_key(tmp_path, empty_database
             assert "clinic_patient_records" not in sa.inspect(conn).get_table_names()
             assert conn.execute(sa.text("SELECT display_name FROM users ORDER BY id")).scalars().all() == [
                 "Jürgen Weber", "ÅSA"]
+
+
+def test_on_sqlite_a_deleted_account_id_stays_unused_through_the_upgrade(tmp_path):
+    """The upgrade recreates users on SQLite; it stays AUTOINCREMENT with its sequence kept."""
+    with migration_app(tmp_path, f"sqlite:///{tmp_path / 'ids.sqlite3'}"):
+        upgrade(revision="0009")
+        with db.engine.begin() as conn:
+            insert_account(conn, 3, "Three")
+            insert_account(conn, 8, "Eight")
+            conn.execute(sa.text("DELETE FROM users WHERE id = 8"))
+
+        upgrade(revision="0011")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(
+                "INSERT INTO users (email, password_hash, display_name, role, timezone, active, "
+                "token_key, public_id, pseudonym, created_at, updated_at) VALUES ('new@example.org', "
+                "'x', 'New', 'patient', 'UTC', 1, 'k', 'p', 'u-new', :at, :at)"), {"at": MOMENT})
+            new_id = conn.execute(sa.text("SELECT id FROM users WHERE display_name = 'New'")).scalar_one()
+        assert new_id == 9

@@ -28,6 +28,27 @@ branch_labels = None
 depends_on = None
 
 BATCH = 500
+# SQLite recreates users to add its CHECKs: it must stay AUTOINCREMENT and keep the largest id
+# it ever handed out, so a deleted account's id names nobody new (docs/pitfalls.md, Identities).
+AUTOINCREMENT = {'sqlite_autoincrement': True}
+
+
+def _users_sequence(bind) -> int | None:
+    """SQLite: the largest id users ever handed out (None elsewhere, or when none)."""
+    if bind.dialect.name != 'sqlite':
+        return None
+    return bind.exec_driver_sql("SELECT seq FROM sqlite_sequence WHERE name = 'users'").scalar()
+
+
+def _restore_users_sequence(bind, earlier: int | None) -> None:
+    """SQLite: recreating the table set the sequence to the largest id still there; put back
+    the largest ever handed out."""
+    if bind.dialect.name != 'sqlite':
+        return
+    seq = bind.exec_driver_sql("SELECT seq FROM sqlite_sequence WHERE name = 'users'").scalar()
+    bind.exec_driver_sql("DELETE FROM sqlite_sequence WHERE name = 'users'")
+    bind.exec_driver_sql("INSERT INTO sqlite_sequence (name, seq) VALUES ('users', ?)",
+                         (max(earlier or 0, seq or 0),))
 
 
 def _backfill_search_keys() -> None:
@@ -50,7 +71,8 @@ def _backfill_search_keys() -> None:
 
 
 def upgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
+    earlier = _users_sequence(op.get_bind())
+    with op.batch_alter_table('users', schema=None, table_kwargs=AUTOINCREMENT) as batch_op:
         batch_op.add_column(sa.Column('family_name', sa.String(length=80), nullable=True))
         batch_op.add_column(sa.Column('birth_date', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('name_search', sa.Text(), nullable=True))
@@ -60,6 +82,7 @@ def upgrade():
         batch_op.create_check_constraint(
             batch_op.f('ck_users_birth_date_range'),
             "birth_date IS NULL OR (birth_date BETWEEN '1900-01-01' AND '2100-01-01')")
+    _restore_users_sequence(op.get_bind(), earlier)
     _backfill_search_keys()
 
     op.create_table('clinic_patient_records',
@@ -95,9 +118,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_clinic_patient_records_patient_id'))
     op.drop_table('clinic_patient_records')
 
-    with op.batch_alter_table('users', schema=None) as batch_op:
+    earlier = _users_sequence(op.get_bind())
+    with op.batch_alter_table('users', schema=None, table_kwargs=AUTOINCREMENT) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_users_birth_date_range'), type_='check')
         batch_op.drop_constraint(batch_op.f('ck_users_family_name_length'), type_='check')
         batch_op.drop_column('name_search')
         batch_op.drop_column('birth_date')
         batch_op.drop_column('family_name')
+    _restore_users_sequence(op.get_bind(), earlier)
