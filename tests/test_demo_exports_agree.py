@@ -139,7 +139,7 @@ def test_list_report_and_cohort_agree_with_the_csv_export_of_every_demo_patient(
 
     for patient_id, (name, summary) in expected.items():
         row = rows[patient_id]
-        shown = {"baseline": row[4], "now": row[5], "change": row[6], "class": row[7]}
+        shown = {"baseline": row[6], "now": row[7], "change": row[8], "class": row[9]}
         trailing = f"{summary.trailing.mean:.1f}" if summary.trailing.mean is not None else "–"
         assert shown == {
             "baseline": baseline_cell(summary), "now": trailing,
