@@ -28,6 +28,8 @@ VERIFY_SURGERY = "verify_surgery"
 EDIT_SURGERY = "edit_surgery"
 RECORD_ASSESSMENT = "record_assessment"
 ENTER_BASELINE = "enter_baseline"
+# The clinic's hospital number of the patient changed; the row never holds the number.
+MRN_CHANGED = "mrn_changed"
 LINK_CREATED = "link_created"
 LINK_REVOKED = "link_revoked"
 INVITATION_SENT = "invitation_sent"
@@ -59,6 +61,7 @@ ACTION_LABELS = {
     EDIT_SURGERY: "Corrected surgery details",
     RECORD_ASSESSMENT: "Recorded a follow-up assessment",
     ENTER_BASELINE: "Entered a pre-operative baseline",
+    MRN_CHANGED: "Hospital number changed",
     LINK_CREATED: "Sharing with a clinic began",
     LINK_REVOKED: "Sharing with a clinic ended",
     INVITATION_SENT: "Invited to share",

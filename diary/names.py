@@ -24,3 +24,21 @@ def has_invisible_characters(text: str) -> bool:
         or (unicodedata.category(ch) == "Cf" and ch not in JOINERS)
         for ch in text
     )
+
+
+def search_key(*parts: str | None) -> str:
+    """The form of a name that search compares: case-folded, without accents, spaces single.
+
+    "Jürgen WEBER" and "jurgen weber" give the same key. SQLite's lower() folds ASCII only,
+    so the key is computed here and stored (users.name_search), and a search term goes
+    through the same function (docs/clinic.md, Searching the list).
+    """
+    text = " ".join(part for part in parts if part)
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(unicodedata.normalize("NFKC", stripped).casefold().split())
+
+
+def full_name(display_name: str, family_name: str | None) -> str:
+    """The name the patient goes by and the surname, when one was given."""
+    return f"{display_name} {family_name}" if family_name else display_name

@@ -671,6 +671,9 @@ ROUTES: dict[str, Route] = {
     "clinic.patient_list": Route(get=clinicians(OK, OK)),
     "clinic.review_page": Route(get=care_team_only(AUDITED), params=_owner),
     "clinic.fhir_download": Route(get=care_team_only(AUDITED), params=_owner),
+    "clinic.save_mrn": Route(
+        post=care_team_only(done(r"/clinic/patients/\d+")), params=_owner, form=_form(mrn="A-1234567")
+    ),
     "clinic.new_assessment": Route(
         get=care_team_only(OK),
         post=care_team_only(done(r"/clinic/patients/\d+")),

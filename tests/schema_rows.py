@@ -38,6 +38,7 @@ SAMPLE_OVERRIDES: dict[str, dict[str, Any]] = {
     "clinics": {"follow_up_schedule": "2w,3m,12m"},
     "throttle_buckets": {"scope": "login.account", "attempts": 3},
     "care_links": {"source": "invitation"},
+    "clinic_patient_records": {"mrn": "A-1234567"},
     "check_ins": {
         "spasm_count": 7,
         "typical_duration_seconds": 12,

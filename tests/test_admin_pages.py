@@ -7,6 +7,8 @@ by pseudonym. Who may open these pages at all is in tests/route_matrix.py.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 
@@ -200,3 +202,36 @@ def test_an_admin_never_opens_a_patients_page(app, client, route_records):
             assert client.get(url).status_code == 404, url
             walked += 1
     assert walked >= 15
+
+
+def test_no_admin_page_shows_a_date_of_birth_or_a_hospital_number(app, client, route_records):
+    """Administrators manage accounts, never records: the owner's date of birth and the
+    clinic's hospital number (each change audited) appear on none of their pages
+    (docs/security.md, Who sees the date of birth and the hospital number)."""
+    from diary.clinic import identity
+
+    records = route_records
+    owner = records.users["owner"]
+    with app.test_request_context():
+        patient = db.session.get(User, owner)
+        patient.set_names(patient.display_name, "Surname-Unique")
+        patient.birth_date = date(1956, 4, 2)
+        db.session.commit()
+        team = db.session.get(User, records.users["care_team"])
+        identity.set_mrn(team, owner, "MRN-ADMIN-4711")
+        identity.set_mrn(team, owner, "MRN-ADMIN-4712")
+    login_as(client, records.users["admin"])
+    walked = []
+    for endpoint, route in sorted(ROUTES.items()):
+        if not endpoint.startswith("admin.") or route.get is None or route.get["admin"] != OK:
+            continue
+        for url in route.urls(app, endpoint, records):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            html = response.get_data(as_text=True)
+            for value in ("1956-04-02", "2 April 1956", "02.04.1956", "MRN-ADMIN", "mrn-admin"):
+                assert value not in html, (url, value)
+            walked.append(url)
+    assert {"/admin/", "/admin/audit", "/admin/staff"} <= set(walked)
+    audit_page = page_text(client.get("/admin/audit"))
+    assert "Hospital number changed" in audit_page  # that it changed, never what it became

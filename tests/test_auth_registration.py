@@ -211,7 +211,7 @@ def test_a_logged_in_person_is_sent_home_from_the_registration_page(client, pati
 def test_the_link_asks_for_the_rest_with_the_labels_the_browser_tests_use(client, mailbox):
     page = client.get(registration_link(client, mailbox)).get_data(as_text=True)
     assert re.findall(r">([^<]+)</label>", page) == [
-        "Password", "Repeat password", "Your name", "Time zone", "Affected side",
+        "Password", "Repeat password", "Your name", "Surname", "Time zone", "Affected side",
         "Year the spasms began",
     ]
     assert f"<strong>{EMAIL}</strong>" in page

@@ -38,6 +38,10 @@ VIOLATIONS: dict[str, Violation] = {
     "ck_throttle_buckets_attempts_not_negative": Violation("attempts", (-1,), 0),
     "ck_users_symptoms_since_year_range": Violation("symptoms_since_year", (1899, 2101), 1900),
     "ck_users_display_name_length": Violation("display_name", ("",), "x" * 80),
+    "ck_users_family_name_length": Violation("family_name", ("",), "x" * 80),
+    "ck_users_birth_date_range": Violation(
+        "birth_date", (date(1899, 12, 31), date(2100, 1, 2)), date(1900, 1, 1)
+    ),
     "ck_users_active_bool": Violation("active", (2,), False),
     "ck_users_role_known": Violation("role", ("nurse", "Patient"), "admin"),
     "ck_users_affected_side_known": Violation("affected_side", ("up",), "both"),
@@ -131,6 +135,7 @@ VIOLATIONS: dict[str, Violation] = {
     "ck_scheduler_leases_name_present": Violation("name", ("",), "x"),
     "ck_clinics_follow_up_schedule_length": Violation("follow_up_schedule", ("", "1m," * 41), "1y"),
     "ck_care_links_source_known": Violation("source", ("email", ""), "code"),
+    "ck_clinic_patient_records_mrn_length": Violation("mrn", ("",), "X" * 32),
     "ck_share_codes_expires_after_created": Violation(
         "expires_at", (SAMPLE_MOMENT - timedelta(days=1),), SAMPLE_MOMENT + timedelta(days=7)
     ),

@@ -17,11 +17,13 @@ from diary.models import (
     AuditEvent,
     ClinicianBaseline,
     ClinicInvitation,
+    ClinicPatientRecord,
     ShareCode,
     ThrottleBucket,
     User,
 )
 from diary.records import deletion
+from tests.clinic_support import share
 from tests.conftest import PASSWORD
 from tests.journal_helpers import login_as
 from tests.route_matrix import (
@@ -62,6 +64,9 @@ def rows_referring_to(app, user_id: int) -> dict[str, set]:
         return found
 
 
+OWNER_MRN = "OWNER-MRN-4711"
+
+
 @pytest.fixture
 def records(app, route_records):
     """The route matrix's owner (diary, treatments, reminders, inbox, a care team), plus the
@@ -80,7 +85,11 @@ def records(app, route_records):
                       expires_at=datetime(2026, 3, 17, tzinfo=UTC)),
             ClinicInvitation(clinic_id=clinic_id, email=OWNER_EMAIL, invited_by_id=team,
                              expires_at=datetime(2026, 3, 17, tzinfo=UTC)),
+            # The clinic's hospital number of the patient (diary/clinic/identity.py).
+            ClinicPatientRecord(clinic_id=clinic_id, patient_id=owner, mrn=OWNER_MRN),
         ])
+        patient.set_names(patient.display_name, "Owner-Surname")
+        patient.birth_date = date(1956, 4, 2)
         audit.record(audit.LINK_CREATED, patient_id=owner, clinic_id=clinic_id, actor=patient)
         audit.record(audit.VIEW_REVIEW, patient_id=owner, clinic_id=clinic_id, actor=doctor,
                      subject="review")
@@ -103,7 +112,8 @@ def test_deletion_leaves_no_row_of_the_patient_in_any_table(app, client, records
     before = rows_referring_to(app, owner)
     assert {"check_ins", "spasm_episodes", "injection_sites", "dose_logs", "reminder_deliveries",
             "inbox_messages", "assessments", "care_links", "patient_summaries",
-            "entry_revisions", "clinician_baselines", "share_codes"} <= set(before)
+            "entry_revisions", "clinician_baselines", "share_codes",
+            "clinic_patient_records"} <= set(before)
     login_as(client, owner)
 
     response = delete(client)
@@ -161,6 +171,32 @@ def test_the_session_ends_and_the_address_can_register_again(app, client, record
         "password": PASSWORD, "password_repeat": PASSWORD,
         "display_name": "Again", "timezone": "Europe/Berlin", "affected_side": "left"})
     assert response.status_code == 302 and response.location == "/"
+
+
+def test_the_surname_date_of_birth_and_hospital_number_go_with_the_account(
+    app, client, records, mailbox
+):
+    """Nothing of the patient's identity stays to be handed on: not in any row, and not to
+    the next account at the same address, even when it shares with the same clinic."""
+    owner, team = records.users["owner"], records.users["care_team"]
+    login_as(client, owner)
+    delete(client)
+
+    with app.app_context():
+        dump = repr([db.session.execute(sa.select(table)).all() for table in db.metadata.sorted_tables])
+        assert db.session.scalar(sa.select(sa.func.count(ClinicPatientRecord.id))) == 0
+    for value in ("Owner-Surname", "owner-surname", "1956-04-02", "1956, 4, 2", OWNER_MRN):
+        assert value not in dump, value
+    client.post(registration_link(client, mailbox, OWNER_EMAIL), data={
+        "password": PASSWORD, "password_repeat": PASSWORD,
+        "display_name": "Again", "timezone": "Europe/Berlin", "affected_side": "left"})
+    with app.app_context():
+        again = db.session.scalar(sa.select(User).where(User.email == OWNER_EMAIL))
+        assert (again.family_name, again.birth_date) == (None, None)
+        again_id = again.id
+    share(app, again_id, SHARING_CLINIC)
+    login_as(client, team)
+    assert OWNER_MRN not in client.get(f"/clinic/patients/{again_id}").get_data(as_text=True)
 
 
 def test_the_care_team_loses_access_at_once(app, records):

@@ -90,8 +90,9 @@ def add_member(clinic: Clinic, *, email: str, display_name: str | None, member_r
             if user is None:
                 address = normalise_email(email)
                 name = (display_name or address.partition("@")[0])[:80]
-                user = User(email=address, password_hash=_unusable_password(), display_name=name,
+                user = User(email=address, password_hash=_unusable_password(),
                             role=Role.CLINICIAN.value, timezone="UTC")
+                user.set_names(name, None)
                 db.session.add(user)
                 db.session.flush()
             elif user.role != Role.CLINICIAN:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import EmailField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import DateField, EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     AnyOf,
@@ -54,6 +54,33 @@ class YearField(IntegerField):
             super().process_formdata(valuelist)
         except ValueError as error:
             raise ValueError("Enter a year as four digits, such as 2019.") from error
+
+
+class BirthDateField(DateField):
+    """An optional date of birth: blank is "not given", anything else must be a real date."""
+
+    def process_formdata(self, valuelist):
+        """Blank is no value; a date that is not one is explained."""
+        if valuelist and not "".join(valuelist).strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError("Enter a date such as 1956-04-02 (year, month, day).") from error
+
+
+def birth_date_field() -> BirthDateField:
+    """The one date-of-birth field (the account page, a share code)."""
+    return BirthDateField("Date of birth", validators=[Optional()])
+
+
+def check_birth_date(field, time_zone: str) -> None:
+    """Not in the future in the user's zone, not before 1900 (diary.auth.rules)."""
+    if field.data is not None:
+        problem = rules.birth_date_problem(field.data, time_zone)
+        if problem:
+            raise ValidationError(problem)
 
 
 def email_field(label: str = "Email") -> EmailField:
@@ -111,6 +138,18 @@ class PersonalDetailsForm(TextForm):
             VisibleCharactersOnly(),
         ],
     )
+    family_name = StringField(
+        "Surname",
+        filters=[_strip, lambda value: value or None],
+        validators=[
+            Optional(),
+            Length(
+                max=rules.FAMILY_NAME_MAX_LENGTH,
+                message=f"Use at most {rules.FAMILY_NAME_MAX_LENGTH} characters.",
+            ),
+            VisibleCharactersOnly(),
+        ],
+    )
     timezone = SelectField(
         "Time zone",
         choices=time_zone_choices,
@@ -142,13 +181,22 @@ class RegistrationForm(PersonalDetailsForm):
 
 
 class ProfileForm(PersonalDetailsForm):
-    """The account page's details; clinicians and administrators have no side or onset year."""
+    """The account page's details; clinicians and administrators have no surname, side, onset
+    year or date of birth (the clinic's patient records need them, not the staff's)."""
+
+    birth_date = birth_date_field()
 
     def __init__(self, *args, patient: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if not patient:
+            del self.family_name
             del self.affected_side
             del self.symptoms_since_year
+            del self.birth_date
+
+    def validate_birth_date(self, field) -> None:
+        """Not in the future in the chosen zone, not before 1900."""
+        check_birth_date(field, self.timezone.data)
 
 
 class PasswordChangeForm(TextForm):

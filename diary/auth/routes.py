@@ -35,7 +35,8 @@ LOGIN_FAILED = "The email or password is not right."
 RESET_TOKEN_KEY = "reset_token"  # noqa: S105 (a session key, not a secret)
 # Real tokens are about 100 characters; anything far longer is not ours and would bloat the cookie.
 MAX_TOKEN_LENGTH = 512
-PROFILE_FIELDS = ("display_name", "timezone", "affected_side", "symptoms_since_year")
+PROFILE_FIELDS = ("display_name", "family_name", "timezone", "affected_side", "symptoms_since_year",
+                  "birth_date")
 
 
 def safe_next(target: str | None) -> str:
@@ -117,6 +118,7 @@ def finish_registration(token: str):
                 email,
                 password=form.password.data,
                 display_name=form.display_name.data,
+                family_name=form.family_name.data,
                 timezone=form.timezone.data,
                 affected_side=form.affected_side.data,
                 symptoms_since_year=form.symptoms_since_year.data,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
@@ -28,6 +30,11 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def _surname(family_name: str | None) -> str | None:
+    """A surname as stored: without surrounding spaces, None when none was given."""
+    return (family_name or "").strip() or None
+
+
 def find_user_by_email(email: str) -> User | None:
     """The account with this email, if any."""
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
@@ -39,6 +46,7 @@ def create_user(
     password: str,
     role: str = Role.PATIENT.value,
     display_name: str,
+    family_name: str | None = None,
     timezone: str = "UTC",
     affected_side: str | None = None,
     symptoms_since_year: int | None = None,
@@ -56,13 +64,14 @@ def create_user(
             user = User(
                 email=normalise_email(email),
                 password_hash=hash_password(password),
-                display_name=display_name.strip(),
                 role=Role(role).value,
                 timezone=timezone,
                 affected_side=affected_side if role == Role.PATIENT else None,
                 symptoms_since_year=symptoms_since_year if role == Role.PATIENT else None,
                 email_verified_at=utcnow() if email_verified else None,
             )
+            user.set_names(display_name.strip(),
+                           _surname(family_name) if role == Role.PATIENT else None)
             db.session.add(user)
             db.session.flush()
             if role == Role.CLINICIAN:
@@ -130,6 +139,7 @@ def finish_registration(
     *,
     password: str,
     display_name: str,
+    family_name: str | None = None,
     timezone: str,
     affected_side: str,
     symptoms_since_year: int | None,
@@ -143,6 +153,7 @@ def finish_registration(
         email=email,
         password=password,
         display_name=display_name,
+        family_name=family_name,
         timezone=timezone,
         affected_side=affected_side,
         symptoms_since_year=symptoms_since_year,
@@ -285,16 +296,22 @@ def update_profile(
     *,
     display_name: str,
     timezone: str,
+    family_name: str | None = None,
     affected_side: str | None = None,
     symptoms_since_year: int | None = None,
+    birth_date: date | None = None,
 ) -> None:
-    """Save the account page's details at once (patient-only fields only for patients)."""
+    """Save the account page's details at once (patient-only fields only for patients).
+
+    The name and the surname are saved as typed: a name is never split into parts.
+    """
     with write_transaction():
-        user.display_name = display_name.strip()
+        user.set_names(display_name.strip(), _surname(family_name) if user.is_patient else None)
         zone_changed = user.timezone != timezone
         user.timezone = timezone
         if user.is_patient:
             user.affected_side = affected_side
             user.symptoms_since_year = symptoms_since_year
+            user.birth_date = birth_date
         if zone_changed:
             reminder_hooks.account_changed(user.id)

@@ -12,10 +12,10 @@ from wtforms import BooleanField, DateField, RadioField, SelectField, StringFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from diary.clinic import schedule
+from diary.clinic import identity, schedule
 from diary.clinic.review import HB_GRADES, SMC_GRADES
 from diary.journal.forms import clean_text
-from diary.models.clinic import MAX_NOTE_LENGTH, MAX_SCHEDULE_LENGTH, Hearing
+from diary.models.clinic import MAX_NOTE_LENGTH, MAX_SCHEDULE_LENGTH, MRN_MAX_LENGTH, Hearing
 from diary.trajectory import rules
 from diary.treatments.forms import NumberField
 from diary.web.forms import TextForm
@@ -69,6 +69,24 @@ def optional_int(value: str | None) -> int | None:
 
 class ButtonForm(TextForm):
     """A POST with nothing but its CSRF token: verify, mark as reference."""
+
+
+class MrnForm(TextForm):
+    """The clinic's hospital number of a patient; empty clears it (diary/clinic/identity.py)."""
+
+    mrn = StringField(
+        "Hospital number (MRN)",
+        validators=[Length(max=2 * MRN_MAX_LENGTH, message=f"Use at most {MRN_MAX_LENGTH} characters.")],
+    )
+
+    def validate_mrn(self, field) -> None:
+        """The number's rule (letters, digits, separators; at most MRN_MAX_LENGTH). A field
+        that was not sent as text (left out, or sent as a file) clears nothing."""
+        if not field.raw_data:
+            raise ValidationError("Enter the hospital number, or send the field empty to remove it.")
+        problem = identity.mrn_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
 
 
 class AssessmentForm(TextForm):

@@ -51,7 +51,10 @@ class PatientRow:
     """One patient as the list shows it."""
 
     patient_id: int
-    name: str
+    name: str  # the name the patient goes by (users.display_name)
+    family_name: str | None  # None: not given (accounts made before it was asked)
+    birth_year: int | None  # the list shows the year; the review the whole date
+    mrn: str | None  # the hospital number of the clinic the viewer acts for
     affected_side: str | None
     surgery_on: date | None
     days_since_surgery: int | None

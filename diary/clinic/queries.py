@@ -9,12 +9,13 @@ is the one patient_list.sort_rows defines, which the tests hold it to.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
 from diary import audit, policy
+from diary.clinic.identity import normalise_mrn
 from diary.clinic.patient_list import (
     COMPLETENESS_DAYS,
     DEFAULT_SORT,
@@ -30,6 +31,7 @@ from diary.extensions import db
 from diary.models import (
     Assessment,
     AuditEvent,
+    ClinicPatientRecord,
     CareLink,
     CheckIn,
     Clinic,
@@ -40,6 +42,7 @@ from diary.models import (
     SpasmEpisode,
     User,
 )
+from diary.names import has_invisible_characters, search_key
 from diary.trajectory import rules
 
 # A local date is the UTC date, the day before or the day after (UTC-12 to UTC+14): the list
@@ -58,6 +61,7 @@ class Listing:
     attention_only: bool = False
     page: int = 1
     per_page: int | None = None  # None: every row
+    search: str = ""  # name or hospital number (matching_search)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,11 +113,10 @@ def patient_page(viewer: User, listing: Listing, now: datetime | None = None) ->
     """
     now = now or utcnow()
     listed = _ListQuery(viewer, now)
-    total, attention, first, matching = listed.counts(listing.attention_only)
+    total, attention, first, matching = listed.counts(listing)
     pages = max(1, math.ceil(matching / listing.per_page)) if listing.per_page else 1
     page = min(max(listing.page, 1), pages)
-    rows = listed.rows(Listing(listing.sort, listing.descending, listing.attention_only, page,
-                               listing.per_page))
+    rows = listed.rows(replace(listing, page=page))
     return PatientPage(rows, total, attention, first, matching, page, pages)
 
 
@@ -233,6 +236,9 @@ class _ListQuery:
                 User.display_name,
                 User.timezone,
                 User.affected_side,
+                User.family_name,
+                User.birth_date,
+                ClinicPatientRecord.mrn,
                 PatientSummary,
                 attention.c.next_due_on,
                 attention.c.next_due_label,
@@ -247,6 +253,7 @@ class _ListQuery:
             .outerjoin(first_clinic, first_clinic.c.patient_id == User.id)
             .outerjoin(attention, sa.and_(attention.c.patient_id == User.id,
                                           attention.c.clinic_id == first_clinic.c.clinic_id))
+            .outerjoin(ClinicPatientRecord, self._records_joined())
             .outerjoin(assessed, assessed.c.patient_id == User.id)
             .outerjoin(reviewed, reviewed.c.patient_id == User.id)
             .outerjoin(visits, visits.c.patient_id == User.id)
@@ -327,15 +334,24 @@ class _ListQuery:
         }
         return expressions[key if key in expressions else DEFAULT_SORT]
 
-    def _filtered(self, attention_only: bool) -> sa.Select:
-        return self.query.where(self._needs_attention()) if attention_only else self.query
+    def _keeps(self, listing: Listing) -> sa.ColumnElement[bool] | None:
+        """What the listing's filter and search keep, or None for every row."""
+        kept = [clause for clause in (
+            self._needs_attention() if listing.attention_only else None,
+            matching_search(listing.search),
+        ) if clause is not None]
+        return sa.and_(*kept) if kept else None
+
+    def _filtered(self, listing: Listing) -> sa.Select:
+        kept = self._keeps(listing)
+        return self.query if kept is None else self.query.where(kept)
 
     def rows(self, listing: Listing) -> list[PatientRow]:
         """The listing's rows: rows without a value last either way, then by name (sort_rows)."""
         key = listing.sort if listing.sort in SORT_KEYS else DEFAULT_SORT
         value, turned = self.sort_expression(key)
         descending = listing.descending != turned
-        query = self._filtered(listing.attention_only).order_by(
+        query = self._filtered(listing).order_by(
             value.is_(None), value.desc() if descending else value.asc(),
             sa.func.lower(User.display_name), User.id,
         )
@@ -343,26 +359,68 @@ class _ListQuery:
             query = query.limit(listing.per_page).offset((listing.page - 1) * listing.per_page)
         return [_row(record, self.now, self.utc_today) for record in db.session.execute(query)]
 
-    def counts(self, attention_only: bool) -> tuple[int, int, int, int]:
-        """Every patient, those who need attention, those the list opens on, those the filter
-        keeps: one query, joining only what the two flags read."""
+    def counts(self, listing: Listing) -> tuple[int, int, int, int]:
+        """Every patient, those who need attention, those the list opens on, those the
+        filter and search keep: one query, joining only what they read."""
         attention = PatientAttention.__table__
         one = sa.literal(1)
-        total, needing, first = db.session.execute(
+        kept = self._keeps(listing)
+        total, needing, first, matching = db.session.execute(
             sa.select(
                 sa.func.count(),
                 sa.func.coalesce(sa.func.sum(sa.case((self._needs_attention(), one), else_=0)), 0),
                 sa.func.coalesce(sa.func.sum(sa.case((self._first(), one), else_=0)), 0),
+                sa.func.count() if kept is None
+                else sa.func.coalesce(sa.func.sum(sa.case((kept, one), else_=0)), 0),
             )
             .select_from(User)
             .join(self.scope, self.scope.c.id == User.id)
             .outerjoin(self.first_clinic, self.first_clinic.c.patient_id == User.id)
             .outerjoin(attention, sa.and_(attention.c.patient_id == User.id,
                                           attention.c.clinic_id == self.first_clinic.c.clinic_id))
+            .outerjoin(ClinicPatientRecord, self._records_joined())
             .outerjoin(self.visits, self.visits.c.patient_id == User.id)
             .where(User.role == Role.PATIENT.value)
         ).one()
-        return total, needing, first, needing if attention_only else total
+        return total, needing, first, matching
+
+    def _records_joined(self) -> sa.ColumnElement[bool]:
+        """The hospital number of the clinic the viewer acts for (diary/clinic/identity.py)."""
+        return sa.and_(ClinicPatientRecord.clinic_id == self.first_clinic.c.clinic_id,
+                       ClinicPatientRecord.patient_id == User.id)
+
+
+# Searching the list (docs/clinic.md, Searching the list) -----------------------------------
+
+MAX_SEARCH_LENGTH = 100
+
+
+def _like_escaped(text: str) -> str:
+    """Text for a LIKE pattern, its wildcards taken literally (escape character: backslash)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def matching_search(search: str) -> sa.ColumnElement[bool] | None:
+    """The list's search as one WHERE clause, or None for an empty search.
+
+    A patient matches when every word of the search is part of the name's search key
+    (users.name_search: case-folded, without accents, so "jurgen" finds "Jürgen" on SQLite
+    and PostgreSQL alike), or when the search, normalised as hospital numbers are, begins
+    the acting clinic's hospital number. Needs the list query's join of ClinicPatientRecord.
+    """
+    # No name holds a control or format character (diary/names.py), and PostgreSQL refuses NUL.
+    text = "".join(ch for ch in (search or "")[:MAX_SEARCH_LENGTH] if not has_invisible_characters(ch))
+    words = search_key(text).split()
+    if not words:
+        return None
+    by_name = sa.and_(*[
+        User.name_search.like(f"%{_like_escaped(word)}%", escape="\\") for word in words
+    ])
+    mrn = normalise_mrn(text)
+    if not mrn:
+        return by_name
+    by_mrn = ClinicPatientRecord.mrn.like(f"{_like_escaped(mrn)}%", escape="\\")
+    return sa.or_(by_name, by_mrn)
 
 
 def _shift(today: date, utc_today: date) -> int:
@@ -388,6 +446,9 @@ def _row(record, now: datetime, utc_today: date) -> PatientRow:
     return PatientRow(
         patient_id=record.id,
         name=record.display_name,
+        family_name=record.family_name,
+        birth_year=record.birth_date.year if record.birth_date else None,
+        mrn=record.mrn,
         affected_side=record.affected_side,
         surgery_on=surgery_on,
         days_since_surgery=days_since(surgery_on, today),

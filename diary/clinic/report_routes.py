@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from diary import audit, policy
 from diary.clinic import cohort as cohort_view
-from diary.clinic import pdf, report_chart
+from diary.clinic import identity, pdf, report_chart
 from diary.clinic.report import MAX_INJECTIONS, MAX_NOTE_CHARACTERS, build_report
 from diary.clinic.routes import bp
 from diary.clock import local_today
@@ -76,6 +76,7 @@ def _render_report(patient: User, clinic: Clinic, action: str, *, for_pdf: bool 
     return render_template(
         "clinic/report.html",
         report=built,
+        identity=identity.identity_of(patient, clinic),
         s=built.payload["summary"],
         chart_svg=chart_svg,
         today=today,

@@ -14,9 +14,10 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 
 from diary import audit, policy
-from diary.clinic import forms, queries, review, services
+from diary.clinic import forms, identity, queries, review, services
 from diary.clinic.patient_list import DEFAULT_SORT, SORT_KEYS
 from diary.clock import local_today
+from diary.errors import Refused
 from diary.models import Clinic
 from diary.progress.trajectory import (
     RANGE_LABELS,
@@ -56,7 +57,8 @@ def patient_list():
         sort = DEFAULT_SORT
     descending = request.args.get("dir") == "desc"
     attention = request.args.get("filter") == "attention"
-    listing = queries.Listing(sort, descending, attention, page_arg(), queries.PAGE_SIZE)
+    search = request.args.get("q", "")[: queries.MAX_SEARCH_LENGTH].strip()
+    listing = queries.Listing(sort, descending, attention, page_arg(), queries.PAGE_SIZE, search)
     result = queries.patient_page(current_user, listing)
     return render_template(
         "clinic/patients.html",
@@ -66,6 +68,7 @@ def patient_list():
         sort=sort,
         descending=descending,
         attention=attention,
+        q=search,
     )
 
 
@@ -95,6 +98,7 @@ def review_page(patient_id: int):
         "clinic/review.html",
         patient=patient,
         clinic=clinic,
+        identity=identity.identity_of(patient, clinic),
         payload=payload,
         range_key=range_key,
         range_labels=RANGE_LABELS,
@@ -120,12 +124,33 @@ def review_page(patient_id: int):
     )
 
 
+@bp.post("/patients/<id:patient_id>/mrn")
+@clinician_required
+def save_mrn(patient_id: int):
+    """Keep the clinic's hospital number of the patient (audited without the number)."""
+    patient, _ = _shared_patient(patient_id)
+    form = forms.MrnForm()
+    if form.validate_on_submit():
+        try:
+            changed = identity.set_mrn(current_user, patient.id, form.mrn.data)
+        except Refused as refused:
+            form.mrn.errors = [*form.mrn.errors, *refused.fields.get("mrn", [refused.message])]
+        else:
+            flash("Hospital number saved." if changed else "The hospital number is unchanged.",
+                  "success")
+            return redirect(url_for(".review_page", patient_id=patient.id))
+    return render_form("clinic/mrn_form.html", form, patient=patient, status=INVALID)
+
+
 @bp.get("/patients/<id:patient_id>/fhir.json")
 @clinician_required
 def fhir_download(patient_id: int):
     """The patient's record as a FHIR R4B Bundle for the clinic's own system; audited."""
     patient, clinic = _shared_patient(patient_id)
-    body = json.dumps(fhir.patient_bundle(patient.id), ensure_ascii=False, indent=1)
+    # The clinic's own hospital number goes into its copy only (docs/fhir.md, Patient).
+    extra = identity.mrn_identifier(clinic.id, patient.id)
+    bundle = fhir.patient_bundle(patient.id, patient_identifiers=[extra] if extra else ())
+    body = json.dumps(bundle, ensure_ascii=False, indent=1)
     audit.record_view(audit.EXPORT_FHIR, patient_id=patient.id, clinic_id=clinic.id)
     return Response(body, mimetype=fhir.MIMETYPE, headers={
         "Content-Disposition": f'attachment; filename="spasm-diary-{patient.id}-fhir.json"'})

@@ -8,6 +8,7 @@ from diary.models.clinic import (
     ClinicianBaseline,
     ClinicInvitation,
     ClinicMembership,
+    ClinicPatientRecord,
     ShareCode,
 )
 from diary.models.journal import CheckIn, EntryRevision, SpasmEpisode
@@ -39,6 +40,7 @@ __all__ = [
     "ClinicianBaseline",
     "ClinicInvitation",
     "ClinicMembership",
+    "ClinicPatientRecord",
     "Delivery",
     "DoseLog",
     "EntryRevision",

@@ -289,3 +289,42 @@ class ClinicianBaseline(db.Model):
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     entered_at: so.Mapped[datetime] = so.mapped_column(default=utc_now)
+
+
+MRN_MAX_LENGTH = 32
+
+
+class ClinicPatientRecord(db.Model):
+    """What a clinic keeps about a patient beside the diary: its own hospital number (MRN).
+
+    One row per clinic and patient, apart from the share link: a link is revoked and a new
+    one made when the patient shares again, and the clinic's number must outlive that. Only
+    members of a clinic the patient shares with see it (docs/security.md, Who sees the date
+    of birth and the hospital number); it goes with the account (docs/data.md).
+    """
+
+    __tablename__ = "clinic_patient_records"
+    __table_args__ = (
+        sa.UniqueConstraint("clinic_id", "patient_id"),
+        # One patient per hospital number within a clinic; a record without one is allowed.
+        sa.Index(
+            "uq_clinic_patient_records_mrn",
+            "clinic_id",
+            "mrn",
+            unique=True,
+            sqlite_where=sa.text("mrn IS NOT NULL"),
+            postgresql_where=sa.text("mrn IS NOT NULL"),
+        ),
+        sa.CheckConstraint(
+            f"mrn IS NULL OR (length(mrn) BETWEEN 1 AND {MRN_MAX_LENGTH})", name="mrn_length"
+        ),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    clinic_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("clinics.id", ondelete="CASCADE"))
+    patient_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    # Stored normalised (diary/clinic/identity.py, normalise_mrn): upper case, no spaces.
+    mrn: so.Mapped[str | None] = so.mapped_column(sa.String(MRN_MAX_LENGTH))
+    updated_at: so.Mapped[datetime] = so.mapped_column(default=utc_now, onupdate=utc_now)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import enum
 import secrets
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy import orm as so
 
 from diary.extensions import db
+from diary.names import full_name, search_key
 from diary.orm import utc_now
 
 
@@ -54,12 +55,30 @@ class User(UserMixin, db.Model):
             name="symptoms_since_year_range",
         ),
         sa.CheckConstraint("length(display_name) BETWEEN 1 AND 80", name="display_name_length"),
+        sa.CheckConstraint(
+            "family_name IS NULL OR (length(family_name) BETWEEN 1 AND 80)", name="family_name_length"
+        ),
+        # "Not in the future" needs today, which a CHECK cannot read portably: the form checks
+        # it with the app's clock; the schema keeps a sane range (docs/data.md).
+        sa.CheckConstraint(
+            "birth_date IS NULL OR (birth_date BETWEEN '1900-01-01' AND '2100-01-01')",
+            name="birth_date_range",
+        ),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(255))
+    # The name the patient goes by (and is greeted with); never split into parts.
     display_name: so.Mapped[str] = so.mapped_column(sa.String(80))
+    # The surname, for the clinic's records; empty for accounts made before it was asked.
+    family_name: so.Mapped[str | None] = so.mapped_column(sa.String(80))
+    # Given when sharing with a clinic, which matches it to its record (docs/security.md,
+    # Who sees the date of birth and the hospital number).
+    birth_date: so.Mapped[date | None]
+    # names.search_key(display_name, family_name), written with every change of the name,
+    # so that the clinic's search ignores case and accents on both databases.
+    name_search: so.Mapped[str | None] = so.mapped_column(sa.Text)
     role: so.Mapped[str] = so.mapped_column(sa.String(16), default=Role.PATIENT.value)
     timezone: so.Mapped[str] = so.mapped_column(sa.String(64), default="UTC")
     affected_side: so.Mapped[str | None] = so.mapped_column(sa.String(8))
@@ -98,6 +117,17 @@ class User(UserMixin, db.Model):
         if self.session_key is None:
             raise RuntimeError("an account is logged in only through diary.auth.sessions")
         return self.session_key
+
+    def set_names(self, display_name: str, family_name: str | None) -> None:
+        """Change the name and the surname, and the search key that follows them."""
+        self.display_name = display_name
+        self.family_name = family_name or None
+        self.name_search = search_key(display_name, family_name)
+
+    @property
+    def full_name(self) -> str:
+        """The name the patient goes by, then the surname when one was given."""
+        return full_name(self.display_name, self.family_name)
 
     @property
     def is_active(self) -> bool:

@@ -35,6 +35,8 @@ SITE_UNITS_SUM = "https://spasm-diary.example/fhir/StructureDefinition/site-unit
 
 # Identifier systems (not code systems): the account number inside this installation.
 ACCOUNT_IDENTIFIER = "https://spasm-diary.example/fhir/NamingSystem/account"
+# A clinic's hospital numbers: this prefix, the clinic's id, "/mrn" (docs/fhir.md, Patient).
+CLINIC_MRN_SYSTEM_PREFIX = "https://spasm-diary.example/fhir/NamingSystem/clinic"
 
 # Codes of the app's "diary" system, with their meaning (the docs print these).
 DIARY_CODES = {
@@ -101,6 +103,11 @@ SECONDS = "s"
 PER_DAY = "/d"
 PERCENT = "%"
 
+# The HL7 v2 identifier types (table 0203): a clinic's hospital number is a medical record
+# number, "MR" (docs/fhir.md, Patient).
+IDENTIFIER_TYPE = "http://terminology.hl7.org/CodeSystem/v2-0203"
+MEDICAL_RECORD_NUMBER = "MR"
+
 # Every system, with every code the export may send from it.
 SYSTEMS: dict[str, frozenset[str]] = {
     OBSERVATION_CATEGORY: frozenset({"survey", "exam"}),
@@ -114,6 +121,7 @@ SYSTEMS: dict[str, frozenset[str]] = {
     OUTCOME_CLASS: frozenset(rules.OUTCOMES),
     BASELINE_SOURCE: frozenset(BASELINE_SOURCES),
     HEARING: frozenset(h.value for h in Hearing),
+    IDENTIFIER_TYPE: frozenset({MEDICAL_RECORD_NUMBER}),
 }
 
 

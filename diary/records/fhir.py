@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -95,15 +95,26 @@ def _live(model, patient_id: int) -> sa.Select:
 # Resources ------------------------------------------------------------------------------
 
 
-def patient_resource(patient: User) -> dict[str, Any]:
-    """The Patient: the name the patient gave, the email, and the account's public id here."""
+def patient_resource(patient: User, identifiers: Iterable[dict[str, Any]] = ()) -> dict[str, Any]:
+    """The Patient: the name the patient gave (the name they go by as `given`, the surname as
+    `family` when given), the date of birth, the email, and the account's public id here.
+
+    `identifiers` are added after the account's: the clinic's download passes its hospital
+    number; the patient's own download passes none (docs/fhir.md, Patient).
+    """
+    name: dict[str, Any] = {"text": patient.full_name, "given": [patient.display_name]}
+    if patient.family_name:
+        name["family"] = patient.family_name
     resource: dict[str, Any] = {
         "resourceType": "Patient",
-        "identifier": [{"system": codes.ACCOUNT_IDENTIFIER, "value": patient.public_id}],
+        "identifier": [{"system": codes.ACCOUNT_IDENTIFIER, "value": patient.public_id},
+                       *identifiers],
         "active": patient.active,
-        "name": [{"text": patient.display_name}],
+        "name": [name],
         "telecom": [{"system": "email", "value": patient.email}],
     }
+    if patient.birth_date is not None:
+        resource["birthDate"] = patient.birth_date.isoformat()
     return resource
 
 
@@ -398,12 +409,13 @@ def summary_observation(summary: RemissionSummary, patient_ref: dict) -> dict[st
 # The Bundle -----------------------------------------------------------------------------
 
 
-def bundle_entries(patient: User) -> Iterator[dict[str, Any]]:
+def bundle_entries(patient: User, patient_identifiers: Iterable[dict[str, Any]] = ()
+                   ) -> Iterator[dict[str, Any]]:
     """Every entry of the patient's Bundle: the Patient first, then the records by kind."""
     # The patient's ids follow the account's public id, never its row id (docs/fhir.md).
     patient_url = full_url("patient", patient.public_id)
     ref = {"reference": patient_url}
-    yield _entry(patient_url, patient_resource(patient))
+    yield _entry(patient_url, patient_resource(patient, patient_identifiers))
     # Each day's Observation names the check-in and episodes it was made from.
     sources: defaultdict[date, list[str]] = defaultdict(list)
     check_ins = _live(CheckIn, patient.id).order_by(CheckIn.day)
@@ -449,10 +461,12 @@ def bundle_entries(patient: User) -> Iterator[dict[str, Any]]:
                  summary_observation(summary, ref))
 
 
-def patient_bundle(patient_id: int) -> dict[str, Any]:
+def patient_bundle(patient_id: int, patient_identifiers: Iterable[dict[str, Any]] = ()
+                   ) -> dict[str, Any]:
     """The patient's whole record as a FHIR R4B collection Bundle, as plain JSON data.
 
-    The caller decides who may have it and audits a clinician's export (audit.EXPORT_FHIR).
+    The caller decides who may have it and audits a clinician's export (audit.EXPORT_FHIR);
+    a clinic's download adds its hospital number to the Patient (`patient_identifiers`).
     Raises NotAPatient when the id names no patient.
     """
     patient = db.session.get(User, patient_id)
@@ -466,5 +480,5 @@ def patient_bundle(patient_id: int) -> dict[str, Any]:
         "id": _id(full_url("bundle", patient.public_id)),
         "type": "collection",
         "timestamp": utcnow().isoformat().replace("+00:00", "Z"),
-        "entry": list(bundle_entries(patient)),
+        "entry": list(bundle_entries(patient, patient_identifiers)),
     }

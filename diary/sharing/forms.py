@@ -1,6 +1,7 @@
-"""The clinician's forms: a patient's share code, and an invitation by email.
+"""Sharing forms: the clinician's (a patient's share code, an invitation by email) and the
+patient's share code request.
 
-Both offer a choice of clinic only to a clinician who is a member of several; with one
+The clinician's forms offer a choice of clinic only to a clinician who is a member of several; with one
 clinic the field is removed and that clinic is used.
 """
 
@@ -10,6 +11,7 @@ from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 from diary.auth import rules
+from diary.auth.forms import birth_date_field, check_birth_date
 from diary.models import Clinic
 from diary.sharing import codes
 from diary.web.forms import TextForm
@@ -66,3 +68,17 @@ class InviteForm(ClinicChoice, TextForm):
             Email(message="Enter an email address such as name@example.org."),
         ],
     )
+
+
+class ShareCodeForm(TextForm):
+    """The patient's share code request, with an optional date of birth for the clinic."""
+
+    birth_date = birth_date_field()
+
+    def __init__(self, *args, time_zone: str = rules.DEFAULT_TIME_ZONE, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._time_zone = time_zone
+
+    def validate_birth_date(self, field) -> None:
+        """Not in the future in the patient's zone, not before 1900."""
+        check_birth_date(field, self._time_zone)

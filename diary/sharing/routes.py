@@ -6,8 +6,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from diary.models import User
 from diary.sharing import codes, queries, services
+from diary.sharing.forms import ShareCodeForm
 from diary.sharing.queries import local_time
 from diary.web.guards import patient_required
+from diary.web.pages import INVALID
 
 bp = Blueprint("sharing", __name__)
 
@@ -22,20 +24,32 @@ def _back_to_sharing(clinic_name: str | None, done: str):
     return redirect(url_for(".index"))
 
 
+def _code_form(patient: User, **kwargs) -> ShareCodeForm:
+    """The share code request, its date of birth filled with the one given before."""
+    return ShareCodeForm(data={"birth_date": patient.birth_date}, time_zone=patient.timezone, **kwargs)
+
+
 @bp.route("/sharing")
 @patient_required
 def index(patient: User):
     """The clinics that read the diary, the open codes and the pending invitations."""
-    return render_template("sharing/index.html", view=queries.sharing_view(patient))
+    return render_template("sharing/index.html", view=queries.sharing_view(patient),
+                           code_form=_code_form(patient, formdata=None))
 
 
 @bp.route("/sharing/codes", methods=["POST"])
 @patient_required
 def create_code(patient: User):
-    """Make a share code and show it, this once: only its hash is kept."""
-    row, code = services.create_code(patient)
+    """Make a share code and show it, this once: only its hash is kept. A date of birth given
+    with it is kept on the account (422 with the reason when it is not a possible one)."""
+    form = _code_form(patient)
+    if not form.validate_on_submit():
+        return render_template("sharing/index.html", view=queries.sharing_view(patient),
+                               code_form=form), INVALID
+    row, code = services.create_code(patient, birth_date=form.birth_date.data)
     expires = local_time(row.expires_at, patient)
-    return render_template("sharing/code.html", code=codes.grouped(code), expires=expires)
+    return render_template("sharing/code.html", code=codes.grouped(code), expires=expires,
+                           birth_date=patient.birth_date)
 
 
 @bp.route("/sharing/codes/<id:code_id>/cancel", methods=["POST"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -98,10 +98,17 @@ def _link(patient_id: int, clinic_id: int, source: LinkSource, subject: str, act
 # Share codes (the patient's side) ---------------------------------------------------------
 
 
-def create_code(patient: User) -> tuple[ShareCode, str]:
-    """A new code for the patient: the row (holding only the hash) and the code, shown once."""
+def create_code(patient: User, birth_date: date | None = None) -> tuple[ShareCode, str]:
+    """A new code for the patient: the row (holding only the hash) and the code, shown once.
+
+    A date of birth given with it is kept on the account, in the same transaction: the
+    clinic matches it to its record (docs/security.md, Who sees the date of birth and the
+    hospital number). None leaves the one given before.
+    """
     with write_transaction():
         now = utcnow()
+        if birth_date is not None:
+            patient.birth_date = birth_date
         for _ in range(MAX_CODE_ATTEMPTS):
             code = codes.new_code()
             digest = codes.code_hash(code)

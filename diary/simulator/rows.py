@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from diary.clinic.attention import attention_values
 from diary.models.journal import EntryMethod
 from diary.models.treatment import InjectionMuscle, SiteSide, ToxinProduct
+from diary.names import search_key
 from diary.progress.summary import summary_values
 from diary.simulator.courses import SimDay, SimPatient
 from diary.simulator.people import Person
@@ -116,6 +117,8 @@ def user_row(account: SimulatedAccount, clock: LocalClock, password_hash: str) -
         "email": person.email,
         "password_hash": password_hash,
         "display_name": person.display_name,
+        # Written beside the name, as the services do (diary/names.py, search_key).
+        "name_search": search_key(person.display_name),
         "role": "patient",
         "timezone": person.timezone,
         "affected_side": person.affected_side,
