@@ -31,10 +31,10 @@ from diary.extensions import db
 from diary.models import (
     Assessment,
     AuditEvent,
-    ClinicPatientRecord,
     CareLink,
     CheckIn,
     Clinic,
+    ClinicPatientRecord,
     FollowUpVisit,
     PatientAttention,
     PatientSummary,
