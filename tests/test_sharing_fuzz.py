@@ -70,7 +70,9 @@ def test_fuzzed_code_entry_links_once_or_nobody(desk, typing, noise):
     moved = changes(before, row_counts(desk.app))
     assert response.status_code in (302, 422), response.status_code
     if response.status_code == 302:
-        assert set(moved) == {"care_links", "audit_events"} and moved["care_links"] == 1
+        # The link, its audit row, and the list's attention row of the new patient.
+        assert set(moved) == {"care_links", "audit_events", "patient_attention"}
+        assert moved["care_links"] == 1 and moved["patient_attention"] == 1
         assert rows(desk.app, ShareCode)[0].used_at is not None
     else:
         assert rows(desk.app, CareLink) == []

@@ -11,6 +11,9 @@ What it does (docs/report.md, The patient's summary):
   colleagues, so it stays the clinic's unless the clinician ticks the box. Every assessment
   recorded before this migration keeps its note from the patient (false), since nobody
   wrote it to be read by them.
+
+On SQLite the table is recreated; it stays AUTOINCREMENT and its sqlite_sequence keeps the
+largest id ever handed out, so no id is handed out again (migration 0006).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -22,20 +25,48 @@ branch_labels = None
 depends_on = None
 
 
+def _largest_id(bind) -> int:
+    """SQLite: the largest assessment id ever handed out (0 when none)."""
+    seq = bind.exec_driver_sql(
+        "SELECT seq FROM sqlite_sequence WHERE name = 'assessments'").scalar()
+    return seq or 0
+
+
+def _restore_largest_id(bind, earlier: int) -> None:
+    """SQLite: recreating the table sets its sequence to the largest id still there; put
+    back the largest ever handed out, so a deleted assessment's id stays unused."""
+    kept = max(earlier, _largest_id(bind))
+    bind.exec_driver_sql("DELETE FROM sqlite_sequence WHERE name = 'assessments'")
+    bind.exec_driver_sql(
+        "INSERT INTO sqlite_sequence (name, seq) VALUES ('assessments', ?)", (kept,))
+
+
 def upgrade():
-    with op.batch_alter_table('assessments', schema=None) as batch_op:
+    bind = op.get_bind()
+    sqlite = bind.dialect.name == 'sqlite'
+    earlier = _largest_id(bind) if sqlite else 0
+    with op.batch_alter_table('assessments', schema=None,
+                              table_kwargs={'sqlite_autoincrement': True}) as batch_op:
         batch_op.add_column(sa.Column(
             'note_visible_to_patient',
             sa.Boolean(create_constraint=True, name='note_visible_to_patient_bool'),
             server_default=sa.false(),
             nullable=False,
         ))
+    if sqlite:
+        _restore_largest_id(bind, earlier)
 
 
 def downgrade():
-    with op.batch_alter_table('assessments', schema=None) as batch_op:
+    bind = op.get_bind()
+    sqlite = bind.dialect.name == 'sqlite'
+    earlier = _largest_id(bind) if sqlite else 0
+    with op.batch_alter_table('assessments', schema=None,
+                              table_kwargs={'sqlite_autoincrement': True}) as batch_op:
         # The Boolean's CHECK exists on SQLite only: PostgreSQL has a boolean type.
-        if op.get_bind().dialect.name == 'sqlite':
+        if sqlite:
             batch_op.drop_constraint(batch_op.f('ck_assessments_note_visible_to_patient_bool'),
                                      type_='check')
         batch_op.drop_column('note_visible_to_patient')
+    if sqlite:
+        _restore_largest_id(bind, earlier)
