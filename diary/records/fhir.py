@@ -118,6 +118,24 @@ def patient_resource(patient: User, identifiers: Iterable[dict[str, Any]] = ()) 
     return resource
 
 
+def _observation(
+    code: str, patient_ref: dict, effective: str, components: list | None = None,
+    category: tuple[str, str] = ("survey", "Survey"),
+) -> dict[str, Any]:
+    """A final Observation of one of the diary system's codes, about the patient."""
+    resource: dict[str, Any] = {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": [concept(codes.OBSERVATION_CATEGORY, *category)],
+        "code": concept(codes.DIARY, code, codes.DIARY_CODES[code]),
+        "subject": patient_ref,
+        "effectiveDateTime": effective,
+    }
+    if components:
+        resource["component"] = components
+    return resource
+
+
 def _component(code: str, **value: Any) -> dict[str, Any]:
     return {"code": concept(codes.DIARY, code, codes.DIARY_CODES[code]), **value}
 
@@ -138,15 +156,7 @@ def check_in_observation(check_in: CheckIn, patient_ref: dict) -> dict[str, Any]
         components.append(_component("jrs-severity-self-rated", valueInteger=check_in.jrs_severity))
     if check_in.jrs_frequency is not None:
         components.append(_component("jrs-frequency-self-rated", valueInteger=check_in.jrs_frequency))
-    resource: dict[str, Any] = {
-        "resourceType": "Observation",
-        "status": "final",
-        "category": [concept(codes.OBSERVATION_CATEGORY, "survey", "Survey")],
-        "code": concept(codes.DIARY, "check-in", codes.DIARY_CODES["check-in"]),
-        "subject": patient_ref,
-        "effectiveDateTime": check_in.day.isoformat(),
-        "component": components,
-    }
+    resource = _observation("check-in", patient_ref, check_in.day.isoformat(), components)
     if check_in.note:
         resource["note"] = [{"text": check_in.note}]
     return resource
@@ -155,14 +165,7 @@ def check_in_observation(check_in: CheckIn, patient_ref: dict) -> dict[str, Any]
 def episode_observation(episode: SpasmEpisode, patient_ref: dict) -> dict[str, Any]:
     """One "Spasm now" as a survey Observation at its moment, in the zone it was logged in."""
     moment = episode.occurred_at.astimezone(ZoneInfo(episode.timezone)).replace(microsecond=0)
-    resource: dict[str, Any] = {
-        "resourceType": "Observation",
-        "status": "final",
-        "category": [concept(codes.OBSERVATION_CATEGORY, "survey", "Survey")],
-        "code": concept(codes.DIARY, "spasm-episode", codes.DIARY_CODES["spasm-episode"]),
-        "subject": patient_ref,
-        "effectiveDateTime": moment.isoformat(),
-    }
+    resource = _observation("spasm-episode", patient_ref, moment.isoformat())
     if episode.duration_seconds is not None:
         resource["component"] = [_component("spasm-duration", valueQuantity={
             "value": episode.duration_seconds, "unit": "s",
@@ -185,15 +188,7 @@ def day_observation(
     if check_in_count is not None:
         components.append(_component("check-in-spasm-count", valueInteger=int(check_in_count)))
     components.append(_component("episode-count", valueInteger=int(episode_count)))
-    resource: dict[str, Any] = {
-        "resourceType": "Observation",
-        "status": "final",
-        "category": [concept(codes.OBSERVATION_CATEGORY, "survey", "Survey")],
-        "code": concept(codes.DIARY, "diary-day", codes.DIARY_CODES["diary-day"]),
-        "subject": patient_ref,
-        "effectiveDateTime": day.isoformat(),
-        "component": components,
-    }
+    resource = _observation("diary-day", patient_ref, day.isoformat(), components)
     if sources:
         resource["derivedFrom"] = [{"reference": url} for url in sources]
     return resource
@@ -345,17 +340,9 @@ def assessment_observation(assessment: Assessment, clinic_name: str, patient_ref
         components.append(_component("outcome-class", valueCodeableConcept=concept(
             codes.OUTCOME_CLASS, assessment.outcome, rules.CLASS_LABELS[assessment.outcome])))
     components.append(_component("recurrence", valueBoolean=bool(assessment.recurrence)))
-    resource: dict[str, Any] = {
-        "resourceType": "Observation",
-        "status": "final",
-        "category": [concept(codes.OBSERVATION_CATEGORY, "exam", "Exam")],
-        "code": concept(codes.DIARY, "follow-up-assessment",
-                        codes.DIARY_CODES["follow-up-assessment"]),
-        "subject": patient_ref,
-        "effectiveDateTime": assessment.visit_on.isoformat(),
-        "performer": [{"display": clinic_name}],
-        "component": components,
-    }
+    resource = _observation("follow-up-assessment", patient_ref, assessment.visit_on.isoformat(),
+                            components, category=("exam", "Exam"))
+    resource["performer"] = [{"display": clinic_name}]
     if assessment.note:
         resource["note"] = [{"text": assessment.note}]
     return resource
@@ -390,15 +377,7 @@ def summary_observation(summary: RemissionSummary, patient_ref: dict) -> dict[st
             "code": codes.PERCENT}))
     components.append(_component("computed-outcome-class", valueCodeableConcept=concept(
         codes.OUTCOME_CLASS, summary.outcome, summary.outcome_label)))
-    resource: dict[str, Any] = {
-        "resourceType": "Observation",
-        "status": "final",
-        "category": [concept(codes.OBSERVATION_CATEGORY, "survey", "Survey")],
-        "code": concept(codes.DIARY, "remission-summary", codes.DIARY_CODES["remission-summary"]),
-        "subject": patient_ref,
-        "effectiveDateTime": summary.today.isoformat(),
-        "component": components,
-    }
+    resource = _observation("remission-summary", patient_ref, summary.today.isoformat(), components)
     if summary.baseline_source is not None:
         resource["method"] = concept(
             codes.BASELINE_SOURCE, summary.baseline_source,
