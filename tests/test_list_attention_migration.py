@@ -1,4 +1,4 @@
-"""Migration 0012 (list attention): every live share link gets a stale row for the scheduler.
+"""Migration 0011 (list attention): every live share link gets a stale row for the scheduler.
 
 The migration uses no app code: it adds a row per live link marked as computed long ago,
 holding no reason, and the scheduler's refresh (`refresh_past_attention`, or `flask
@@ -25,7 +25,7 @@ NOW = datetime(2026, 3, 10, 12, tzinfo=UTC)
 def test_the_upgrade_marks_a_row_per_live_link_stale_and_the_scheduler_computes_it(
         tmp_path, empty_database_url):  # noqa: F811 (the fixture imported above)
     with migration_app(tmp_path, empty_database_url):
-        upgrade(revision="0013")  # the revision before
+        upgrade(revision="0010")  # the revision before
         with db.engine.begin() as conn:
             # Only the columns the users table has at this revision (later ones add more).
             present = {c["name"] for c in sa.inspect(conn).get_columns("users")}
@@ -36,7 +36,7 @@ def test_the_upgrade_marks_a_row_per_live_link_stale_and_the_scheduler_computes_
             conn.execute(CareLink.__table__.insert().values(link))  # revoked: every column filled
             conn.execute(CareLink.__table__.insert().values({**link, "id": 2, "revoked_at": None}))
 
-        upgrade(revision="0012")
+        upgrade(revision="0011")
 
         table = PatientAttention.__table__
         rows = db.session.execute(sa.select(table)).mappings().all()
@@ -51,5 +51,5 @@ def test_the_upgrade_marks_a_row_per_live_link_stale_and_the_scheduler_computes_
         assert reasons_of(row["reasons"]) == (NO_RECENT_ENTRY,)
         db.session.rollback()
 
-        downgrade(revision="0013")
+        downgrade(revision="0010")
         assert "patient_attention" not in sa.inspect(db.engine).get_table_names()

@@ -1,4 +1,4 @@
-"""Migration 0011 (patient identity): existing accounts keep their name whole and are found.
+"""Migration 0013 (patient identity): existing accounts keep their name whole and are found.
 
 The surname and the date of birth stay empty (a name is never split into parts), and every
 account's search key is filled, so the clinic's search finds patients who registered before
@@ -30,12 +30,12 @@ def insert_account(conn, user_id: int, name: str) -> None:
 
 def test_existing_names_stay_whole_and_get_a_search_key(tmp_path, empty_database_url):  # noqa: F811
     with migration_app(tmp_path, empty_database_url):
-        upgrade(revision="0010")
+        upgrade(revision="0012")
         with db.engine.begin() as conn:
             insert_account(conn, 1, "Jürgen Weber")
             insert_account(conn, 2, "ÅSA")
 
-        upgrade(revision="0011")
+        upgrade(revision="0013")
         with db.engine.connect() as conn:
             rows = conn.execute(sa.text(
                 "SELECT id, display_name, family_name, birth_date, name_search FROM users ORDER BY id"
@@ -45,7 +45,7 @@ def test_existing_names_stay_whole_and_get_a_search_key(tmp_path, empty_database
             (2, "ÅSA", None, None, "asa"),
         ]
 
-        downgrade(revision="0010")
+        downgrade(revision="0012")
         with db.engine.connect() as conn:
             columns = {c["name"] for c in sa.inspect(conn).get_columns("users")}
             assert not {"family_name", "birth_date", "name_search"} & columns
@@ -57,13 +57,13 @@ def test_existing_names_stay_whole_and_get_a_search_key(tmp_path, empty_database
 def test_on_sqlite_a_deleted_account_id_stays_unused_through_the_upgrade(tmp_path):
     """The upgrade recreates users on SQLite; it stays AUTOINCREMENT with its sequence kept."""
     with migration_app(tmp_path, f"sqlite:///{tmp_path / 'ids.sqlite3'}"):
-        upgrade(revision="0010")
+        upgrade(revision="0012")
         with db.engine.begin() as conn:
             insert_account(conn, 3, "Three")
             insert_account(conn, 8, "Eight")
             conn.execute(sa.text("DELETE FROM users WHERE id = 8"))
 
-        upgrade(revision="0011")
+        upgrade(revision="0013")
         with db.engine.begin() as conn:
             conn.execute(sa.text(
                 "INSERT INTO users (email, password_hash, display_name, role, timezone, active, "

@@ -1,7 +1,7 @@
 """patient-visible notes: a clinician may let the patient read an assessment's note
 
-Revision ID: 0010
-Revises: 0012
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-03 14:00:00
 
 What it does (docs/report.md, The patient's summary):
@@ -19,8 +19,8 @@ from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
-revision = '0010'
-down_revision = '0012'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """audit review index: the clinic's last opening of a review found by one index seek
 
-Revision ID: 0013
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-03 14:00:00
 
@@ -17,7 +17,7 @@ audit rows each on SQLite: the list's subquery 279 ms; with this index 5 ms). Th
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0013'
+revision = '0010'
 down_revision = '0009'
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """patient identity: surname, date of birth, the clinic's hospital number, a search key
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-03 14:00:00
 
 What it does (docs/data.md, docs/clinic.md):
@@ -22,8 +22,8 @@ from diary.names import search_key
 from diary.orm import UTCDateTime
 
 # revision identifiers, used by Alembic.
-revision = '0011'
-down_revision = '0010'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """list attention: each share link's next suggested visit and needs-attention reasons, stored
 
-Revision ID: 0012
-Revises: 0013
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-03 14:00:00
 
 What it does (docs/clinic.md, Needs attention):
@@ -20,8 +20,8 @@ from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
-revision = '0012'
-down_revision = '0013'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
