@@ -16,6 +16,8 @@ What it does (docs/clinic.md, Needs attention):
   `flask scheduler --once` right after the upgrade, compute every row. Until then those
   patients show no reason and sort with the rest.
 """
+from datetime import date
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -26,7 +28,7 @@ branch_labels = None
 depends_on = None
 
 # Before any computed_on the app writes: refresh_past_attention takes the row first.
-LONG_AGO = "2000-01-01"
+LONG_AGO = date(2000, 1, 1)
 
 
 def upgrade():
@@ -52,11 +54,18 @@ def upgrade():
     )
     with op.batch_alter_table('patient_attention', schema=None) as batch_op:
         batch_op.create_index('ix_patient_attention_patient', ['patient_id'], unique=False)
-    op.execute(
-        "INSERT INTO patient_attention (clinic_id, patient_id, computed_on, reasons) "
-        f"SELECT DISTINCT clinic_id, patient_id, '{LONG_AGO}', 0 FROM care_links "
-        "WHERE revoked_at IS NULL"
+    # A typed date, not a string: PostgreSQL will not put text into a date column.
+    links = sa.table('care_links', sa.column('clinic_id'), sa.column('patient_id'),
+                     sa.column('revoked_at'))
+    attention = sa.table('patient_attention', sa.column('clinic_id'), sa.column('patient_id'),
+                         sa.column('computed_on', sa.Date()), sa.column('reasons'))
+    live = (
+        sa.select(links.c.clinic_id, links.c.patient_id,
+                  sa.literal(LONG_AGO, sa.Date()), sa.literal(0, sa.Integer()))
+        .where(links.c.revoked_at.is_(None)).distinct()
     )
+    op.get_bind().execute(attention.insert().from_select(
+        ['clinic_id', 'patient_id', 'computed_on', 'reasons'], live))
 
 
 def downgrade():
