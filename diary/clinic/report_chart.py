@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import quoteattr
 
 WIDTH = 680
-HEIGHT = 300
+HEIGHT = 240
 # The plot area inside the axes' labels.
 LEFT, RIGHT, TOP, BOTTOM = 44, 30, 12, 28
 SEVERITY_MAX = 4

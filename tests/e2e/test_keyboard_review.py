@@ -60,7 +60,7 @@ def test_an_assessment_is_recorded_by_keyboard_alone(page: Page, app, make_user)
     outcome = page.get_by_label("Outcome class, as you judge it")
     tab_to(page, outcome)
     choose_with_arrows(page, outcome, "spasm_free")
-    tab_to(page, page.get_by_label("Note"))
+    tab_to(page, page.get_by_label("Note", exact=True))
     page.keyboard.type("Seen at 3 months; no spasms since week 2.")
 
     save = page.get_by_role("button", name="Save assessment")

@@ -45,7 +45,8 @@ def test_a_clinician_finds_a_patient_and_adds_the_hospital_number(page: Page, ap
     page.get_by_role("link", name="All patients").click()
     page.get_by_label("Find a patient").fill("A123")
     page.get_by_role("button", name="Search").click()
-    expect(page.get_by_role("cell", name="A123-45")).to_be_visible()
+    # The hospital number stands under the name, in the row's header cell.
+    expect(page.get_by_role("rowheader", name="A123-45")).to_be_visible()
 
 
 def test_a_patient_gives_the_date_of_birth_with_a_share_code(page: Page, app, make_user):
