@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from diary import PROJECT_ROOT, logging_filters, security
+from diary import PROJECT_ROOT, i18n, logging_filters, security
 from diary import config as config_module
 from diary.admin import routes as admin_routes
 from diary.api import routes as api_routes
@@ -94,6 +94,7 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    i18n.init_app(app)
     init_login(app)
     with app.app_context():
         configure_engine(db.engine)

@@ -43,7 +43,7 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-# A fixed moment for every test: Tuesday 10 March 2026, 12:00 UTC.
+# A fixed moment for every test: Tuesday, 10 March 2026, 12:00 UTC.
 DEFAULT_NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery staple"
 # Settings that change what create_app builds, not only what a request reads: a test that

@@ -174,7 +174,7 @@ def test_get_with_a_day_prefills_that_days_checkin(client, patient, app):
 
     page = client.get("/checkin?day=2026-03-07").get_data(as_text=True)
 
-    assert "Check-in for Saturday 7 March 2026" in page
+    assert "Check-in for Saturday, 7 March 2026" in page
     assert 'value="2026-03-07"' in page
     assert 'value="12"' in page
     assert "Tired</textarea>" in page

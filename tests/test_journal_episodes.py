@@ -30,7 +30,7 @@ def test_spasm_now_records_the_moment_and_asks_how_long(client, patient, app, cl
     assert "How long did it last?" in page
     assert '<label for="duration_seconds">How long did it last (seconds)?</label>' in page
     assert ">Save length</button>" in page
-    assert "At 13:00 on Tuesday 10 March 2026" in page  # 12:00 UTC in Berlin
+    assert "At 13:00 on Tuesday, 10 March 2026" in page  # 12:00 UTC in Berlin
 
 
 def test_spasm_now_uses_patients_local_date(client, patient, app, clock):

@@ -37,8 +37,8 @@ def test_history_lists_logged_days_newest_first_with_their_numbers(client, patie
     assert response.status_code == 200
     assert day_headings(response) == ["2026-03-10", "2026-03-05"]
     page = page_text(response)
-    assert "Tuesday 10 March 2026: 1 spasm" in page
-    assert "Thursday 5 March 2026: 2 spasms" in page
+    assert "Tuesday, 10 March 2026: 1 spasm" in page
+    assert "Thursday, 5 March 2026: 2 spasms" in page
     assert "Where: Eye" in page and "Note: windy" in page
     assert "13:00, length not given" in page
     assert "The day counts 1: more spasms were logged as they happened" in page
@@ -157,7 +157,7 @@ def test_edit_keeps_a_revision(client, patient, app, clock):
 
     assert changes.status_code == 200
     page = page_text(changes)
-    assert "Changed on Tuesday 10 March 2026 at 13:05" in page
+    assert "Changed on Tuesday, 10 March 2026 at 13:05" in page
     assert "Number of spasms: 2" in page and "Note: before" in page
     assert "Note: after" not in page
 
@@ -174,7 +174,7 @@ def test_the_changes_page_lists_edits_and_deletions_newest_first(client, patient
     page = page_text(client.get("/history/changes"))
 
     assert page.index("Deleted on") < page.index("Changed on")
-    assert "Spasm for Tuesday 10 March 2026" in page and "Length: 4 seconds" in page
-    assert "Check-in for Tuesday 10 March 2026" in page and "Number of spasms: 2" in page
+    assert "Spasm for Tuesday, 10 March 2026" in page and "Length: 4 seconds" in page
+    assert "Check-in for Tuesday, 10 March 2026" in page and "Number of spasms: 2" in page
     assert len(revisions(app)) == 2
     assert episodes(app)[0].deleted_at is not None

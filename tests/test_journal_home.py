@@ -36,7 +36,7 @@ def test_home_greets_today_in_the_patients_zone_and_says_it_is_not_logged(client
 
     assert response.status_code == 200
     page = page_text(response)
-    assert "Today, Tuesday 10 March 2026" in page
+    assert "Today, Tuesday, 10 March 2026" in page
     assert "Today is not logged yet" in page
     assert "Log today in detail" in page
     html = response.get_data(as_text=True)
@@ -57,7 +57,7 @@ def test_home_shows_todays_number(client, patient, app):
 def test_home_uses_the_local_date_after_midnight_in_berlin(client, patient, clock):
     clock.set(datetime(2026, 3, 10, 23, 30, tzinfo=UTC))
 
-    assert "Today, Wednesday 11 March 2026" in page_text(client.get("/"))
+    assert "Today, Wednesday, 11 March 2026" in page_text(client.get("/"))
 
 
 def test_missing_and_zero_days_look_and_read_differently_in_the_strip(client, patient, app):
@@ -197,7 +197,7 @@ def test_no_spasms_since_refuses_bad_dates(client, patient, app, since, message)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert re.search(rf'<ul class="field-errors" id="since-error">\s*<li>[^<]*{message}', page)
-    assert "Today, Tuesday 10 March 2026" in page_text(response)
+    assert "Today, Tuesday, 10 March 2026" in page_text(response)
     assert check_ins(app) == []
 
 

@@ -143,10 +143,10 @@ def test_the_changes_page_shows_edited_and_deleted_treatments(app, client, patie
 
     assert response.status_code == 200
     page = " ".join(response.get_data(as_text=True).split())
-    assert "Medication for Monday 5 January 2026. Before the change:" in page
+    assert "Medication for Monday, 5 January 2026. Before the change:" in page
     assert "Medicine: Gabapentin" in page and "Dose: 300 mg, 3 times a day" in page
-    assert "Injection for Sunday 1 March 2026" in page and "Total: 20 U" in page
-    assert "Operation for Monday 2 June 2025" in page and "Microvascular decompression" in page
+    assert "Injection for Sunday, 1 March 2026" in page and "Total: 20 U" in page
+    assert "Operation for Monday, 2 June 2025" in page and "Microvascular decompression" in page
 
 
 # Writes that race the account's deletion ---------------------------------------------------

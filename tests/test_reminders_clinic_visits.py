@@ -1,9 +1,9 @@
 """The follow-up reminder announces the visits the clinic's schedule suggests after surgery.
 
 The patient lives in Berlin and shares the diary with "Sharing clinic" (schedule
-1w,1m,3m,6m,9m,12m); the MVD was on Friday 20 February 2026, so the 1-month visit falls on
-Friday 20 March. The follow-up reminder is on with its defaults: 1 day's notice, at 18:00.
-The clock stands at Tuesday 10 March 2026, 12:00 UTC. Suggested dates are computed from the
+1w,1m,3m,6m,9m,12m); the MVD was on Friday, 20 February 2026, so the 1-month visit falls on
+Friday, 20 March. The follow-up reminder is on with its defaults: 1 day's notice, at 18:00.
+The clock stands at Tuesday, 10 March 2026, 12:00 UTC. Suggested dates are computed from the
 schedule when the reminder is planned and again when it is sent, never stored, so a changed
 schedule, a revoked link and another reference surgery all change what is sent.
 """
@@ -217,8 +217,8 @@ def test_an_own_appointment_on_the_suggested_day_is_announced_once_with_its_time
     run_until(app, clock, BEFORE_ONE_MONTH + timedelta(days=2))
 
     assert follow_up_messages(app, patient) == [(
-        "Your appointment on Friday 20 March 2026",
-        "Your follow-up visit: Friday 20 March 2026 at 10:00, Outpatients, room 4.",
+        "Your appointment on Friday, 20 March 2026",
+        "Your follow-up visit: Friday, 20 March 2026 at 10:00, Outpatients, room 4.",
     )]
     sent = [d for d in deliveries(app, patient) if d.kind == "follow_up" and d.state == "sent"]
     assert [d.due_at for d in sent] == [BEFORE_ONE_MONTH]
@@ -255,8 +255,8 @@ def test_a_patient_who_shares_with_no_clinic_gets_only_own_appointments(app, mak
     run_until(app, clock, BEFORE_THREE_MONTHS + timedelta(days=1), step=timedelta(hours=6))
 
     assert follow_up_messages(app, patient) == [(
-        "Your appointment on Thursday 2 April 2026",
-        "Your follow-up visit: Thursday 2 April 2026 at 09:00, Neurosurgery clinic.",
+        "Your appointment on Thursday, 2 April 2026",
+        "Your follow-up visit: Thursday, 2 April 2026 at 09:00, Neurosurgery clinic.",
     )]
 
 
@@ -357,14 +357,14 @@ def test_the_settings_page_lists_the_suggested_visits_beside_the_own_appointment
 
     text = page_text(client.get("/reminders"))
 
-    assert "Wednesday 20 May 2026 at 11:30 , Outpatients, room 4" in text
+    assert "Wednesday, 20 May 2026 at 11:30 , Outpatients, room 4" in text
     assert ("From the follow-up schedule of Sharing clinic, counted from your operation on "
-            "Friday 20 February 2026.") in text
+            "Friday, 20 February 2026.") in text
     assert "Around 20 March 2026 (1 month after surgery), suggested by Sharing clinic" in text
     # 20 May is the patient's own appointment: shown once, as that appointment.
     assert "Around 20 May 2026" not in text
     assert "Around 20 August 2026 (6 months after surgery)" in text
-    assert "Next: Thursday 19 March 2026 at 18:00" in text
+    assert "Next: Thursday, 19 March 2026 at 18:00" in text
 
 
 def test_the_settings_page_says_where_suggested_visits_would_come_from(app, client, make_user):

@@ -1,6 +1,6 @@
 """The delivery state machine: claim, send, record; retries, downtime, crashes, time zones.
 
-The clock stands at Tuesday 10 March 2026, 12:00 UTC; the patient lives in Berlin (UTC+1
+The clock stands at Tuesday, 10 March 2026, 12:00 UTC; the patient lives in Berlin (UTC+1
 until 29 March), so the default 20:00 reminder is due at 19:00 UTC. Tests move time by
 passing `now` to dispatch_due(), as the scheduler's tick does: nothing sleeps.
 """
@@ -81,7 +81,7 @@ def test_a_due_reminder_is_emailed_and_put_in_the_inbox_once(app, make_user, mai
     assert "/checkin?day=2026-03-10" in mailbox.text(message)
     assert inbox(app, patient) == [(
         "reminder", "Your diary for today",
-        "How was Tuesday 10 March 2026? Logging the day takes two taps.",
+        "How was Tuesday, 10 March 2026? Logging the day takes two taps.",
         "/checkin?day=2026-03-10",
     )]
     assert planned(app, patient).due_at == TOMORROW

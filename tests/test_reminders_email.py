@@ -91,7 +91,7 @@ def test_every_kind_of_reminder_has_a_neutral_subject(app, make_user, sink, cloc
     subjects = {m["Subject"] for m in sink.received}
     assert subjects >= {"Your diary for today", "A reminder about your next treatment",
                         "Your 08:00 reminder", "Your 20:00 reminder",
-                        "Your appointment on Thursday 12 March 2026"}
+                        "Your appointment on Thursday, 12 March 2026"}
     assert not any(FORBIDDEN_IN_SUBJECTS.search(s) for s in subjects)
     assert len(sink.message_ids()) == len(set(sink.message_ids()))
 

@@ -1,6 +1,6 @@
 """The reminders page, follow-up visits and the inbox, through the test client.
 
-The patient lives in Berlin; the clock stands at Tuesday 10 March 2026, 12:00 UTC.
+The patient lives in Berlin; the clock stands at Tuesday, 10 March 2026, 12:00 UTC.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def test_a_patient_sees_the_daily_reminder_on_at_2000_and_when_it_comes_next(cli
     text = text_of(page)
     assert page.status_code == 200
     assert "Daily diary reminder" in text
-    assert "Next: Tuesday 10 March 2026 at 20:00" in text
+    assert "Next: Tuesday, 10 March 2026 at 20:00" in text
     assert 'value="20:00"' in page.get_data(as_text=True)
     assert "Injection due" in text and "Follow-up visits" in text and "Medication doses" in text
 
@@ -68,7 +68,7 @@ def test_saving_the_daily_reminder_replans_it(app, client, patient):
     assert (saved.send_minute, saved.weekdays) == (7 * 60 + 30, 0b0011111)
     # Tuesday 07:30 has passed: Wednesday 07:30 in Berlin.
     assert planned(app, patient).due_at == datetime(2026, 3, 11, 6, 30, tzinfo=UTC)
-    assert "Next: Wednesday 11 March 2026 at 07:30" in text_of(client.get("/reminders"))
+    assert "Next: Wednesday, 11 March 2026 at 07:30" in text_of(client.get("/reminders"))
 
 
 def test_a_reminder_that_goes_nowhere_is_refused_with_a_clear_message(app, client, patient):
@@ -120,7 +120,7 @@ def test_the_injection_reminder_follows_the_last_injection(app, client, patient)
     assert response.status_code == 302
     # 1 March + 10 weeks - 3 days = 7 May, 09:15 in Berlin (CEST).
     assert planned(app, patient, "injection").due_at == datetime(2026, 5, 7, 7, 15, tzinfo=UTC)
-    assert "Next: Thursday 7 May 2026 at 09:15" in text_of(client.get("/reminders"))
+    assert "Next: Thursday, 7 May 2026 at 09:15" in text_of(client.get("/reminders"))
 
 
 def test_recording_an_injection_or_the_operation_replans_the_injection_reminder(app, client, patient):
@@ -219,7 +219,7 @@ def test_a_visit_is_added_shown_reminded_and_removed(app, client, patient):
     response = client.post("/reminders/visits", data=VISIT)
 
     assert response.status_code == 302
-    assert "Friday 20 March 2026 at 09:30 , Outpatients, room 4" in text_of(client.get("/reminders"))
+    assert "Friday, 20 March 2026 at 09:30 , Outpatients, room 4" in text_of(client.get("/reminders"))
     assert planned(app, patient, "follow_up").due_at == datetime(2026, 3, 18, 17, 0, tzinfo=UTC)
 
     with app.app_context():
@@ -267,7 +267,7 @@ def test_the_inbox_shows_reminders_with_an_unread_count_and_marks_them_read(app,
     page = client.get("/inbox")
     text = text_of(page)
     assert page.get_data(as_text=True).count('class="message-title"') == 2
-    assert "How was Wednesday 11 March 2026?" in text
+    assert "How was Wednesday, 11 March 2026?" in text
     assert 'href="/checkin?day=2026-03-11"' in page.get_data(as_text=True)
 
     with app.app_context():

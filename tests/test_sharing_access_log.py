@@ -50,10 +50,10 @@ def test_the_log_names_time_clinic_member_action_and_address(app, shared):
 
     assert page.index("Opened the follow-up review") < page.index("Sharing with a clinic began") \
         < page.index("Share code created")
-    assert ("Sharing with a clinic began When Tuesday 10 March 2026 at 14:00 Clinic Neurosurgery North "
+    assert ("Sharing with a clinic began When Tuesday, 10 March 2026 at 14:00 Clinic Neurosurgery North "
             "Who Dr Roth From address 198.51.100.20") in page
     # The code named no clinic when it was made: the one that used it is named beside it.
-    assert ("Share code created When Tuesday 10 March 2026 at 13:00 "
+    assert ("Share code created When Tuesday, 10 March 2026 at 13:00 "
             "Clinic Neurosurgery North (used the code) Who You") in page
     assert "Clinic None" not in page
 
@@ -65,7 +65,7 @@ def test_a_code_no_clinic_used_says_so(app, shared):
     page = page_text(client.get("/sharing/access-log"))
 
     assert page.count("Clinic Neurosurgery North (used the code)") == 1
-    assert "Share code created When Tuesday 10 March 2026 at 14:00 Clinic Not used by a clinic" in page
+    assert "Share code created When Tuesday, 10 March 2026 at 14:00 Clinic Not used by a clinic" in page
 
 
 def test_a_member_who_left_the_clinic_is_a_former_member(app, shared):

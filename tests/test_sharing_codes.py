@@ -51,7 +51,7 @@ def test_the_patient_sees_the_new_code_once_grouped_with_its_expiry(app, client,
     shown = code_from_page(response)
     assert GROUPED.fullmatch(shown)
     # 12:00 UTC is 13:00 in Berlin; seven days later.
-    assert "until Tuesday 17 March 2026 at 13:00" in page_text(response)
+    assert "until Tuesday, 17 March 2026 at 13:00" in page_text(response)
     assert shown not in client.get("/sharing").get_data(as_text=True)
 
 
@@ -71,7 +71,7 @@ def test_unused_codes_are_listed_with_their_expiry_and_can_be_cancelled(app, cli
     cancelled, _ = new_code(app, owner)
 
     listed = page_text(client.get("/sharing"))
-    assert listed.count("works until Tuesday 17 March 2026 at 13:00") == 2
+    assert listed.count("works until Tuesday, 17 March 2026 at 13:00") == 2
 
     response = client.post(f"/sharing/codes/{cancelled}/cancel")
 

@@ -58,7 +58,7 @@ def test_the_owner_sees_the_clinic_since_the_moment_of_consent_in_local_time(app
     page = page_text(owner.get("/sharing"))
 
     # Consent at 12:00 UTC is 13:00 in Berlin.
-    assert "Sharing clinic Since Tuesday 10 March 2026 at 13:00" in page
+    assert "Sharing clinic Since Tuesday, 10 March 2026 at 13:00" in page
     assert "Stop sharing with Sharing clinic" in page
 
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, is_dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+# Dates are formatted in one place; re-exported here for the templates' filters.
+from diary.i18n import clock_time, long_date, short_date  # noqa: F401
 from diary.models.journal import EntryMethod, Region, SpasmType, Trigger
 
 # Typical length of one spasm: value in seconds -> label. Clonic twitches last under a second
@@ -76,21 +78,6 @@ ENTRY_METHODS: dict[str, str] = {
     EntryMethod.NO_SPASMS_TODAY: "\"No spasms today\"",
     EntryMethod.NO_SPASMS_SINCE: "\"No spasms since\"",
 }
-
-
-def long_date(day: date) -> str:
-    """A date as a patient reads it: "Tuesday 10 March 2026"."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
-def short_date(day: date) -> str:
-    """A compact date for the day strip: "Tue 10 Mar"."""
-    return f"{day:%a} {day.day} {day:%b}"
-
-
-def clock_time(moment: datetime) -> str:
-    """The wall-clock time of an aware datetime, in its own zone: "14:05"."""
-    return f"{moment:%H:%M}"
 
 
 def spasms(count: int) -> str:

@@ -4,7 +4,7 @@
   own copy of a file SQLite database migrated once per session (docs/pitfalls.md, Browser tests).
 - CSRF is on: the browser sends the real tokens. Mail lands in the test's outbox folder
   (read it with tests/conftest.py's `mailbox`); `make_user` creates accounts directly.
-- The app's clock is a FrozenClock at Tuesday 10 March 2026, 12:00 UTC; a test moves it with
+- The app's clock is a FrozenClock at Tuesday, 10 March 2026, 12:00 UTC; a test moves it with
   the `clock` fixture (`clock.advance(hours=2)`), the server sees the change at once.
 - Playwright never downloads a browser: it launches /usr/bin/chromium (or $CHROMIUM).
 - The `page` fixture is a 360x740 phone in Berlin time. It watches the browser and fails the

@@ -126,7 +126,7 @@ def test_check_in_by_keyboard_alone(page: Page, make_user):
     expect(save).to_be_focused()
     page.keyboard.press("Enter")
     expect(page).to_have_url("/")
-    expect(flash(page)).to_contain_text("Saved Tuesday 10 March 2026: 7 spasms.")
+    expect(flash(page)).to_contain_text("Saved Tuesday, 10 March 2026: 7 spasms.")
     expect(page.get_by_text("Logged today: 7 spasms.")).to_be_visible()
     check_page(page)
 
@@ -134,7 +134,7 @@ def test_check_in_by_keyboard_alone(page: Page, make_user):
     tab_to(page, page.get_by_role("link", name="Change today's check-in"))
     page.keyboard.press("Enter")
     expect(page).to_have_url("/checkin?day=2026-03-10")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Check-in for Tuesday 10 March 2026")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check-in for Tuesday, 10 March 2026")
     expect(page.get_by_label("Number of spasms")).to_have_value("7")
     severity = page.get_by_role("group", name="Severity (self-rated)")
     expect(severity.get_by_role("radio", name=re.compile(r"^2\b"))).to_be_checked()

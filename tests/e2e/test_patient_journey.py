@@ -1,6 +1,6 @@
 """A new patient's first day, on a phone: register by the mailed link, log three entries, see them.
 
-The app's clock stands at Tuesday 10 March 2026, 12:00 UTC (13:00 in Berlin); the patient
+The app's clock stands at Tuesday, 10 March 2026, 12:00 UTC (13:00 in Berlin); the patient
 lives in Berlin, so today is 10 March and yesterday 9 March. Every page is checked with
 axe-core and for sideways scrolling at 360 px as the patient reaches it.
 """
@@ -61,10 +61,10 @@ def test_new_patient_logs_a_first_day_and_sees_it_in_history(page: Page, mailbox
     expect(page).to_have_url("/history")
     check_page(page)
     expect(page.get_by_role("article")).to_have_count(2)
-    today = page.get_by_role("article", name="Tuesday 10 March 2026: 1 spasm")
+    today = page.get_by_role("article", name="Tuesday, 10 March 2026: 1 spasm")
     expect(today.get_by_role("listitem")).to_have_count(2)
     expect(today.get_by_role("listitem")).to_contain_text(["Number of spasms: 0", "15:00, 20 seconds"])
-    yesterday = page.get_by_role("article", name="Monday 9 March 2026: 12 spasms")
+    yesterday = page.get_by_role("article", name="Monday, 9 March 2026: 12 spasms")
     expect(yesterday.get_by_role("listitem")).to_have_text(["Number of spasms: 12"])
 
     page.get_by_role("button", name="Log out").click()

@@ -1,6 +1,6 @@
 """Reminders on a phone: set the daily time, see it saved, read the reminder in the inbox.
 
-The clock stands at Tuesday 10 March 2026, 12:00 UTC (13:00 in Berlin, where the patient
+The clock stands at Tuesday, 10 March 2026, 12:00 UTC (13:00 in Berlin, where the patient
 lives). The scheduler is not a thread of the served app: the test runs its dispatch itself,
 at the moment the reminder is due, as the scheduler process would.
 """
@@ -34,16 +34,16 @@ def test_a_patient_sets_the_daily_reminder_and_reads_it_in_the_inbox(
     main_nav(page).get_by_role("link", name="Reminders").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Reminders")
     daily = page.locator("#check-in")
-    expect(daily).to_contain_text("Next: Tuesday 10 March 2026 at 20:00")
+    expect(daily).to_contain_text("Next: Tuesday, 10 March 2026 at 20:00")
     expect(daily.get_by_label("Time", exact=True)).to_have_value("20:00")
     check_page(page)
 
     # A later time, saved and shown.
     daily.get_by_label("Time", exact=True).fill("21:15")
     daily.get_by_role("button", name="Save diary reminder").click()
-    expect(flash(page)).to_contain_text("Diary reminder saved. Next: Tuesday 10 March 2026 at 21:15.")
+    expect(flash(page)).to_contain_text("Diary reminder saved. Next: Tuesday, 10 March 2026 at 21:15.")
     expect(daily.get_by_label("Time", exact=True)).to_have_value("21:15")
-    expect(daily).to_contain_text("Next: Tuesday 10 March 2026 at 21:15")
+    expect(daily).to_contain_text("Next: Tuesday, 10 March 2026 at 21:15")
     check_page(page)
 
     # A form that would go nowhere is refused next to its field, nothing saved.
@@ -65,7 +65,7 @@ def test_a_patient_sets_the_daily_reminder_and_reads_it_in_the_inbox(
     check_page(page)
     inbox_link.click()
     expect(page.get_by_role("heading", level=2, name=re.compile("Your diary for today"))).to_be_visible()
-    expect(page.get_by_text("How was Tuesday 10 March 2026?")).to_be_visible()
+    expect(page.get_by_text("How was Tuesday, 10 March 2026?")).to_be_visible()
     check_page(page)
 
     page.get_by_role("button", name=re.compile(r"^Mark as read\W+Your diary for today")).click()
@@ -118,7 +118,7 @@ def test_a_shared_patient_sees_the_clinics_suggested_visits_and_is_reminded_of_o
     visits = page.locator("#follow-up")
     expect(visits).to_contain_text("From the follow-up schedule of Sharing clinic")
     expect(visits).to_contain_text("Around 20 March 2026 (1 month after surgery), suggested by Sharing clinic")
-    expect(visits).to_contain_text("Next: Thursday 19 March 2026 at 18:00")
+    expect(visits).to_contain_text("Next: Thursday, 19 March 2026 at 18:00")
     check_page(page)
 
     with app.app_context():

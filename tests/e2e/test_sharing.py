@@ -42,10 +42,10 @@ def test_a_patient_shares_by_code_and_stops_sharing(page: Page, app, live_server
     expect(page.get_by_role("heading", level=1)).to_have_text("Your share code")
     code = page.locator("#share-code").inner_text().strip()
     assert GROUPED_CODE.fullmatch(code), code
-    expect(page.get_by_text("until Tuesday 17 March 2026 at 13:00")).to_be_visible()
+    expect(page.get_by_text("until Tuesday, 17 March 2026 at 13:00")).to_be_visible()
     check_page(page)
     page.get_by_role("link", name="Back to Sharing").click()
-    expect(page.get_by_text("works until Tuesday 17 March 2026 at 13:00")).to_be_visible()
+    expect(page.get_by_text("works until Tuesday, 17 March 2026 at 13:00")).to_be_visible()
     check_page(page)
     log_out(page)
 
@@ -70,7 +70,7 @@ def test_a_patient_shares_by_code_and_stops_sharing(page: Page, app, live_server
     log_in(page, "pat@example.org")
     main_nav(page).get_by_role("link", name="Sharing").click()
     clinic = page.locator("li", has=page.get_by_role("heading", name="Neurosurgery North"))
-    expect(clinic).to_contain_text("Since Tuesday 10 March 2026 at 13:00, with a share code.")
+    expect(clinic).to_contain_text("Since Tuesday, 10 March 2026 at 13:00, with a share code.")
     expect(page.get_by_text("works until")).to_have_count(0)
     check_page(page)
     page.get_by_role("link", name="See who opened your diary").click()

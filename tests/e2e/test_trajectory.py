@@ -4,7 +4,7 @@ The fixture patient has hemifacial spasm on the left and kept a diary from April
 20 spasms a day, fewer for some weeks after each of two Botox injections, gabapentin from
 September to shortly after surgery, an MVD on 1 December 2025, and then a decline to none.
 One day in nine before surgery (and the day of surgery) has nothing logged, so logged days
-and calendar days differ. The app's clock stands at Tuesday 10 March 2026 (Berlin).
+and calendar days differ. The app's clock stands at Tuesday, 10 March 2026 (Berlin).
 
 The chart is read from `window.trajectoryChart` (the Chart.js instance): its datasets and
 annotations (keys surgery0.., injection0.., regimen0.., baseline). The table is compared row

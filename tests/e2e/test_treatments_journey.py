@@ -1,6 +1,6 @@
 """A patient records their treatments on a phone and reads them back on one timeline.
 
-The app's clock stands at Tuesday 10 March 2026, 12:00 UTC; the patient lives in Berlin and
+The app's clock stands at Tuesday, 10 March 2026, 12:00 UTC; the patient lives in Berlin and
 has hemifacial spasm on the left. Over one sitting they enter what happened in the past year:
 a Botox injection (with a typing slip at its site that the form asks about), gabapentin and a later
 dose change, an MVD, and an older injection whose large total earns a warning that they
