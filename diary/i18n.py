@@ -44,6 +44,8 @@ def _select_locale() -> str:
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", LOCALES[0])
     babel.init_app(app, locale_selector=_select_locale)
+    for formatter in (long_date, medium_date, short_date, day_month, month_year, clock_time):
+        app.add_template_filter(formatter)
 
 
 def _locale():

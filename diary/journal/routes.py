@@ -25,9 +25,6 @@ from diary.web.pages import INVALID, page_arg, render_form
 bp = Blueprint("journal", __name__)
 
 TEMPLATE_FILTERS = (
-    "long_date",
-    "short_date",
-    "clock_time",
     "spasms",
     "duration_label",
     "seconds_label",
