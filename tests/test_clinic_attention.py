@@ -32,6 +32,7 @@ from diary.clinic.patient_list import (
     reasons_mask,
     reasons_of,
 )
+from diary.clinic.schedule import OVERDUE_DAYS, add_months, next_due, parse_schedule
 from diary.clock import local_today
 from diary.extensions import db
 from diary.models import Assessment, Clinic, PatientAttention, Surgery, User
@@ -102,16 +103,50 @@ def test_the_stored_mask_holds_every_reason_and_its_check_allows_no_other():
 
 
 def test_the_next_visit_comes_from_the_clinics_schedule():
-    surgery = TODAY - timedelta(days=60)  # 9 January; 3 months on is 9 April
+    surgery = TODAY - timedelta(days=75)  # 25 December; 2 months on is 25 February
     values = attention_values({"surgery_on": surgery, "last_entry": TODAY,
-                               "trailing_logged_days": 28}, "2m,4m", False, TODAY)
+                               "trailing_logged_days": 28}, "1m,4m", False, TODAY)
     assert (values["next_due_on"], values["next_due_label"]) == (
-        date(2026, 5, 9), "4 months after surgery"
+        date(2026, 4, 25), "4 months after surgery"
     )
     due_today = attention_values({"surgery_on": date(2026, 2, 10), "last_entry": TODAY,
                                   "trailing_logged_days": 28}, None, False, TODAY)
     assert due_today["next_due_on"] == TODAY  # 1 month after surgery, by the default schedule
     assert reasons_of(due_today["reasons"]) == (FOLLOW_UP_DUE,)
+
+
+@pytest.mark.parametrize(("days_ago", "expected"), [
+    (1, (date(2026, 3, 9), "2 months after surgery", True)),
+    (OVERDUE_DAYS, (TODAY - timedelta(days=OVERDUE_DAYS), "2 months after surgery", True)),
+    (OVERDUE_DAYS + 1, (None, "4 months after surgery", False)),
+])
+def test_a_visit_nobody_recorded_stays_next_and_overdue_while_it_could_be_fulfilled(days_ago, expected):
+    two_months_visit = TODAY - timedelta(days=days_ago)
+    surgery = add_months(two_months_visit, -2)
+    values = attention_values({"surgery_on": surgery, "last_entry": TODAY,
+                               "trailing_logged_days": 28}, "2m,4m", False, TODAY)
+    due_on, label, flagged = expected
+    assert values["next_due_label"] == label
+    assert values["next_due_on"] == (due_on or add_months(surgery, 4))
+    assert (FOLLOW_UP_DUE in reasons_of(values["reasons"])) is flagged
+
+
+def test_a_recorded_visit_clears_the_overdue_one():
+    surgery = date(2026, 1, 9)  # 2 months on is 9 March, yesterday
+    values = attention_values({"surgery_on": surgery, "last_entry": TODAY,
+                               "trailing_logged_days": 28}, "2m,4m", False, TODAY,
+                              recorded_visits=[date(2026, 3, 2)])
+    assert (values["next_due_on"], values["next_due_label"]) == (
+        date(2026, 5, 9), "4 months after surgery"
+    )
+    assert reasons_of(values["reasons"]) == ()
+
+
+def test_the_patients_reminder_looks_only_forwards():
+    surgery = date(2026, 1, 9)
+    offsets = parse_schedule("2m,4m")
+    assert next_due(surgery, offsets, TODAY).due_on == date(2026, 5, 9)
+    assert next_due(surgery, offsets, TODAY, overdue_days=OVERDUE_DAYS).due_on == date(2026, 3, 9)
 
 
 # The page -----------------------------------------------------------------------------------
@@ -128,7 +163,7 @@ def test_a_sparse_diary_with_a_visit_due_today_is_flagged_in_words(app, client, 
 
     page = client.get("/clinic/patients?filter=attention").get_data(as_text=True)
 
-    assert "<li>Follow-up visit due</li>" in page
+    assert "<li>Follow-up visit due or overdue</li>" in page
     assert "<li>Diary on fewer than 14 of the last 28 days</li>" in page
     assert "<li>Surgery reported by the patient, not yet verified</li>" in page
     assert f"{TODAY.isoformat()}</span><span class=\"detail\">1 month after surgery" in page
@@ -191,7 +226,8 @@ def test_verifying_the_surgery_clears_its_reason(app, make_user, clinician):
 def test_saving_a_schedule_moves_every_patients_next_visit(app, make_user, clinician):
     patient = make_user("ada@example.org", display_name="Ada")
     share(app, patient)
-    TreatmentRecorder(app, patient).surgery(performed_on=TODAY - timedelta(days=60))
+    # 25 December: the 1-month visit is past its overdue window, the 3-month one to come.
+    TreatmentRecorder(app, patient).surgery(performed_on=TODAY - timedelta(days=75))
     [row] = stored(app, patient).values()
     assert row["next_due_label"] == "3 months after surgery"
 
@@ -200,7 +236,7 @@ def test_saving_a_schedule_moves_every_patients_next_visit(app, make_user, clini
         clinic_services.save_schedule(viewer, clinic_of(viewer), "1w,5m")
 
     [row] = stored(app, patient).values()
-    assert (row["next_due_on"], row["next_due_label"]) == (date(2026, 6, 9), "5 months after surgery")
+    assert (row["next_due_on"], row["next_due_label"]) == (date(2026, 5, 25), "5 months after surgery")
 
 
 def test_a_new_share_link_gets_its_row_at_once(app, make_user, clinician):

@@ -19,7 +19,9 @@ from tests.clinic_support import assess, share
 from tests.journal_helpers import TODAY, check_in, counted_queries, login_as, page_text
 from tests.treatments_support import TreatmentRecorder
 
-SURGERY_DAY = TODAY - timedelta(days=60)
+# 25 December: the 1-month visit (25 January) is past its overdue window (clinic.schedule.
+# OVERDUE_DAYS) and the 3-month one (25 March) is not due, so no row is flagged for a visit.
+SURGERY_DAY = TODAY - timedelta(days=75)
 # The name cell's line of identity for a patient who gave no surname, birth date or number.
 ID = " surname not given born – · no hospital no."
 
@@ -67,10 +69,10 @@ def test_the_list_shows_every_column_of_a_shared_patient(app, client, make_user,
     assert response.status_code == 200
     [row] = rows_of(response)
     assert row == [
-        f"Ada{ID} Left · MVD {SURGERY_DAY.isoformat()}, day 60 "
+        f"Ada{ID} Left · MVD {SURGERY_DAY.isoformat()}, day 75 "
         "Surgery reported by the patient, not yet verified",
         "10.0", "1.0", "-90%", "At least 90% fewer", "0", f"28/28 last {TODAY.isoformat()}",
-        "2026-04-09 3 months after surgery", "No visit yet",
+        "2026-03-25 3 months after surgery", "No visit yet",
     ]
     assert f'href="/clinic/patients/{patient}"' in response.get_data(as_text=True)
 
@@ -165,9 +167,9 @@ def test_the_needs_attention_filter_keeps_those_rows_and_says_why(app, client, m
     names = {row[0] for row in rows_of(response)}
     assert names == {
         f"Quiet{ID} Side – No diary entry for 7 days, not in remission",
-        f"Worse{ID} Left · MVD {SURGERY_DAY.isoformat()}, day 60 More spasms than before surgery "
+        f"Worse{ID} Left · MVD {SURGERY_DAY.isoformat()}, day 75 More spasms than before surgery "
         "Surgery reported by the patient, not yet verified",
-        f"Ada{ID} Left · MVD {SURGERY_DAY.isoformat()}, day 60 "
+        f"Ada{ID} Left · MVD {SURGERY_DAY.isoformat()}, day 75 "
         "Surgery reported by the patient, not yet verified",
     }
 
@@ -283,7 +285,7 @@ def test_the_list_opens_on_who_needs_attention_or_has_a_visit_due(app, client, m
     response = client.get("/clinic/patients")
 
     assert names_of(response) == ["Bea", "Wim", "Ada", "Zed"]
-    mvd = f"{ID.strip()} Left · MVD {SURGERY_DAY.isoformat()}, day 60"
+    mvd = f"{ID.strip()} Left · MVD {SURGERY_DAY.isoformat()}, day 75"
     assert [row[0] for row in rows_of(response)] == [
         f"Bea {mvd}", f"Wim {mvd} More spasms than before surgery", f"Ada {mvd}", f"Zed {mvd}",
     ]
@@ -386,3 +388,32 @@ def test_odd_list_arguments_answer_a_page(app, client, make_user, clinician, que
     response = client.get(f"/clinic/patients?{query}")
     assert response.status_code == 200
     assert names_of(response) == ["Ada"]
+
+
+def test_a_visit_nobody_recorded_is_overdue_until_the_patient_books_one(app, client, make_user, clinician):
+    from diary.reminders import services as reminders
+    from tests.journal_helpers import account
+
+    patient = make_user("ada@example.org", display_name="Ada", affected_side="left")
+    share(app, patient)
+    # The 1-month visit (9 February) is 29 days past and nobody recorded it.
+    TreatmentRecorder(app, patient).surgery(performed_on=TODAY - timedelta(days=60))
+    verified(app, clinician, patient)
+    check_in(app, patient, TODAY, 1)
+    login_as(client, clinician)
+
+    response = client.get("/clinic/patients")
+    [row] = rows_of(response)
+    assert row[7] == "2026-02-09 overdue 1 month after surgery"
+    assert "Follow-up visit due or overdue" in row[0]
+    assert names_of(response) == ["Ada"]  # the list opens on it
+
+    # The patient books the visit for next week: the booked visit is what the list shows.
+    with account(app, patient) as user:
+        reminders.add_visit(user, reminders.VisitValues(TODAY + timedelta(days=7), 600, "Clinic"))
+    [row] = rows_of(client.get("/clinic/patients"))
+    assert row[7] == "2026-03-17 booked visit"
+    [row] = rows_of(client.get("/clinic/patients?sort=next_due"))
+    assert row[7] == "2026-03-17 booked visit"
+    # The reason the clinic was told stays until the clinic records the visit itself.
+    assert "Follow-up visit due or overdue" in row[0]

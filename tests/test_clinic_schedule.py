@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from diary.clinic.schedule import (
+    OVERDUE_DAYS,
     Offset,
     ScheduleError,
     add_months,
@@ -97,3 +98,29 @@ def test_an_offset_reads_as_a_person_says_it():
     assert [Offset(1, "w").label, Offset(3, "m").label, Offset(1, "y").label] == [
         "1 week", "3 months", "1 year"
     ]
+
+
+# Surgery on 1 January 2026, schedule 1w,1m,3m: visits on 8 January, 1 February, 1 April.
+@pytest.mark.parametrize(
+    ("today", "recorded", "label", "due"),
+    [
+        # The 1-week visit nobody recorded stays next, overdue, while a visit could fulfil it...
+        (date(2026, 1, 20), (), "1 week", date(2026, 1, 8)),
+        # ...until the 1-month visit falls due as well: that is the one to see the patient for.
+        (date(2026, 2, 1), (), "1 month", date(2026, 2, 1)),
+        # 32 days after the 1-month visit, nobody can fulfil it any more: 3 months is next.
+        (date(2026, 3, 5), (), "3 months", date(2026, 4, 1)),
+        (date(2026, 3, 4), (), "1 month", date(2026, 2, 1)),
+        # A recorded visit fulfils the overdue one, and the next one is next.
+        (date(2026, 2, 20), (date(2026, 2, 18),), "3 months", date(2026, 4, 1)),
+    ],
+)
+def test_the_clinic_sees_an_unrecorded_visit_as_overdue_for_its_fulfilment_window(
+    today, recorded, label, due
+):
+    visit = next_due(date(2026, 1, 1), parse_schedule("1w,1m,3m"), today, recorded,
+                     overdue_days=OVERDUE_DAYS)
+
+    assert (visit.label, visit.due_on) == (label, due)
+    # The patient's reminder never points backwards.
+    assert next_due(date(2026, 1, 1), parse_schedule("1w,1m,3m"), today, recorded).due_on >= today

@@ -66,7 +66,9 @@ def next_visit(
     if surgery_on is None:
         return None
     offsets = schedule.schedule_or_default(schedule_text, DEFAULT_FOLLOW_UP_SCHEDULE)
-    return schedule.next_due(surgery_on, offsets, today, recorded_visits)
+    return schedule.next_due(
+        surgery_on, offsets, today, recorded_visits, overdue_days=schedule.OVERDUE_DAYS
+    )
 
 
 def attention_values(

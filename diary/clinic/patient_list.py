@@ -40,7 +40,7 @@ REASON_LABELS = {
     NO_RECENT_ENTRY: f"No diary entry for {QUIET_DAYS} days, not in remission",
     RECURRENCE: "Recurrence after remission",
     WORSE_THAN_BASELINE: "More spasms than before surgery",
-    FOLLOW_UP_DUE: "Follow-up visit due",
+    FOLLOW_UP_DUE: "Follow-up visit due or overdue",
     SPARSE_DIARY: f"Diary on fewer than {SPARSE_DIARY_DAYS} of the last {COMPLETENESS_DAYS} days",
     UNVERIFIED_SURGERY: "Surgery reported by the patient, not yet verified",
 }
@@ -77,6 +77,7 @@ class PatientRow:
     changed_since_visit: bool | None  # None: no assessment yet
     reasons: tuple[str, ...]
     visit_due: bool = False  # the next visit is today or overdue (scheduled or booked)
+    visit_overdue: bool = False  # the next visit's date has passed (clinic.schedule.OVERDUE_DAYS)
 
     @property
     def outcome_label(self) -> str:

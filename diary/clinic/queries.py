@@ -278,10 +278,14 @@ class _ListQuery:
         return self._of_today(days)
 
     def _next_due(self) -> sa.ColumnElement:
-        """The next visit: the suggested one, or a booked one when it is earlier (_row)."""
+        """The next visit: the suggested one, or a booked one when it is earlier or the
+        suggested one is overdue (_row)."""
         suggested = PatientAttention.__table__.c.next_due_on
         booked = self._of_today([self.visits.c[f"visit_{i}"] for i in range(len(LOCAL_SHIFTS))])
-        earlier = sa.and_(booked.is_not(None), sa.or_(suggested.is_(None), booked < suggested))
+        earlier = sa.and_(
+            booked.is_not(None),
+            sa.or_(suggested.is_(None), booked < suggested, suggested < self._today()),
+        )
         return sa.case((earlier, booked), else_=suggested)
 
     def _needs_attention(self) -> sa.ColumnElement[bool]:
@@ -438,10 +442,11 @@ def _row(record, now: datetime, utc_today: date) -> PatientRow:
     percent_change = trusted_change(
         summary.percent_change, summary.baseline_source, summary.baseline_suppressed
     ) if summary else None
-    # The suggested visit is stored (clinic.attention); a booked one wins when earlier.
+    # The suggested visit is stored (clinic.attention); a booked one wins when earlier or
+    # when the suggested one is overdue: the patient has booked the visit it asks for.
     next_due, next_label = record.next_due_on, record.next_due_label
     booked = getattr(record, f"visit_{shift}")
-    if booked is not None and (next_due is None or booked < next_due):
+    if booked is not None and (next_due is None or booked < next_due or next_due < today):
         next_due, next_label = booked, "booked visit"
     return PatientRow(
         patient_id=record.id,
@@ -474,4 +479,5 @@ def _row(record, now: datetime, utc_today: date) -> PatientRow:
         ),
         reasons=reasons_of(record.reasons),
         visit_due=next_due is not None and next_due <= today,
+        visit_overdue=next_due is not None and next_due < today,
     )

@@ -250,4 +250,7 @@ def suggested_visits(
     offsets = schedule.schedule_or_default(
         clinic.follow_up_schedule if clinic else None, DEFAULT_FOLLOW_UP_SCHEDULE
     )
-    return schedule.visits_until(surgery_on, offsets, today, [a.visit_on for a in assessments])
+    return schedule.visits_until(
+        surgery_on, offsets, today, [a.visit_on for a in assessments],
+        overdue_days=schedule.OVERDUE_DAYS,
+    )

@@ -27,6 +27,10 @@ MAX_ROUGH_DAYS = 3660
 # A recorded visit fulfils a suggested visit at most this many days away (docs/clinic.md,
 # The follow-up schedule): a month either side is the slack of booking an outpatient slot.
 FULFIL_DAYS = 31
+# The clinic's view keeps a suggested visit nobody recorded as the next one, overdue, for as
+# long as a recorded visit could still fulfil it; then the following one is next. The
+# patient's reminders look only forwards (overdue_days=0).
+OVERDUE_DAYS = FULFIL_DAYS
 
 
 class ScheduleError(ValueError):
@@ -177,28 +181,45 @@ def _nearest_within(recorded: list[date], previous: date, due_on: date, followin
 
 
 def visits_until(
-    surgery_on: date, offsets: tuple[Offset, ...], today: date, recorded_visits: Iterable[date] = ()
+    surgery_on: date, offsets: tuple[Offset, ...], today: date, recorded_visits: Iterable[date] = (),
+    overdue_days: int = 0,
 ) -> list[Visit]:
-    """The suggested visits up to and including the next one due (`next_due`)."""
-    shown = []
+    """The suggested visits up to and including the next one due (`next_due`).
+
+    An unfulfilled visit up to `overdue_days` old is next, unless the one after it is due
+    too (today or earlier): then the later one is what the clinic should see the patient for.
+    """
+    earliest = today - timedelta(days=overdue_days)
+    shown: list[Visit] = []
+    candidate: Visit | None = None
     for visit in fulfilled_visits(surgery_on, offsets, recorded_visits):
+        if candidate is not None:
+            if visit.due_on > today:
+                return shown
+            candidate = None  # superseded by a visit due as well
         shown.append(visit)
-        if visit.due_on >= today and visit.seen_on is None:
-            return shown
+        if visit.due_on >= earliest and visit.seen_on is None:
+            if visit.due_on >= today:
+                return shown
+            candidate = visit
     return shown  # pragma: no cover  (visits() never ends)
 
 
 def next_due(
-    surgery_on: date, offsets: tuple[Offset, ...], today: date, recorded_visits: Iterable[date] = ()
+    surgery_on: date, offsets: tuple[Offset, ...], today: date, recorded_visits: Iterable[date] = (),
+    overdue_days: int = 0,
 ) -> Visit:
-    """The next suggested visit: the first due on or after today that no recorded visit fulfilled.
+    """The next suggested visit: the first no recorded visit fulfilled, due on or after
+    `today` less `overdue_days`.
 
     `surgery_on` is the reference surgery, `offsets` the clinic's schedule (parse_schedule),
     `today` the patient's local date, `recorded_visits` the dates of the visits the clinic
-    recorded (its assessments' visit dates, in any order). The clinic list, the review page and
-    the follow-up reminder all ask this (docs/clinic.md, The follow-up schedule).
+    recorded (its assessments' visit dates, in any order). The clinic list and the review page
+    pass OVERDUE_DAYS, so a visit nobody recorded stays next, overdue, while a recorded visit
+    could still fulfil it; the patient's follow-up reminder passes 0 and looks only forwards
+    (docs/clinic.md, The follow-up schedule).
     """
-    return visits_until(surgery_on, offsets, today, recorded_visits)[-1]
+    return visits_until(surgery_on, offsets, today, recorded_visits, overdue_days)[-1]
 
 
 def schedule_or_default(text: str | None, default: str) -> tuple[Offset, ...]:
