@@ -128,7 +128,7 @@ def test_the_failure_is_not_flagged_worse_than_before_surgery(app, client, demo)
         clinician = db.session.scalar(sa.select(User.id).where(User.email == DEMO_CLINICIAN.email))
     login_as(client, clinician)
     page = client.get("/clinic/patients").get_data(as_text=True)
-    failed = next(p.person.display_name for p in DEMO_PATIENTS if p.course == FAILED)
+    failed = next(p.person.full_name for p in DEMO_PATIENTS if p.course == FAILED)
     row = next(r for r in page.split("<tr") if failed in r)
     assert "More spasms than before surgery" not in row
     assert "untreated" in row
@@ -216,3 +216,21 @@ def test_the_demo_cohort_is_the_same_from_the_same_clock():
     assert first == second and len(first) == DEMO_COHORT_SIZE
     courses = {account.diary.course for account in first}
     assert len(courses) >= 3  # drawn from the published mix, not one course
+
+
+def test_the_tour_patients_are_identified_as_a_clinic_records_them(app, client, demo):
+    """Surname, date of birth and the clinic's hospital number, so the demo shows the list's
+    identity columns filled in; a cohort patient has a surname and a date of birth too."""
+    with app.app_context():
+        clinician = db.session.scalar(sa.select(User.id).where(User.email == DEMO_CLINICIAN.email))
+        cohort = db.session.scalars(
+            sa.select(User).where(User.email.like(f"%@{DEMO_COHORT_DOMAIN}"))
+        ).all()
+        assert cohort and all(u.family_name and u.birth_date for u in cohort)
+    login_as(client, clinician)
+    page = client.get("/clinic/patients?q=weber").get_data(as_text=True)
+    weber = next(p for p in DEMO_PATIENTS if p.course == DELAYED).person
+    row = next(r for r in page.split("<tr") if "Jürgen Weber" in r)
+    assert str(weber.birth_date.year) in row
+    assert re.search(r"DNC\d{6}", row)
+    assert "surname not given" not in page

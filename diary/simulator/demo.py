@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -15,7 +15,7 @@ from diary.auth import second_factor
 from diary.clock import local_today
 from diary.database import write_transaction
 from diary.extensions import db
-from diary.models import Clinic, User
+from diary.models import Clinic, ClinicPatientRecord, User
 from diary.simulator.clinic import Clinician, build_clinic
 from diary.simulator.courses import (
     DELAYED,
@@ -54,7 +54,8 @@ class DemoPatient:
 
 DEMO_PATIENTS = (
     DemoPatient(
-        Person("margaret.evans@example.org", "Margaret Evans", "Europe/London", "left", 2015),
+        Person("margaret.evans@example.org", "Margaret", "Europe/London", "left", 2015,
+               family_name="Evans", birth_date=date(1958, 6, 14)),
         IMMEDIATE,
         "immediate cure: spasm-free from the second day after MVD",
         pre_op_days=365,
@@ -62,7 +63,8 @@ DEMO_PATIENTS = (
         remission_after_days=2,
     ),
     DemoPatient(
-        Person("juergen.weber@example.org", "Jürgen Weber", "Europe/Berlin", "right", 2017),
+        Person("juergen.weber@example.org", "Jürgen", "Europe/Berlin", "right", 2017,
+               family_name="Weber", birth_date=date(1962, 11, 3)),
         DELAYED,
         "delayed resolution: spasms for about 4 months after MVD, then spasm-free",
         pre_op_days=365,
@@ -70,7 +72,8 @@ DEMO_PATIENTS = (
         remission_after_days=122,
     ),
     DemoPatient(
-        Person("seoyeon.park@example.org", "Seo-yeon Park", "Asia/Seoul", "left", 2016),
+        Person("seoyeon.park@example.org", "Seo-yeon", "Asia/Seoul", "left", 2016,
+               family_name="Park", birth_date=date(1969, 2, 21)),
         GRADUAL,
         "gradual resolution: spasms fading over a year after MVD",
         pre_op_days=300,
@@ -78,7 +81,8 @@ DEMO_PATIENTS = (
         remission_after_days=330,
     ),
     DemoPatient(
-        Person("robert.miller@example.org", "Robert Miller", "America/New_York", "left", 2019),
+        Person("robert.miller@example.org", "Robert", "America/New_York", "left", 2019,
+               family_name="Miller", birth_date=date(1955, 9, 30)),
         FAILED,
         "failure: spasms unchanged after MVD; the last injection 5 weeks before surgery "
         "suppressed the baseline, the untreated baseline shows beside it",
@@ -87,7 +91,8 @@ DEMO_PATIENTS = (
         toxin_stop_days=35,
     ),
     DemoPatient(
-        Person("carmen.garcia@example.org", "Carmen García", "Europe/Madrid", "right", 2013),
+        Person("carmen.garcia@example.org", "Carmen", "Europe/Madrid", "right", 2013,
+               family_name="García", birth_date=date(1960, 4, 8)),
         RECURRENCE,
         "recurrence: spasm-free within two weeks, spasms back about 18 months after MVD",
         pre_op_days=365,
@@ -96,7 +101,8 @@ DEMO_PATIENTS = (
         recurrence_after_days=548,
     ),
     DemoPatient(
-        Person("hiroshi.tanaka@example.org", "Hiroshi Tanaka", "Asia/Tokyo", "left", 2021),
+        Person("hiroshi.tanaka@example.org", "Hiroshi", "Asia/Tokyo", "left", 2021,
+               family_name="Tanaka", birth_date=date(1966, 7, 19)),
         TOXIN_ONLY,
         "toxin only: botulinum toxin about every 13 weeks, no surgery",
         pre_op_days=540,
@@ -202,6 +208,14 @@ def build_demo(now: datetime, password: str, *, cohort_size: int = 0) -> DemoCli
     tour = demo_accounts(now)
     accounts = tour + cohort_accounts(now, cohort_size)
     clinic, ids = build_clinic(DEMO_CLINIC, DEMO_CLINICIAN, accounts, password, now)
+    # The clinic's own hospital numbers for the tour's patients, as a clinician types them
+    # on the review page (docs/clinic.md, Who the patient is).
+    with write_transaction():
+        db.session.add_all(
+            ClinicPatientRecord(clinic_id=clinic.clinic_id, patient_id=patient_id,
+                                mrn=f"DNC{104711 + number * 37}")
+            for number, patient_id in enumerate(ids[: len(tour)])
+        )
     return DemoClinic(
         clinic, list(zip(ids[: len(tour)], DEMO_PATIENTS, strict=True)), ids[len(tour) :]
     )

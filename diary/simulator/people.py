@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 
 # Names go with the time zones they are drawn with, so a list of patients reads like a
 # real clinic's. HFS is more common in East Asia, hence the Seoul and Tokyo groups.
@@ -66,6 +67,15 @@ class Person:
     timezone: str
     affected_side: str
     symptoms_since_year: int
+    # The surname and date of birth a patient gives for the clinic's records (docs/clinic.md,
+    # Who the patient is); the display name is the first name, as the registration form asks.
+    family_name: str | None = None
+    birth_date: date | None = None
+
+    @property
+    def full_name(self) -> str:
+        """The name as the clinic's pages show it: first name, then surname."""
+        return " ".join(part for part in (self.display_name, self.family_name) if part)
 
 
 def email_local_part(first: str, last: str) -> str:
@@ -85,8 +95,20 @@ def make_person(rng: random.Random, number: int, surgery_year: int, domain: str)
     onset = surgery_year - rng.randint(2, 12)
     return Person(
         email=f"{email_local_part(first, last)}.{number:04d}@{domain}",
-        display_name=f"{first} {last}",
+        display_name=first,
         timezone=zone,
         affected_side=side,
         symptoms_since_year=onset,
+        family_name=last,
+        birth_date=birth_date(number, onset),
     )
+
+
+def birth_date(number: int, onset_year: int) -> date:
+    """A date of birth that puts the onset between 35 and 65 years of age, the usual range.
+
+    Drawn from its own generator seeded by `number`, so adding it left every other draw of a
+    dataset as it was.
+    """
+    rng = random.Random(number)
+    return date(onset_year - rng.randint(35, 65), rng.randint(1, 12), rng.randint(1, 28))

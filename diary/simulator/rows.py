@@ -117,8 +117,10 @@ def user_row(account: SimulatedAccount, clock: LocalClock, password_hash: str) -
         "email": person.email,
         "password_hash": password_hash,
         "display_name": person.display_name,
+        "family_name": person.family_name,
+        "birth_date": person.birth_date,
         # Written beside the name, as the services do (diary/names.py, search_key).
-        "name_search": search_key(person.display_name),
+        "name_search": search_key(person.display_name, person.family_name),
         "role": "patient",
         "timezone": person.timezone,
         "affected_side": person.affected_side,

@@ -36,7 +36,7 @@ def demo_clinic(app) -> dict[str, int]:
     """The demo clinic in the served database: patient ids by name, and the clinic's id."""
     with app.app_context():
         built = demo.build_demo(utcnow(), PASSWORD)
-        ids = {patient.person.display_name: patient_id for patient_id, patient in built.patients}
+        ids = {patient.person.full_name: patient_id for patient_id, patient in built.patients}
         ids["clinic"] = built.clinic.clinic_id
         db.session.remove()
     return ids
@@ -78,20 +78,20 @@ def open_report(page: Page, patient_id: int) -> None:
 
 def test_the_longest_history_prints_on_one_page(app, page: Page, demo_clinic):
     log_in_surgeon(page, app)
-    open_report(page, demo_clinic[LONGEST.person.display_name])
-    expect(page.get_by_role("heading", level=1)).to_have_text(LONGEST.person.display_name)
+    open_report(page, demo_clinic[LONGEST.person.full_name])
+    expect(page.get_by_role("heading", level=1)).to_have_text(LONGEST.person.full_name)
     expect(page.get_by_role("heading", name="Surgery")).to_be_visible()
     expect(page.get_by_role("button", name="Print")).to_be_visible()
     # The whole course in monthly buckets: three years of diary in about 36 bars.
     assert 30 <= int(page.locator("#trajectory-chart").get_attribute("data-points")) <= 40
     assert printed_pages(page) == 1
-    (only,) = downloaded_pdf(page, demo_clinic[LONGEST.person.display_name])
+    (only,) = downloaded_pdf(page, demo_clinic[LONGEST.person.full_name])
     assert (round(float(only.mediabox.width)), round(float(only.mediabox.height))) == (595, 842)  # A4 in points
-    assert LONGEST.person.display_name in only.extract_text()
+    assert LONGEST.person.full_name in only.extract_text()
 
 
 def test_many_injections_and_the_longest_note_still_print_on_one_page(app, page: Page, demo_clinic):
-    patient = demo_clinic[LONGEST.person.display_name]
+    patient = demo_clinic[LONGEST.person.full_name]
     recorder = TreatmentRecorder(app, patient)
     for n in range(20):
         recorder.injection(date(2019, 1, 7) + timedelta(days=91 * n), total_units=str(30 + n))
@@ -122,7 +122,7 @@ def test_the_patients_own_summary_prints_on_one_page(app, page: Page, demo_clini
     """The patient with the longest history, three clinic visits with the longest notes
     the summary shows, and five medicines: still one A4 page (docs/report.md, The
     patient's summary)."""
-    patient = demo_clinic[LONGEST.person.display_name]
+    patient = demo_clinic[LONGEST.person.full_name]
     recorder = TreatmentRecorder(app, patient)
     for n, drug in enumerate(("gabapentin", "carbamazepine", "clonazepam", "baclofen", "levetiracetam")):
         regimen = recorder.regimen(drug, "100", 3, started_on=date(2024, 1, 1) + timedelta(days=n))
@@ -141,7 +141,7 @@ def test_the_patients_own_summary_prints_on_one_page(app, page: Page, demo_clini
     page.get_by_role("link", name="My one-page summary to print").click()
     page.wait_for_function("() => window.trajectoryChart !== undefined")
     check_page(page)
-    expect(page.get_by_role("heading", level=1)).to_have_text(LONGEST.person.display_name)
+    expect(page.get_by_role("heading", level=1)).to_have_text(LONGEST.person.full_name)
     expect(page.get_by_text("The last 3 visits")).to_be_visible()
     expect(page.get_by_role("button", name="Print")).to_be_visible()
     assert printed_pages(page) == 1
@@ -149,7 +149,7 @@ def test_the_patients_own_summary_prints_on_one_page(app, page: Page, demo_clini
 
 def test_the_print_button_prints(app, page: Page, demo_clinic):
     log_in_surgeon(page, app)
-    open_report(page, demo_clinic[LONGEST.person.display_name])
+    open_report(page, demo_clinic[LONGEST.person.full_name])
     page.evaluate("() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; }")
     page.get_by_role("button", name="Print").click()
     assert page.evaluate("() => window.__printed") == 1
