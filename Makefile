@@ -9,7 +9,7 @@ FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-unit test-postgres test-e2e fuzz migrate bench screenshots lint clean
+.PHONY: run test test-unit test-postgres test-e2e fuzz migrate bench screenshots lint translations clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -70,6 +70,19 @@ bench: $(STAMP)
 # The README's pictures, from the demo clinic at a fixed clock, into docs/screenshots/.
 screenshots: $(STAMP)
 	CHROMIUM="$(CHROMIUM)" $(BIN)/python docs/screenshots/make_screenshots.py
+
+# Messages for translators (docs/wording.md, Translating): extract every string of the code and
+# the templates into translations/messages.pot, merge it into each language's catalogue, and
+# compile the .mo files the app reads (committed, checked against their sources by the tests).
+translations: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext --sort-by-file \
+	  --project "Spasm Diary" -o translations/messages.pot .
+	@for po in translations/*/LC_MESSAGES/messages.po; do \
+	  [ -e "$$po" ] || continue; \
+	  lang=$$(basename $$(dirname $$(dirname $$po))); \
+	  $(BIN)/pybabel -q update --no-fuzzy-matching -i translations/messages.pot -d translations -l $$lang && \
+	  $(BIN)/pybabel compile --statistics -d translations -l $$lang || exit 1; \
+	done
 
 # Style, and the layers of docs/architecture.md (import-linter's contracts in .importlinter).
 lint: $(STAMP)

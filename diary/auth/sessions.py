@@ -27,6 +27,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from diary import i18n
 from diary.auth.session_store import KEY_LENGTH, end_all, key_hash
 from diary.clock import utcnow
 from diary.config import setting
@@ -121,6 +122,10 @@ def begin(user: User) -> None:
     with write_transaction():
         _delete_this_browsers_row()
         key = open_session(user)
+        if user.locale is None:
+            # An account made before languages were stored takes its browser's first
+            # language, when the app offers it (docs/wording.md, Languages).
+            user.locale = i18n.browser_first_choice()
     for name in (PENDING_SECRET_KEY, NEXT_KEY):
         session.pop(name, None)
     user.session_key = key

@@ -64,6 +64,9 @@ class User(UserMixin, db.Model):
             "birth_date IS NULL OR (birth_date BETWEEN '1900-01-01' AND '2100-01-01')",
             name="birth_date_range",
         ),
+        # A locale tag such as "en_GB" or "de_DE"; which ones are offered is a setting, so a
+        # new language needs no migration (docs/wording.md, Languages).
+        sa.CheckConstraint("locale IS NULL OR (length(locale) BETWEEN 2 AND 16)", name="locale_length"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -81,6 +84,9 @@ class User(UserMixin, db.Model):
     name_search: so.Mapped[str | None] = so.mapped_column(sa.Text)
     role: so.Mapped[str] = so.mapped_column(sa.String(16), default=Role.PATIENT.value)
     timezone: so.Mapped[str] = so.mapped_column(sa.String(64), default="UTC")
+    # The language the account reads the app and its mail in; None until chosen or until
+    # the next login stores the browser's (diary/i18n.py, select_locale).
+    locale: so.Mapped[str | None] = so.mapped_column(sa.String(16))
     affected_side: so.Mapped[str | None] = so.mapped_column(sa.String(8))
     symptoms_since_year: so.Mapped[int | None]
     email_verified_at: so.Mapped[datetime | None]

@@ -9,6 +9,10 @@ computed from the stored secret at the frozen clock (tests/e2e/flows.py log_in_s
 
 Pictures are viewport-sized rather than whole pages, which keeps each file small and shows
 what a person sees first: a phone is 390x844, a desktop 1280x900.
+
+It also prints, for the patient's pages on a small phone (360x640) and a common one
+(390x844), each page's height, the height of the menu and where the page's main action
+starts (docs/testing.md, Phone pages), the figures the phone-first work is measured by.
 """
 
 from __future__ import annotations
@@ -34,6 +38,15 @@ from tests.e2e.flows import log_in, log_in_staff  # noqa: E402
 OUT = Path(__file__).resolve().parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 360, "height": 640}
+# The patient's pages and the control that does what each page is for.
+MEASURED_PAGES = (
+    ("home", "/", "#home-count button[type=submit], main form button[type=submit]"),
+    ("check-in", "/checkin", "main form button[type=submit]:has-text('Save')"),
+    ("injection", "/treatments/injections/new", "main form button[type=submit]:has-text('Save')"),
+    ("reminders", "/reminders", "main summary, main form button[type=submit]"),
+    ("trajectory", "/trajectory", "canvas"),
+)
 DESKTOP = {"width": 1280, "height": 900}
 # The patient of the phone pictures: the delayed course shows the most on one chart.
 PATIENT_EMAIL = "juergen.weber@example.org"
@@ -89,6 +102,19 @@ def new_page(browser: Browser, url: str, viewport: dict[str, int]) -> Page:
     return context.new_page()
 
 
+def measure(page: Page, viewport: dict[str, int]) -> None:
+    """Print each measured page's height, the menu's height and the main action's top."""
+    for name, path, selector in MEASURED_PAGES:
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        height = page.evaluate("document.documentElement.scrollHeight")
+        menu = page.locator("header nav").first.bounding_box()
+        action = page.locator(selector).first.bounding_box()
+        print(f"  {viewport['width']}x{viewport['height']} {name:<10} page {height:>5} px, "
+              f"menu {round(menu['height']) if menu else '-':>3} px, "
+              f"main action at y={round(action['y']) if action else '-'}")
+
+
 def main() -> None:
     """Build, serve, log in as a patient and as the clinician, and save every picture."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -106,6 +132,17 @@ def main() -> None:
         shoot(phone, "/", "phone-home")
         shoot(phone, "/checkin", "phone-checkin")
         shoot(phone, "/trajectory", "phone-trajectory", scroll_to="canvas")
+        shoot(phone, "/treatments/injections/new", "phone-injection")
+        shoot(phone, "/reminders", "phone-reminders")
+        print("Phone pages:")
+        measure(phone, PHONE)
+        small = new_page(browser, url, SMALL_PHONE)
+        small.goto("/login")
+        log_in(small, PATIENT_EMAIL)
+        measure(small, SMALL_PHONE)
+
+        visitor = new_page(browser, url, PHONE)
+        shoot(visitor, "/", "phone-welcome")
 
         desktop = new_page(browser, url, DESKTOP)
         desktop.goto("/login")

@@ -34,6 +34,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from diary import i18n
 from diary.config import setting
 from diary.database import write_transaction
 from diary.extensions import db
@@ -242,7 +243,9 @@ def claim_next(clock: _RunClock, holder: str) -> tuple[str | None, Job | None]:
                 return None, None
             delivery, reminder, patient = row
             delivery_id = delivery.id
-            return _decide(delivery, reminder, patient, clock, holder)
+            # The notice and its email in the patient's own language (docs/wording.md).
+            with i18n.speaking_to(patient):
+                return _decide(delivery, reminder, patient, clock, holder)
     except Exception as error:  # noqa: BLE001 (one broken row must not block every other)
         if delivery_id is None:  # no row was claimed: not a broken row
             raise
