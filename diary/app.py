@@ -17,7 +17,7 @@ from diary import PROJECT_ROOT, i18n, logging_filters, security
 from diary import config as config_module
 from diary.admin import routes as admin_routes
 from diary.api import routes as api_routes
-from diary.auth import deletion_routes, second_factor_routes
+from diary.auth import deletion_routes, language_routes, second_factor_routes
 from diary.auth import routes as auth_routes
 from diary.auth.sessions import init_login
 from diary.cli import register_cli
@@ -53,6 +53,7 @@ BLUEPRINTS = (
 ATTACHED_ROUTES = (
     second_factor_routes,
     deletion_routes,
+    language_routes,
     member_routes,
     report_routes,
     clinic_sharing_routes,

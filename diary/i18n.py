@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Protocol
 
 from babel import dates as babel_dates
-from flask import Flask, current_app, has_app_context, has_request_context, request
+from flask import Flask, current_app, has_app_context, has_request_context, request, session
 from flask_babel import Babel, force_locale, get_locale, gettext, lazy_gettext, ngettext
 from flask_login import current_user
 
@@ -32,6 +32,7 @@ __all__ = [
     "gettext",
     "init_app",
     "lazy_gettext",
+    "locale_to_store",
     "long_date",
     "medium_date",
     "month_year",
@@ -48,6 +49,8 @@ __all__ = [
 LOCALES = ("en_GB",)
 
 babel = Babel()
+# A visitor's own choice of language, kept in the session until they log in.
+VISITOR_LOCALE_KEY = "locale"
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 
@@ -101,13 +104,23 @@ def browser_first_choice() -> str | None:
     return _matching(accepted[0], offered_locales()) if accepted else None
 
 
+def locale_to_store() -> str | None:
+    """What a login stores for an account without a choice: the language the visitor chose
+    on the login or registration page, else the browser's first language if offered."""
+    if has_request_context() and session.get(VISITOR_LOCALE_KEY) in offered_locales():
+        return session[VISITOR_LOCALE_KEY]
+    return browser_first_choice()
+
+
 def preferred_locale() -> str:
     """The browser's locale among the offered ones, else the default."""
     return browser_locale() or offered_locales()[0]
 
 
 def select_locale() -> str:
-    """Flask-Babel's locale selector: the account's choice, the browser's, or the default.
+    """Flask-Babel's locale selector: the person's choice, the browser's, or the default.
+
+    The choice is the account's (`users.locale`), or a visitor's from the language switch.
 
     Checks for a request first: the scheduler and the CLI run without one, and must never
     fail on it (they use `speaking_to` for a person's mail).
@@ -118,6 +131,8 @@ def select_locale() -> str:
     chosen = getattr(current_user, "locale", None) if current_user else None
     if chosen in offered:
         return chosen
+    if session.get(VISITOR_LOCALE_KEY) in offered:
+        return session[VISITOR_LOCALE_KEY]
     return preferred_locale()
 
 

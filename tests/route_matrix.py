@@ -413,6 +413,8 @@ ROUTES: dict[str, Route] = {
     # Logging out deletes the session's row on the server; a visitor has none to delete.
     "auth.logout": Route(post=answers(done("/login"), anonymous=redirect("/login"))),
     "auth.logout_everywhere": Route(post=signed_in(done("/login"))),
+    # The language switch: an account stores its choice, a visitor's stays in the session.
+    "auth.choose_language": Route(post=everyone(done("/")), form=_form(locale="en_GB")),
     # Step one answers "check your email" whoever has the address; the attempt is counted
     # for the email and the client's address (the throttle's buckets).
     "auth.register": Route(

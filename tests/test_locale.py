@@ -135,3 +135,39 @@ def test_the_scheduler_mails_each_patient_in_their_language(app, make_user, sink
     subjects = {m["To"]: m["Subject"] for m in sink.received if "appointment" in m["Subject"]}
     assert "Donnerstag, 12. März 2026" in subjects["greta@example.org"]
     assert "Thursday, 12 March 2026" in subjects["ann@example.org"]
+
+
+def test_a_visitor_switches_the_language_and_keeps_it_at_login(app, client, make_user):
+    patient = make_user("pat@example.org")
+    set_locale(app, patient, None)
+    answer = client.post("/language", data={"locale": "de_DE", "next": "/login"})
+    assert answer.status_code == 302 and answer.headers["Location"] == "/login"
+    assert '<html lang="de-DE">' in client.get("/login").get_data(as_text=True)
+
+    client.post("/login", data={"email": "pat@example.org", "password": PASSWORD},
+                headers={"Accept-Language": "en-GB"})
+    assert locale_of(app, patient) == "de_DE"  # the switch, not the browser
+
+
+def test_an_account_switch_follows_the_account(app, client, make_user, auth):
+    patient = make_user("pat@example.org")
+    set_locale(app, patient, "en_GB")
+    auth.login()
+    client.post("/language", data={"locale": "de_DE", "next": "/"})
+    assert locale_of(app, patient) == "de_DE"
+
+
+@pytest.mark.parametrize("form", [
+    {"locale": "fr_FR"}, {"locale": ""}, {}, {"locale": "de_DE" * 1000},
+])
+def test_a_language_not_offered_is_refused_and_nothing_changes(app, client, make_user, auth, form):
+    patient = make_user("pat@example.org")
+    set_locale(app, patient, "en_GB")
+    auth.login()
+    assert client.post("/language", data=form).status_code == 400
+    assert locale_of(app, patient) == "en_GB"
+
+
+def test_the_switch_never_redirects_off_the_site(client):
+    answer = client.post("/language", data={"locale": "en_GB", "next": "//evil.example/"})
+    assert answer.headers["Location"] == "/"

@@ -123,9 +123,9 @@ def begin(user: User) -> None:
         _delete_this_browsers_row()
         key = open_session(user)
         if user.locale is None:
-            # An account made before languages were stored takes its browser's first
-            # language, when the app offers it (docs/wording.md, Languages).
-            user.locale = i18n.browser_first_choice()
+            # A new account, or one made before languages were stored, takes the language
+            # chosen on the page, else its browser's first, when offered (docs/wording.md).
+            user.locale = i18n.locale_to_store()
     for name in (PENDING_SECRET_KEY, NEXT_KEY):
         session.pop(name, None)
     user.session_key = key
