@@ -28,6 +28,14 @@ STAFF = {"clinician": "dr@example.org", "care_team": "team@example.org",
 PATIENTS = {"owner": "owner@example.org", "other_patient": "other@example.org"}
 
 
+@pytest.fixture
+def browser_context_args(browser_context_args, request) -> dict:
+    """The phone of conftest.py; for a test marked `german`, a browser set to German."""
+    if request.node.get_closest_marker("german"):
+        return {**browser_context_args, "locale": "de-DE"}
+    return browser_context_args
+
+
 def pages_for(app, records, role: str) -> list[tuple[str, str]]:
     """(endpoint, URL) of every page the matrix lets the role GET with a 200."""
     return [
@@ -47,8 +55,8 @@ def log_in_as(page: Page, app, role: str) -> None:
         log_in(page, PATIENTS[role])
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_every_page_a_role_may_see_passes_the_page_checks(page: Page, app, make_user, role):
+def walk(page: Page, app, make_user, role: str, *, lang: str = "en-GB") -> None:
+    """Open every page the role may see, run check_page on each and report all failures."""
     records = build_records(app, make_user)
     log_in_as(page, app, role)
     pages = pages_for(app, records, role)
@@ -65,6 +73,8 @@ def test_every_page_a_role_may_see_passes_the_page_checks(page: Page, app, make_
         page.goto(url)
         try:
             check_page(page)
+            declared = page.evaluate("document.documentElement.lang")
+            assert declared == lang, f"<html lang> is {declared!r}, not {lang!r}"
         except AssertionError as problem:
             failures.append(f"{endpoint} {url}:\n{problem}")
         checked.append(endpoint)
@@ -72,3 +82,17 @@ def test_every_page_a_role_may_see_passes_the_page_checks(page: Page, app, make_
     assert checked, f"no HTML page checked for {role}"
     assert not failures, f"{len(failures)} of {len(pages)} pages failed for {role}:\n\n" + \
         "\n\n".join(failures)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_a_role_may_see_passes_the_page_checks(page: Page, app, make_user, role):
+    walk(page, app, make_user, role)
+
+
+@pytest.mark.german
+@pytest.mark.parametrize("app_config", [{"OFFERED_LOCALES": ("en_GB", "de_DE")}])
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_holds_in_german(page: Page, app, make_user, role):
+    """The same walk for a browser that asks for German: German dates and words are longer,
+    and the layout must hold them at 360 px; the page declares its language."""
+    walk(page, app, make_user, role, lang="de-DE")
