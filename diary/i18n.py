@@ -18,6 +18,7 @@ from flask import Flask
 from flask_babel import Babel, get_locale, gettext, lazy_gettext, ngettext
 
 __all__ = [
+    "as_day",
     "clock_time",
     "day_month",
     "gettext",
@@ -46,6 +47,15 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale)
     for formatter in (long_date, medium_date, short_date, day_month, month_year, clock_time):
         app.add_template_filter(formatter)
+    app.add_template_filter(as_day)
+
+
+def as_day(value: date | str | None) -> date | None:
+    """A date, from a date or the ISO text a JSON payload carries ("2026-03-10"), for a page
+    that formats a payload's dates (templates/macros/dates.html)."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
 
 
 def _locale():
