@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from diary.errors import NotFound, Refused, Throttled
+from diary.i18n import ngettext
 
 bp = Blueprint("errors", __name__)
 log = logging.getLogger(__name__)
@@ -49,9 +50,9 @@ def error_response(status: int, message: str | None = None, fields: dict | None 
 def too_many_attempts(error: Throttled, what: str, *, way_out: tuple[str, str] | None = None):
     """The 429 page: what was tried too often, how long to wait (also as Retry-After), and
     where a way out is, e.g. the password reset, which ends a login wait at once."""
-    minutes = f"{error.minutes} minute{'s' if error.minutes != 1 else ''}"
-    body, status = error_response(429, f"{what} Please wait {minutes} before trying again.",
-                                  way_out=way_out)
+    wait = ngettext("Please wait %(num)d minute before trying again.",
+                    "Please wait %(num)d minutes before trying again.", error.minutes)
+    body, status = error_response(429, f"{what} {wait}", way_out=way_out)
     return body, status, {"Retry-After": str(error.retry_after)}
 
 
