@@ -182,7 +182,9 @@ def test_the_clinics_pages_write_dates_in_words_and_explain_their_terms(client, 
     patient = diary["patient"]
     texts = pages_of(client, diary["clinician"], [
         "/clinic/patients", f"/clinic/patients/{patient}", f"/clinic/patients/{patient}/report",
-        "/clinic/cohort", "/clinic/members", "/clinic/settings",
+        "/clinic/cohort", "/clinic/members", "/clinic/settings", "/clinic/invite",
+        "/clinic/add-patient", f"/clinic/patients/{patient}/assessments/new",
+        f"/clinic/patients/{patient}/baseline",
     ])
     assert "MVD 1 December 2025" in texts["/clinic/patients"]
     assert "Date 1 December 2025 (99 days ago)" in texts[f"/clinic/patients/{patient}/report"]
@@ -210,7 +212,17 @@ def test_the_patients_records_sharing_account_and_inbox_pages_speak_plainly(clie
 def test_the_administrators_pages_explain_the_audit_trail_and_its_addresses(client, diary):
     # Something for the audit trail to show: the clinician opens the review.
     pages_of(client, diary["clinician"], [f"/clinic/patients/{diary['patient']}"])
-    texts = pages_of(client, diary["admin"], ["/admin/", "/admin/audit", "/admin/staff"])
+    texts = pages_of(client, diary["admin"], ["/admin/", "/admin/audit", "/admin/staff",
+                                              "/admin/clinics/new"])
     assert "Who did what (audit trail)" in texts["/admin/audit"]
     assert "10 March 2026 at 12:00 UTC" in texts["/admin/audit"]
+    assert {path: wording_problems(text) for path, text in texts.items()} == dict.fromkeys(texts, [])
+
+
+def test_the_pages_before_login_speak_plainly(client):
+    texts = {}
+    for path in ("/login", "/register", "/password/forgot", "/resend-verification"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        texts[path] = visible_text(response.get_data(as_text=True))
     assert {path: wording_problems(text) for path, text in texts.items()} == dict.fromkeys(texts, [])
