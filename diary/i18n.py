@@ -29,6 +29,7 @@ __all__ = [
     "month_year",
     "ngettext",
     "short_date",
+    "short_month",
 ]
 
 # The locales the app speaks; the first is the default. English is written in British style
@@ -81,6 +82,11 @@ def short_date(day: date) -> str:
 def day_month(day: date) -> str:
     """Day and month, for a date in the current year's context: "10 March"."""
     return babel_dates.format_skeleton("MMMMd", day, locale=_locale())
+
+
+def short_month(day: date) -> str:
+    """A month's short name, for a chart's axis: "Mar"."""
+    return babel_dates.format_skeleton("MMM", day, locale=_locale())
 
 
 def month_year(day: date) -> str:

@@ -46,6 +46,22 @@ def test_the_compact_styles_keep_day_and_month_in_words():
     assert i18n.month_year(date(2026, 3, 10)) == "March 2026"
 
 
+def test_a_charts_axis_names_months_by_their_short_names():
+    assert i18n.short_month(date(2026, 3, 10)) == "Mar"
+    assert i18n.short_month(date(2026, 9, 1)) == "Sept"  # the British short form
+
+
+def test_the_reports_chart_writes_the_month_names_it_is_given():
+    from diary.clinic import report_chart
+
+    series = report_chart.MonthlySeries(["2025-11-01"], [4.0], [None], "2025-11-01", "2026-02-28")
+    german = ("Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.",
+              "Nov.", "Dez.")
+    svg = report_chart.monthly_chart_svg(series, month_names=german)
+    assert ">Nov. 2025</text>" in svg and ">2026</text>" in svg
+    assert ">Nov 2025</text>" in report_chart.monthly_chart_svg(series)
+
+
 def test_a_time_is_read_on_the_clock_of_its_own_zone():
     noon = datetime(2026, 3, 10, 12, 5, tzinfo=UTC)
     assert i18n.clock_time(noon) == "12:05"
