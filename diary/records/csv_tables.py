@@ -279,7 +279,7 @@ TABLES: dict[str, CsvTable] = {
         ),
         CsvTable(
             "medication",
-            _l("Medicines and their doses (medication regimens)"),
+            _l("Medicines (medication regimens)"),
             (
                 "regimen_id", "drug", "drug_other", "strength", "unit", "doses_per_day",
                 "times_of_day", "started_on", "stopped_on", "change_reason", "stop_reason",
@@ -300,7 +300,7 @@ TABLES: dict[str, CsvTable] = {
         ),
         CsvTable(
             "summary",
-            _l("How you are doing since surgery, as of today (remission summary)"),
+            _l("Summary as of today (remission summary)"),
             (
                 "computed_on", "surgery_on", "baseline_spasms_per_day", "baseline_source",
                 "baseline_logged_days", "window_spasms_per_day", "window_logged_days",
