@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,9 +19,12 @@ import pytest
 from diary import i18n
 from diary.auth.emails import duration_words
 from diary.auth.second_factor_routes import recovery_used
+from diary.extensions import db
+from diary.models import User
+from diary.reminders import services as reminder_services
 from tests.clinic_support import CLINIC, assess, share
 from tests.journal_helpers import TODAY, check_in, login_as
-from tests.reminders_support import dispatch
+from tests.reminders_support import dispatch, save_reminder
 from tests.treatments_support import TreatmentRecorder
 
 SURGERY = date(2025, 12, 1)
@@ -242,3 +245,34 @@ def test_the_pages_before_login_speak_plainly(client):
         assert response.status_code == 200, path
         texts[path] = visible_text(response.get_data(as_text=True))
     assert {path: wording_problems(text) for path, text in texts.items()} == dict.fromkeys(texts, [])
+
+
+def test_reminder_mail_writes_every_date_in_words(app, make_user, mailbox, clock):
+    """A week of every kind of reminder, by email: outside a request, the mail uses the same
+    formatters; only the links carry an ISO day."""
+    patient = make_user("mail@example.org", display_name="Pat")
+    now = clock()
+    treatments = TreatmentRecorder(app, patient)
+    treatments.injection(injected_on=date(2025, 12, 27))
+    treatments.regimen(doses_per_day=2, times_of_day=("08:00", "20:00"))
+    for kind in ("injection", "medication", "follow_up"):
+        save_reminder(app, patient, kind, now, enabled=True)
+    with app.app_context():
+        user = db.session.get(User, patient)
+        reminder_services.add_visit(
+            user, reminder_services.VisitValues(date(2026, 3, 12), 9 * 60, "Outpatients"))
+    moment = now
+    while moment < now + timedelta(days=8):
+        dispatch(app, moment)
+        moment += timedelta(hours=1)
+
+    messages = mailbox.messages(to="mail@example.org")
+    assert len({m["Subject"] for m in messages}) >= 4, [m["Subject"] for m in messages]
+    for message in messages:
+        text = re.sub(r"https?://\S+", " ", message.get_body(("plain",)).get_content())
+        body = visible_text(message.get_body(("html",)).get_content())
+        assert wording_problems(text) == [] and wording_problems(body) == [], message["Subject"]
+        assert not ISO_DATE.search(message["Subject"]), message["Subject"]
+    injection = next(m for m in messages if m["Subject"] == "A reminder about your next treatment")
+    assert "Your last injection was on Saturday, 27 December 2025. At 12 weeks" in \
+        " ".join(injection.get_body(("plain",)).get_content().split())
