@@ -29,7 +29,6 @@ __all__ = [
     "month_year",
     "ngettext",
     "short_date",
-    "short_month",
 ]
 
 # The locales the app speaks; the first is the default. English is written in British style
