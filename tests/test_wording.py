@@ -166,6 +166,7 @@ def diary(app, patient, make_user):
     whose review the clinician opened and assessed; a reminder waits in the inbox."""
     treatments = TreatmentRecorder(app, patient)
     treatments.injection(date(2025, 5, 12), total_units="25")
+    treatments.injection(date(2025, 8, 11), total_units="1")
     treatments.surgery(SURGERY, vessels=["aica"])
     treatments.regimen(started_on=date(2026, 1, 5))
     for offset in range(0, 120, 3):
@@ -206,6 +207,8 @@ def test_the_clinics_pages_write_dates_in_words_and_explain_their_terms(client, 
         f"/clinic/patients/{patient}/baseline",
     ])
     assert "MVD 1 December 2025" in texts["/clinic/patients"]
+    review = texts[f"/clinic/patients/{patient}"]
+    assert ", 1 unit " in review and ", 25 units " in review and "1 units" not in review
     assert "Date 1 December 2025 (99 days ago)" in texts[f"/clinic/patients/{patient}/report"]
     assert {path: wording_problems(text) for path, text in texts.items()} == dict.fromkeys(texts, [])
 
