@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from diary.database import write_transaction
 from diary.extensions import db
+from diary.i18n import lazy_gettext as _l
 from diary.models import AuditEvent, User
 
 # Actions. The trail says what was done, never what the record held.
@@ -52,33 +53,33 @@ MEMBER_REACTIVATED = "member_reactivated"
 SECOND_FACTOR_RESET = "second_factor_reset"
 
 ACTION_LABELS = {
-    VIEW_REVIEW: "Opened the follow-up review",
-    VIEW_REPORT: "Opened the one-page report",
-    EXPORT_REPORT_PDF: "Downloaded the one-page report as PDF",
-    EXPORT_CSV: "Downloaded the diary as CSV",
-    EXPORT_FHIR: "Downloaded the record as FHIR",
-    VERIFY_SURGERY: "Verified surgery details",
-    EDIT_SURGERY: "Corrected surgery details",
-    RECORD_ASSESSMENT: "Recorded a follow-up assessment",
-    ENTER_BASELINE: "Entered a pre-operative baseline",
-    MRN_CHANGED: "Hospital number changed",
-    LINK_CREATED: "Sharing with a clinic began",
-    LINK_REVOKED: "Sharing with a clinic ended",
-    INVITATION_SENT: "Invited to share",
-    SHARE_CODE_CREATED: "Share code created",
-    SHARE_CODE_CANCELLED: "Share code cancelled",
-    INVITATION_DECLINED: "Invitation declined",
-    MEMBER_ADDED: "Clinic member added",
-    MEMBER_CONFIRMED: "Clinic member confirmed by a colleague",
-    MEMBER_REFUSED: "Clinic member refused by a colleague",
-    MEMBER_BREAK_GLASS: "Clinic member confirmed by the operator (break glass)",
-    MEMBER_DEACTIVATED: "Clinic member deactivated",
-    ACCOUNT_DELETED: "Account deleted",
-    CLINIC_CREATED: "Clinic created",
-    CLINIC_RENAMED: "Clinic renamed",
-    MEMBER_ROLE_CHANGED: "Clinic member's role changed",
-    MEMBER_REACTIVATED: "Clinic member reactivated",
-    SECOND_FACTOR_RESET: "Second factor reset",
+    VIEW_REVIEW: _l("Opened the follow-up review"),
+    VIEW_REPORT: _l("Opened the one-page report"),
+    EXPORT_REPORT_PDF: _l("Downloaded the one-page report as PDF"),
+    EXPORT_CSV: _l("Downloaded the diary as CSV"),
+    EXPORT_FHIR: _l("Downloaded the medical record file for hospital systems (FHIR)"),
+    VERIFY_SURGERY: _l("Verified surgery details"),
+    EDIT_SURGERY: _l("Corrected surgery details"),
+    RECORD_ASSESSMENT: _l("Recorded a follow-up assessment"),
+    ENTER_BASELINE: _l("Entered the spasm count before surgery (pre-operative baseline)"),
+    MRN_CHANGED: _l("Hospital number changed"),
+    LINK_CREATED: _l("Sharing with a clinic began"),
+    LINK_REVOKED: _l("Sharing with a clinic ended"),
+    INVITATION_SENT: _l("Invited to share"),
+    SHARE_CODE_CREATED: _l("Share code created"),
+    SHARE_CODE_CANCELLED: _l("Share code cancelled"),
+    INVITATION_DECLINED: _l("Invitation declined"),
+    MEMBER_ADDED: _l("Clinic member added"),
+    MEMBER_CONFIRMED: _l("Clinic member confirmed by a colleague"),
+    MEMBER_REFUSED: _l("Clinic member refused by a colleague"),
+    MEMBER_BREAK_GLASS: _l("Clinic member confirmed by the app's administrator in an emergency (break glass)"),
+    MEMBER_DEACTIVATED: _l("Clinic member deactivated"),
+    ACCOUNT_DELETED: _l("Account deleted"),
+    CLINIC_CREATED: _l("Clinic created"),
+    CLINIC_RENAMED: _l("Clinic renamed"),
+    MEMBER_ROLE_CHANGED: _l("Clinic member's role changed"),
+    MEMBER_REACTIVATED: _l("Clinic member reactivated"),
+    SECOND_FACTOR_RESET: _l("Second sign-in step reset (second factor)"),
 }
 
 

@@ -25,6 +25,7 @@ from flask_babel import Babel, force_locale, get_locale, gettext, lazy_gettext, 
 from flask_login import current_user
 
 __all__ = [
+    "as_day",
     "clock_time",
     "day_month",
     "browser_first_choice",
@@ -159,6 +160,15 @@ def init_app(app: Flask) -> None:
     app.add_template_global(html_lang)
     for formatter in (long_date, medium_date, short_date, day_month, month_year, clock_time):
         app.add_template_filter(formatter)
+    app.add_template_filter(as_day)
+
+
+def as_day(value: date | str | None) -> date | None:
+    """A date, from a date or the ISO text a JSON payload carries ("2026-03-10"), for a page
+    that formats a payload's dates (templates/macros/dates.html)."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
 
 
 def _locale():
@@ -189,6 +199,11 @@ def short_date(day: date) -> str:
 def day_month(day: date) -> str:
     """Day and month, for a date in the current year's context: "10 March"."""
     return babel_dates.format_skeleton("MMMMd", day, locale=_locale())
+
+
+def short_month(day: date) -> str:
+    """A month's short name, for a chart's axis: "Mar"."""
+    return babel_dates.format_skeleton("MMM", day, locale=_locale())
 
 
 def month_year(day: date) -> str:

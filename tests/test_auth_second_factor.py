@@ -160,7 +160,7 @@ def test_a_recovery_code_logs_in_once(app, client, doctor, clock):
     response = client.post("/login/code", data={"code": f"  {codes[3].upper()} "})
 
     assert response.status_code == 302
-    assert "9 recovery code(s) left" in client.get("/account").get_data(as_text=True)
+    assert "9 recovery codes left" in client.get("/account").get_data(as_text=True)
     client.post("/logout")
     password_step(client, DOCTOR)
     assert client.post("/login/code", data={"code": codes[3]}).status_code == 422

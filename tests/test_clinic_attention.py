@@ -35,6 +35,7 @@ from diary.clinic.patient_list import (
 from diary.clinic.schedule import OVERDUE_DAYS, add_months, next_due, parse_schedule
 from diary.clock import local_today
 from diary.extensions import db
+from diary.i18n import medium_date
 from diary.models import Assessment, Clinic, PatientAttention, Surgery, User
 from diary.models.summary import ATTENTION_REASON_COUNT
 from diary.progress.queries import diary_counts
@@ -166,7 +167,7 @@ def test_a_sparse_diary_with_a_visit_due_today_is_flagged_in_words(app, client, 
     assert "<li>Follow-up visit due or overdue</li>" in page
     assert "<li>Diary on fewer than 14 of the last 28 days</li>" in page
     assert "<li>Surgery reported by the patient, not yet verified</li>" in page
-    assert f"{TODAY.isoformat()}</span><span class=\"detail\">1 month after surgery" in page
+    assert f"{medium_date(TODAY)}</span><span class=\"detail\">1 month after surgery" in page
 
 
 def stored(app, patient_id: int) -> dict[int, dict]:

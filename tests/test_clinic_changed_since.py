@@ -72,7 +72,7 @@ def test_entries_made_before_the_last_opening_of_the_review_do_not_count(app, cl
     text = open_review(client, clinician, patient)
 
     assert counts(text) == "0 new entries, 0 edited or deleted"
-    assert "Since 2026-03-10 08:30, when the clinic last opened this review" in text
+    assert "Since Tuesday, 10 March 2026 at 08:30, when the clinic last opened this review" in text
 
 
 def test_an_edit_after_the_last_opening_counts(app, client, visit_day, clock):
@@ -87,7 +87,7 @@ def test_an_edit_after_the_last_opening_counts(app, client, visit_day, clock):
     text = open_review(client, clinician, patient)
 
     assert counts(text) == "0 new entries, 1 edited or deleted"
-    assert "Check-in for 2026-03-10: edited" in text
+    assert "Check-in for 10 March 2026: edited" in text
 
 
 def test_a_deletion_after_the_last_opening_counts(app, client, visit_day, clock):
@@ -116,7 +116,7 @@ def test_the_page_view_itself_does_not_move_the_moment(app, client, visit_day, c
     text = open_review(client, clinician, patient)
 
     # Counted from the 08:30 opening, not from this view at 08:50, which is audited too.
-    assert "Since 2026-03-10 08:30" in text
+    assert "Since Tuesday, 10 March 2026 at 08:30" in text
     assert counts(text) == "1 new entry, 0 edited or deleted"
 
 
@@ -133,7 +133,7 @@ def test_a_clinic_that_never_opened_the_review_counts_from_its_latest_assessment
     clock.set(MORNING + timedelta(minutes=50))
     text = open_review(client, clinician, patient)
 
-    assert "Since 2026-03-10 08:30, when the clinic recorded the latest assessment" in text
+    assert "Since Tuesday, 10 March 2026 at 08:30, when the clinic recorded the latest assessment" in text
     assert counts(text) == "1 new entry, 0 edited or deleted"
 
 

@@ -79,7 +79,7 @@ def test_the_cohort_shows_the_estimate_groups_and_counts(app, client, make_user)
     assert response.status_code == 200
     text = page_text(response)
     assert ("9 patients sharing with this clinic have a reference surgery; 8 logged at least one "
-            "day after it and are counted below (1 without a logged day since surgery are not). "
+            "day after it and are counted below (1 without a logged day since surgery is not). "
             "5 became spasm-free; 1 of them had a recurrence.") in text
     # The curve reads 60% at 3 and 6 months and 100% at 12, but with 2, 1 and 0 patients at
     # risk then: too few to tell (fewer than 5).

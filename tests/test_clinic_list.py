@@ -15,6 +15,7 @@ from diary.clinic.patient_list import (
     attention_reasons,
     changed_since,
 )
+from diary.i18n import medium_date
 from tests.clinic_support import assess, share
 from tests.journal_helpers import TODAY, check_in, counted_queries, login_as, page_text
 from tests.treatments_support import TreatmentRecorder
@@ -69,10 +70,10 @@ def test_the_list_shows_every_column_of_a_shared_patient(app, client, make_user,
     assert response.status_code == 200
     [row] = rows_of(response)
     assert row == [
-        f"Ada{ID} Left · MVD {SURGERY_DAY.isoformat()}, day 75 "
+        f"Ada{ID} Left · MVD {medium_date(SURGERY_DAY)}, day 75 "
         "Surgery reported by the patient, not yet verified",
-        "10.0", "1.0", "-90%", "At least 90% fewer", "0", f"28/28 last {TODAY.isoformat()}",
-        "2026-03-25 3 months after surgery", "No visit yet",
+        "10.0", "1.0", "-90%", "At least 90% fewer", "0", f"28/28 last {medium_date(TODAY)}",
+        "25 March 2026 3 months after surgery", "No visit yet",
     ]
     assert f'href="/clinic/patients/{patient}"' in response.get_data(as_text=True)
 
@@ -88,7 +89,7 @@ def test_a_booked_visit_wins_when_it_is_earlier_than_the_schedule(app, client, m
 
     [row] = rows_of(client.get("/clinic/patients"))
 
-    assert row[7] == f"{(TODAY + timedelta(days=5)).isoformat()} booked visit"
+    assert row[7] == f"{medium_date(TODAY + timedelta(days=5))} booked visit"
 
 
 def test_completeness_counts_logged_days_of_the_last_28_in_the_patients_zone(
@@ -102,7 +103,7 @@ def test_completeness_counts_logged_days_of_the_last_28_in_the_patients_zone(
 
     [row] = rows_of(client.get("/clinic/patients"))
 
-    assert row[6] == f"3/28 last {TODAY.isoformat()}"
+    assert row[6] == f"3/28 last {medium_date(TODAY)}"
 
 
 def test_the_list_sorts_by_any_column_both_ways(app, client, make_user, clinician):
@@ -167,9 +168,9 @@ def test_the_needs_attention_filter_keeps_those_rows_and_says_why(app, client, m
     names = {row[0] for row in rows_of(response)}
     assert names == {
         f"Quiet{ID} Side – No diary entry for 7 days, not in remission",
-        f"Worse{ID} Left · MVD {SURGERY_DAY.isoformat()}, day 75 More spasms than before surgery "
+        f"Worse{ID} Left · MVD {medium_date(SURGERY_DAY)}, day 75 More spasms than before surgery "
         "Surgery reported by the patient, not yet verified",
-        f"Ada{ID} Left · MVD {SURGERY_DAY.isoformat()}, day 75 "
+        f"Ada{ID} Left · MVD {medium_date(SURGERY_DAY)}, day 75 "
         "Surgery reported by the patient, not yet verified",
     }
 
@@ -285,11 +286,11 @@ def test_the_list_opens_on_who_needs_attention_or_has_a_visit_due(app, client, m
     response = client.get("/clinic/patients")
 
     assert names_of(response) == ["Bea", "Wim", "Ada", "Zed"]
-    mvd = f"{ID.strip()} Left · MVD {SURGERY_DAY.isoformat()}, day 75"
+    mvd = f"{ID.strip()} Left · MVD {medium_date(SURGERY_DAY)}, day 75"
     assert [row[0] for row in rows_of(response)] == [
         f"Bea {mvd}", f"Wim {mvd} More spasms than before surgery", f"Ada {mvd}", f"Zed {mvd}",
     ]
-    assert rows_of(response)[0][7] == f"{TODAY.isoformat()} booked visit"
+    assert rows_of(response)[0][7] == f"{medium_date(TODAY)} booked visit"
     text = response.get_data(as_text=True)
     assert "4 patients share their diary with your clinic; 1 needs attention" in text
     assert names_of(client.get("/clinic/patients?sort=attention&dir=desc")) == [
@@ -404,7 +405,7 @@ def test_a_visit_nobody_recorded_is_overdue_until_the_patient_books_one(app, cli
 
     response = client.get("/clinic/patients")
     [row] = rows_of(response)
-    assert row[7] == "2026-02-09 overdue 1 month after surgery"
+    assert row[7] == "9 February 2026 overdue 1 month after surgery"
     assert "Follow-up visit due or overdue" in row[0]
     assert names_of(response) == ["Ada"]  # the list opens on it
 
@@ -412,8 +413,8 @@ def test_a_visit_nobody_recorded_is_overdue_until_the_patient_books_one(app, cli
     with account(app, patient) as user:
         reminders.add_visit(user, reminders.VisitValues(TODAY + timedelta(days=7), 600, "Clinic"))
     [row] = rows_of(client.get("/clinic/patients"))
-    assert row[7] == "2026-03-17 booked visit"
+    assert row[7] == "17 March 2026 booked visit"
     [row] = rows_of(client.get("/clinic/patients?sort=next_due"))
-    assert row[7] == "2026-03-17 booked visit"
+    assert row[7] == "17 March 2026 booked visit"
     # The reason the clinic was told stays until the clinic records the visit itself.
     assert "Follow-up visit due or overdue" in row[0]

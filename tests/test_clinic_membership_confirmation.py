@@ -426,7 +426,7 @@ def test_break_glass_confirms_one_named_membership_with_an_audited_reason(app, r
     admin = app.test_client()
     sign_in(admin, records, "admin")
     trail = page_text(admin.get("/admin/audit"))
-    assert "Clinic member confirmed by the operator (break glass)" in trail
+    assert "Clinic member confirmed by the app's administrator in an emergency (break glass)" in trail
     assert BREAK_GLASS_REASON in trail
 
 

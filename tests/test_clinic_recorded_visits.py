@@ -150,10 +150,10 @@ def test_an_assessment_on_the_due_day_makes_the_6_month_visit_next_everywhere(ap
     login_as(client, clinician)
 
     items = schedule_items(client.get(f"/clinic/patients/{patient}"))
-    assert items[-2:] == ["2026-12-01: 3 months, seen 2026-12-01", "2027-03-01: 6 months (next)"]
+    assert items[-2:] == ["1 December 2026: 3 months, seen 1 December 2026", "1 March 2027: 6 months (next)"]
     listed = page_text(client.get("/clinic/patients"))
-    assert "2027-03-01" in listed and "6 months after surgery" in listed
-    assert "2026-12-01" not in listed
+    assert "1 March 2027" in listed and "6 months after surgery" in listed
+    assert "1 December 2026" not in listed
     # Replanned in the assessment's own transaction: 18:00 CET on 1 March 2027.
     assert planned(app, patient, "follow_up").due_at == datetime(2027, 3, 1, 17, tzinfo=UTC)
 
@@ -181,7 +181,7 @@ def test_a_visit_outside_the_window_leaves_the_schedule_as_it_was(app, client, s
 
     assert planned(app, patient, "follow_up").due_at == before == datetime(2026, 11, 30, 17, tzinfo=UTC)
     items = schedule_items(client.get(f"/clinic/patients/{patient}"))
-    assert items[-2:] == ["2026-10-01: 1 month, seen 2026-10-29", "2026-12-01: 3 months (next)"]
+    assert items[-2:] == ["1 October 2026: 1 month, seen 29 October 2026", "1 December 2026: 3 months (next)"]
     assert "3 months after surgery" in page_text(client.get("/clinic/patients"))
 
 
@@ -193,6 +193,6 @@ def test_two_visits_near_the_3_month_visit_fulfil_it_once(app, client, shared, c
 
     items = schedule_items(client.get(f"/clinic/patients/{patient}"))
 
-    assert items[-2:] == ["2026-12-01: 3 months, seen 2026-12-01", "2027-03-01: 6 months (next)"]
+    assert items[-2:] == ["1 December 2026: 3 months, seen 1 December 2026", "1 March 2027: 6 months (next)"]
     assert "6 months after surgery" in page_text(client.get("/clinic/patients"))
     assert planned(app, patient, "follow_up").due_at == datetime(2027, 3, 1, 17, tzinfo=UTC)

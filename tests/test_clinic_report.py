@@ -76,12 +76,12 @@ def test_the_report_shows_the_patient_surgery_outcome_and_assessment(app, client
     text = page_text(response)
     assert "Hanna Berg" in text
     assert "left side, symptoms since 2019" in text
-    assert "Microvascular decompression (MVD)" in text and "2025-12-01" in text
+    assert "Microvascular decompression (MVD)" in text and "1 December 2025" in text
     assert "AICA" in text and "Patient-reported" in text
     assert "12.0 a day" in text  # the baseline
     assert "-100%" in text and "Spasm-free" in text
-    assert "2025-05-12" in text and "Botox 25" in text
-    assert "2026-02-02" in text and "Doing well; no facial weakness." in text
+    assert "12 May 2025" in text and "Botox 25" in text
+    assert "2 February 2026" in text and "Doing well; no facial weakness." in text
     assert "House-Brackmann" in text and "I: normal" in text
     # The chart's data: monthly buckets from the diary's first month.
     assert '"bucket": "month"' in response.get_data(as_text=True)
@@ -130,7 +130,7 @@ def test_a_long_history_is_cut_and_says_so(app, client, patient, clinician):
     text = page_text(client.get(f"/clinic/patients/{patient}/report"))
     # 13 injections: the last 8 are listed, the 5 earlier ones counted.
     assert f"The last {MAX_INJECTIONS} of 13 injections; 5 earlier ones are not listed." in text
-    assert "2025-05-12" in text and "2023-01-02" not in text
+    assert "12 May 2025" in text and "2 January 2023" not in text
     assert f"The note is cut at {MAX_NOTE_CHARACTERS} characters" in text
     assert "Stable. " * 70 not in text
 
@@ -199,7 +199,7 @@ def test_the_report_lists_todays_medication_with_dose_and_since_when(app, client
     login_as(client, clinician)
     text = page_text(client.get(f"/clinic/patients/{patient}/report"))
     text = text[text.index("Current medication"):text.index("Baseline and now")]
-    assert "Gabapentin 400 mg, 3 times a day 2026-01-05 2026-02-01" in text
+    assert "Gabapentin 400 mg, 3 times a day 5 January 2026 1 February 2026" in text
     assert "300 mg" not in text  # the dose before the change
     assert "Carbamazepine" not in text  # stopped before today
 

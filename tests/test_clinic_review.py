@@ -83,7 +83,7 @@ def test_the_review_lists_what_changed_since_the_last_visit(app, client, make_us
 
     text = page_text(client.get(f"/clinic/patients/{patient}"))
 
-    assert "2 new entries, 1 edited or deleted, 1 entered more than a day late" in text
+    assert "2 new entries, 1 edited or deleted, 1 added afterwards, more than a day after its day" in text
 
 
 def test_assessments_are_stored_with_clinic_and_clinician_and_audited(app, client, make_user):

@@ -79,12 +79,12 @@ def test_the_review_shows_both_baselines_and_marks_the_suppressed_one(patients, 
     text = page_text(client.get(f"/clinic/patients/{with_untreated}"))
     assert "32.0 spasms a day without toxin" in text
     assert "Not used: the 28 days before surgery, 6.0 a day, while botulinum toxin was still working" in text
-    assert "-19% fewer spasms against the baseline without toxin" in text
+    assert "-19% fewer spasms against the toxin-free days before surgery (baseline without toxin)" in text
 
     text = page_text(client.get(f"/clinic/patients/{without}"))
     assert "Uncertain 6.0 a day in the 28 days before surgery" in text
     assert "more spasms" not in text
-    assert "not measured against toxin-suppressed days" in text
+    assert "not compared with days when the toxin was still working (toxin-suppressed)" in text
 
 
 def test_the_report_uses_the_same_rule(patients, viewer, client):

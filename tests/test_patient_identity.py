@@ -375,7 +375,7 @@ def test_the_review_and_the_report_name_the_patient_fully(app, client, clinician
     for url in (f"/clinic/patients/{juergen}", f"/clinic/patients/{juergen}/report"):
         text = page_text(client.get(url))
         assert "Name Jürgen Weber" in text
-        assert "Date of birth 1956-04-02" in text
+        assert "Date of birth 2 April 1956" in text
         assert "Hospital number A1" in text
 
 

@@ -105,9 +105,9 @@ def test_the_trajectory_page_shows_the_clinics_assessments(app, client, assessed
     response = client.get("/trajectory")
     html, text = response.get_data(as_text=True), page_text(response)
     assert "What your clinic recorded" in text
-    assert f"2026-03-02 , {CLINIC}: Spasm-free" in text
-    assert f"2026-01-12 , {CLINIC}: At least 90% fewer {SHARED_NOTE}" in text
-    assert text.index("2026-03-02") < text.index("2026-01-12")  # newest first
+    assert f"2 March 2026 , {CLINIC}: Spasm-free" in text
+    assert f"12 January 2026 , {CLINIC}: At least 90% fewer {SHARED_NOTE}" in text
+    assert text.index("2 March 2026") < text.index("12 January 2026")  # newest first
     # The note the clinician kept is nowhere in the page, nor in its data.
     assert "colleague-only-note-5c1e" not in html
 
@@ -141,7 +141,7 @@ def test_an_ended_share_keeps_what_the_clinic_recorded(app, client, assessed):
         db.session.execute(sa.update(CareLink).values(revoked_at=sa.func.now()))
         db.session.commit()
     login_as(client, assessed)
-    assert f"2026-03-02 , {CLINIC}: Spasm-free" in page_text(client.get("/trajectory"))
+    assert f"2 March 2026 , {CLINIC}: Spasm-free" in page_text(client.get("/trajectory"))
 
 
 # The patient's one-page summary ----------------------------------------------------------
@@ -153,12 +153,12 @@ def test_the_summary_has_what_a_doctor_needs(app, client, assessed):
     assert response.status_code == 200
     html, text = response.get_data(as_text=True), page_text(response)
     assert "Hanna Berg" in text and "left side, symptoms since 2019" in text
-    assert "Microvascular decompression (MVD)" in text and "2025-12-01" in text
+    assert "Microvascular decompression (MVD)" in text and "1 December 2025" in text
     # The summary cards, as the trajectory page shows them.
     assert "Before surgery 12.0 spasms a day" in text and "Outcome At least 90% fewer" in text
-    assert "Carbamazepine 200 mg, 2 times a day 2025-09-01" in text
-    assert "2025-05-12 Botox 25" in text
-    assert f"2026-01-12 , {CLINIC}: At least 90% fewer {SHARED_NOTE}" in text
+    assert "Carbamazepine 200 mg, 2 times a day 1 September 2025" in text
+    assert "12 May 2025 Botox 25" in text
+    assert f"12 January 2026 , {CLINIC}: At least 90% fewer {SHARED_NOTE}" in text
     assert "colleague-only-note-5c1e" not in html
     assert 'id="trajectory-chart"' in html and '"bucket": "month"' in html
     assert "data-print" in html and "css/report.css" in html
@@ -175,7 +175,7 @@ def test_the_summary_lists_the_last_three_visits_and_cuts_long_notes(app, client
     login_as(client, patient)
     text = page_text(client.get("/trajectory/summary"))
     assert "The last 3 visits; your trajectory page lists every one." in text
-    assert "2026-02-02" in text and "2026-01-19" in text and "2026-01-12" not in text
+    assert "2 February 2026" in text and "19 January 2026" in text and "12 January 2026" not in text
     assert "Steady progress. " * 20 not in text and "…" in text
     # The trajectory page keeps every visit and the whole note.
     assert "Steady progress. " * 80 in page_text(client.get("/trajectory"))

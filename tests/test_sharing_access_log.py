@@ -51,7 +51,8 @@ def test_the_log_names_time_clinic_member_action_and_address(app, shared):
     assert page.index("Opened the follow-up review") < page.index("Sharing with a clinic began") \
         < page.index("Share code created")
     assert ("Sharing with a clinic began When Tuesday, 10 March 2026 at 14:00 Clinic Neurosurgery North "
-            "Who Dr Roth From address 198.51.100.20") in page
+            "Who Dr Roth From which device The network address 198.51.100.20 (the number of the "
+            "computer or phone that opened it, or of its network)") in page
     # The code named no clinic when it was made: the one that used it is named beside it.
     assert ("Share code created When Tuesday, 10 March 2026 at 13:00 "
             "Clinic Neurosurgery North (used the code) Who You") in page

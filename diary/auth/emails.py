@@ -12,6 +12,7 @@ import smtplib
 from flask import current_app, render_template, url_for
 
 from diary.auth import tokens
+from diary.i18n import ngettext
 from diary.mail import send_email
 from diary.models import User
 
@@ -25,11 +26,13 @@ SUBJECT_FINISH_REGISTRATION = "Finish creating your account"
 
 def duration_words(seconds: int) -> str:
     """A link's lifetime in words: "1 hour", "7 days", "30 minutes"."""
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size and seconds % size == 0:
-            count = seconds // size
-            return f"{count} {unit}{'' if count == 1 else 's'}"
-    return f"{seconds} seconds"
+    if seconds >= 86400 and seconds % 86400 == 0:
+        return ngettext("%(num)d day", "%(num)d days", seconds // 86400)
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return ngettext("%(num)d hour", "%(num)d hours", seconds // 3600)
+    if seconds >= 60 and seconds % 60 == 0:
+        return ngettext("%(num)d minute", "%(num)d minutes", seconds // 60)
+    return ngettext("%(num)d second", "%(num)d seconds", seconds)
 
 
 def _send_to(address: str, subject: str, template: str, **context) -> bool:

@@ -8,13 +8,20 @@ from flask_login import current_user, login_required
 from diary.auth import second_factor, sessions
 from diary.auth.forms import CodeForm
 from diary.auth.routes import bp, safe_next
+from diary.i18n import ngettext
 from diary.throttle import Throttled
 from diary.web.errors import too_many_logins
 from diary.web.pages import render_form
 
 CODE_REFUSED = "This code is not right. Check the time on your phone and try the newest code."
-RECOVERY_USED = ("You logged in with a recovery code; it cannot be used again. "
-                 "{left} recovery code(s) left.")
+
+
+def recovery_used(left: int) -> str:
+    """What a login with a recovery code says, the codes left counted (docs/wording.md)."""
+    return ngettext("You logged in with a recovery code; it cannot be used again. "
+                    "%(num)d recovery code left.",
+                    "You logged in with a recovery code; it cannot be used again. "
+                    "%(num)d recovery codes left.", left)
 
 
 def landing():
@@ -44,7 +51,7 @@ def second_factor_page():
         if used is not None:
             sessions.pass_second_factor(user)
             if used == "recovery":
-                flash(RECOVERY_USED.format(left=second_factor.recovery_codes_left(user)), "warning")
+                flash(recovery_used(second_factor.recovery_codes_left(user)), "warning")
             return landing()
         form.code.errors.append(CODE_REFUSED)
     return render_form("auth/second_factor.html", form)

@@ -33,6 +33,7 @@ from diary.clock import utcnow
 from diary.config import setting
 from diary.database import write_transaction
 from diary.extensions import db, login_manager
+from diary.i18n import ngettext
 from diary.models import User, UserSession
 from diary.web.errors import error_response
 
@@ -203,8 +204,10 @@ def guard_session():
         end()
         if was_staff:
             minutes = idle_limit_minutes()
-            flash(f"You were logged out after {minutes} minutes without activity. "
-                  "Please log in again.", "info")
+            flash(ngettext("You were logged out after %(num)d minute without activity. "
+                           "Please log in again.",
+                           "You were logged out after %(num)d minutes without activity. "
+                           "Please log in again.", minutes), "info")
             return redirect(url_for("auth.login"))
         return None
     user = current_user._get_current_object()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape, quoteattr
 
 WIDTH = 680
 HEIGHT = 240
@@ -60,8 +60,11 @@ def _number(value: float) -> str:
     return "0" if text == "-0" else text
 
 
-def monthly_chart_svg(series: MonthlySeries, *, width: int = WIDTH, height: int = HEIGHT) -> str:
-    """The SVG of the monthly chart: bars, severity points, the surgery line and both axes."""
+def monthly_chart_svg(series: MonthlySeries, *, width: int = WIDTH, height: int = HEIGHT,
+                      month_names: Sequence[str] = MONTHS) -> str:
+    """The SVG of the monthly chart: bars, severity points, the surgery line and both axes.
+
+    `month_names` are the twelve short month names of the axis, in the reader's language."""
     first, last = month_index(series.first_month), month_index(series.last_month)
     slots = max(1, last - first + 1)
     plot_w, plot_h = width - LEFT - RIGHT, height - TOP - BOTTOM
@@ -91,7 +94,7 @@ def monthly_chart_svg(series: MonthlySeries, *, width: int = WIDTH, height: int 
         month = (first + index) % 12
         if month == 0 or index == 0:
             year = (first + index) // 12
-            label = str(year) if month == 0 else f"{MONTHS[month]} {year}"
+            label = str(year) if month == 0 else escape(f"{month_names[month]} {year}")
             parts.append(f'<text class="x-tick" x="{_number(LEFT + index * slot_w)}" y="{bottom + 14}">'
                          f"{label}</text>")
     for start, spasms in zip(series.starts, series.spasms, strict=True):

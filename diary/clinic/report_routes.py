@@ -9,6 +9,8 @@ lets the clinician see.
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Response, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
@@ -19,6 +21,7 @@ from diary.clinic import identity, pdf, report_chart
 from diary.clinic.report import MAX_INJECTIONS, MAX_NOTE_CHARACTERS, build_report
 from diary.clinic.routes import bp
 from diary.clock import local_today
+from diary.i18n import short_month
 from diary.models import Clinic, User
 from diary.trajectory import rules
 from diary.treatments import wording
@@ -71,7 +74,9 @@ def _render_report(patient: User, clinic: Clinic, action: str, *, for_pdf: bool 
     if for_pdf:
         # Inline, as WeasyPrint draws it without a fetch; drawn from numbers, and every text
         # and attribute in it escaped (diary/clinic/report_chart.py).
-        svg = report_chart.monthly_chart_svg(report_chart.series_of(built.payload))
+        months = tuple(short_month(date(2000, month, 1)) for month in range(1, 13))
+        svg = report_chart.monthly_chart_svg(report_chart.series_of(built.payload),
+                                             month_names=months)
         chart_svg = Markup(svg)  # noqa: S704
     return render_template(
         "clinic/report.html",

@@ -132,9 +132,9 @@ def last_look(opened_at: datetime | None, assessments: list[Assessment]) -> Last
     return max(looks, key=lambda look: look.at, default=None)
 
 
-def local_moment(moment: datetime, zone: str) -> str:
-    """A moment as the patient's wall clock reads it: "2026-12-01 09:30"."""
-    return f"{moment.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}"
+def local_moment(moment: datetime, zone: str) -> datetime:
+    """A moment on the patient's wall clock, for the page to write out in words."""
+    return moment.astimezone(ZoneInfo(zone))
 
 
 def changes_since(patient_id: int, since: datetime | None) -> Changes:

@@ -23,6 +23,7 @@ from sqlalchemy import orm as so
 
 from diary.clock import local_today
 from diary.extensions import db
+from diary.i18n import lazy_gettext as _l
 from diary.journal import wording as journal_wording
 from diary.models import (
     CheckIn,
@@ -93,7 +94,7 @@ class CsvTable:
     """One downloadable table: its name, what it holds, its columns and its rows."""
 
     name: str
-    title: str
+    title: str  # a lazy string: read in the reader's language
     columns: tuple[str, ...]
     rows: Callable[[int], Iterable[tuple]]
 
@@ -247,10 +248,10 @@ def _summary(patient_id: int) -> Iterable[tuple]:
 TABLES: dict[str, CsvTable] = {
     t.name: t
     for t in (
-        CsvTable("days", "Daily number of spasms", ("day", "spasms", "check_in_count", "episode_count"), _days),
+        CsvTable("days", _l("Daily number of spasms"), ("day", "spasms", "check_in_count", "episode_count"), _days),
         CsvTable(
             "check_ins",
-            "Check-ins",
+            _l("Check-ins"),
             (
                 "day", "check_in_spasm_count", "typical_duration_seconds", "jrs_severity_self_rated",
                 "jrs_frequency_self_rated", "regions", "side", "spasm_type", "triggers",
@@ -261,13 +262,13 @@ TABLES: dict[str, CsvTable] = {
         ),
         CsvTable(
             "episodes",
-            "Single spasms (Spasm now)",
+            _l("Single spasms (Spasm now)"),
             ("day", "local_time", "timezone", "occurred_at", "duration_seconds", "retrospective", "created_at"),
             _episodes,
         ),
         CsvTable(
             "injections",
-            "Botulinum toxin injections",
+            _l("Botulinum toxin injections"),
             (
                 "injected_on", "product", "product_other", "total_units", "sites", "injector", "lot",
                 "effect_began_on", "best_effect_on", "wore_off_on", "side_effects", "note",
@@ -278,7 +279,7 @@ TABLES: dict[str, CsvTable] = {
         ),
         CsvTable(
             "medication",
-            "Medication regimens",
+            _l("Medicines (medication regimens)"),
             (
                 "regimen_id", "drug", "drug_other", "strength", "unit", "doses_per_day",
                 "times_of_day", "started_on", "stopped_on", "change_reason", "stop_reason",
@@ -288,7 +289,7 @@ TABLES: dict[str, CsvTable] = {
         ),
         CsvTable(
             "surgeries",
-            "Surgery",
+            _l("Surgery"),
             (
                 "performed_on", "surgery_type", "side", "centre", "surgeon", "vessels", "technique",
                 "implant", "complications", "house_brackmann_grade", "note", "patient_reported",
@@ -299,7 +300,7 @@ TABLES: dict[str, CsvTable] = {
         ),
         CsvTable(
             "summary",
-            "Remission summary, as of today",
+            _l("Summary as of today (remission summary)"),
             (
                 "computed_on", "surgery_on", "baseline_spasms_per_day", "baseline_source",
                 "baseline_logged_days", "window_spasms_per_day", "window_logged_days",

@@ -9,21 +9,24 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from diary.errors import NotFound, Refused, Throttled
+from diary.i18n import lazy_gettext as _l
+from diary.i18n import ngettext
 
 bp = Blueprint("errors", __name__)
 log = logging.getLogger(__name__)
 
+# Each status's title and message; read as text when a page or an answer is made.
 MESSAGES = {
-    400: ("Something in the request was not right", "Please go back and try again."),
-    401: ("Please log in", "Log in to see this."),
-    403: ("Not allowed", "Your account cannot open this page."),
-    404: ("Page not found", "This page does not exist, or it is not yours to see."),
-    405: ("Not allowed", "This page cannot be used that way."),
-    413: ("Too much data", "What you sent is too large."),
-    422: ("Not saved", "Something in what you sent cannot be used. Please check it and try again."),
-    429: ("Too many attempts", "Please wait a few minutes before trying again."),
-    503: ("Not available on this server", "This server cannot do that at the moment."),
-    500: ("Something went wrong on our side", "Nothing you did caused this. Please try again."),
+    400: (_l("Something in the request was not right"), _l("Please go back and try again.")),
+    401: (_l("Please log in"), _l("Log in to see this.")),
+    403: (_l("Not allowed"), _l("Your account cannot open this page.")),
+    404: (_l("Page not found"), _l("This page does not exist, or it is not yours to see.")),
+    405: (_l("Not allowed"), _l("This page cannot be used that way.")),
+    413: (_l("Too much data"), _l("What you sent is too large.")),
+    422: (_l("Not saved"), _l("Something in what you sent cannot be used. Please check it and try again.")),
+    429: (_l("Too many attempts"), _l("Please wait a few minutes before trying again.")),
+    503: (_l("Not available on this server"), _l("This server cannot do that at the moment.")),
+    500: (_l("Something went wrong on our side"), _l("Nothing you did caused this. Please try again.")),
 }
 
 
@@ -36,7 +39,7 @@ def error_response(status: int, message: str | None = None, fields: dict | None 
                    *, way_out: tuple[str, str] | None = None):
     """Render an error as a page in the layout, or as JSON under /api/; `way_out` is a link
     (its text and address) the page offers before the home page."""
-    title, default_message = MESSAGES.get(status, MESSAGES[400])
+    title, default_message = (str(words) for words in MESSAGES.get(status, MESSAGES[400]))
     text = message or default_message
     if wants_json():
         code = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
@@ -49,9 +52,9 @@ def error_response(status: int, message: str | None = None, fields: dict | None 
 def too_many_attempts(error: Throttled, what: str, *, way_out: tuple[str, str] | None = None):
     """The 429 page: what was tried too often, how long to wait (also as Retry-After), and
     where a way out is, e.g. the password reset, which ends a login wait at once."""
-    minutes = f"{error.minutes} minute{'s' if error.minutes != 1 else ''}"
-    body, status = error_response(429, f"{what} Please wait {minutes} before trying again.",
-                                  way_out=way_out)
+    wait = ngettext("Please wait %(num)d minute before trying again.",
+                    "Please wait %(num)d minutes before trying again.", error.minutes)
+    body, status = error_response(429, f"{what} {wait}", way_out=way_out)
     return body, status, {"Retry-After": str(error.retry_after)}
 
 

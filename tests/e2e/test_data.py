@@ -35,7 +35,7 @@ def test_a_patient_downloads_everything_then_deletes_the_account(
         assert "spasm-diary/csv/check_ins.csv" in names and "spasm-diary/audit.csv" in names
         assert b"a long day" in archive.read("spasm-diary/csv/check_ins.csv")
     with page.expect_download() as fhir:
-        page.get_by_role("link", name="Download as FHIR (JSON)").click()
+        page.get_by_role("link", name="Download the hospital record file (FHIR)").click()
     with open(fhir.value.path(), encoding="utf-8") as handle:
         assert_valid_bundle(json.load(handle))
 

@@ -34,7 +34,7 @@ def test_a_clinician_finds_a_patient_and_adds_the_hospital_number(page: Page, ap
 
     page.get_by_role("link", name="Jürgen Weber").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Review: Jürgen Weber")
-    expect(page.locator("#patient-identity")).to_contain_text("1956-04-02")
+    expect(page.locator("#patient-identity")).to_contain_text("2 April 1956")
     check_page(page)
     page.get_by_label("Add the hospital number of Sharing clinic").fill("a 123-45")
     page.get_by_role("button", name="Save", exact=True).click()

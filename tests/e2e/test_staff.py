@@ -69,7 +69,7 @@ def test_an_admin_creates_a_clinic_adds_a_member_and_deactivates_them(page: Page
     expect(page.get_by_role("button", name="Reactivate account")).to_be_visible()
     check_page(page)
     page.get_by_role("link", name="Back to the clinics").click()
-    page.get_by_role("link", name="Audit trail").click()
+    page.get_by_role("link", name="Who did what (audit trail)").click()
     # One event per clinic the nurse belonged to: her own and Neurosurgery North.
     expect(page.get_by_text("Clinic member deactivated")).to_have_count(2)
     check_page(page)

@@ -18,6 +18,7 @@ from flask import current_app, render_template
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from diary.extensions import db
+from diary.i18n import ngettext
 from diary.journal.queries import day_numbers
 from diary.journal.wording import long_date
 from diary.models import (
@@ -166,9 +167,11 @@ def _injection(reminder: Reminder, delivery: Delivery, patient: User) -> Notice 
     due_on = last + timedelta(weeks=reminder.weeks_after)
     return Notice(
         ReminderKind.INJECTION, SUBJECT_INJECTION,
-        f"Your last injection was on {long_date(last)}. At {reminder.weeks_after} weeks, the "
-        f"next one is due around {long_date(due_on)}: if it is not booked yet, now is a "
-        "good time.",
+        ngettext("Your last injection was on %(last)s. At %(num)d week, the next one is due "
+                 "around %(due)s: if it is not booked yet, now is a good time.",
+                 "Your last injection was on %(last)s. At %(num)d weeks, the next one is due "
+                 "around %(due)s: if it is not booked yet, now is a good time.",
+                 reminder.weeks_after, last=long_date(last), due=long_date(due_on)),
         "/treatments", delivery.local_day, {"last": last, "due_on": due_on},
     )
 
