@@ -31,7 +31,8 @@ def diary(app, patient):
 
 def test_api_answers_the_series_treatments_and_summary(client, diary):
     data = client.get("/api/v1/me/trajectory?bucket=day").get_json()
-    assert data["range"] == {"from": "2025-12-18", "to": "2026-03-10", "bucket": "day"}
+    # The whole diary and every treatment: from the injection 120 days before surgery.
+    assert data["range"] == {"from": "2025-09-17", "to": "2026-03-10", "bucket": "day"}
     series = data["series"]
     assert series["start"][0] == "2025-12-18"
     assert series["spasms"][:2] == [20, 20]
