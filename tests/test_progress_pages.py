@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from diary.i18n import medium_date
 from diary.records.csv_tables import TABLES, cell
 from tests.journal_helpers import check_in, counted_queries, login_as, page_text, spasm_now
 from tests.treatments_support import TODAY, TreatmentRecorder
@@ -109,7 +110,10 @@ def test_page_shows_summary_cards_and_the_same_numbers_as_the_api(client, diary)
     api = client.get("/api/v1/me/trajectory?bucket=day&from=2025-12-11&to=2026-03-10").get_json()
     html = page.get_data(as_text=True)
     for day, count in zip(api["series"]["start"][-3:], api["series"]["spasms"][-3:], strict=True):
-        assert f'<th scope="row">{day}</th>\n          <td>{count}</td>' in html
+        # The day in words for the reader, its ISO date in <time> (docs/wording.md).
+        words = medium_date(date.fromisoformat(day))
+        assert (f'<th scope="row"><time datetime="{day}">{words}</time></th>\n'
+                f'          <td>{count}</td>') in html
 
 
 def test_page_has_no_inline_script_only_a_json_block(client, diary):

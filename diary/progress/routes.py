@@ -9,6 +9,7 @@ the patient may read them (docs/report.md, The patient's summary).
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 from flask import Blueprint, render_template, request
 
@@ -27,6 +28,9 @@ from diary.web.guards import patient_required
 from diary.web.ranges import chart_request
 
 bp = Blueprint("progress", __name__)
+# The chart's JSON carries ISO dates; a page shows them through the date formatters of
+# diary/i18n.py: {{ s.date|iso_day|medium_date }} (docs/wording.md, Dates and times).
+bp.add_app_template_filter(date.fromisoformat, "iso_day")
 
 # The assessments the one-page summary lists, newest first, and where their notes are cut.
 SUMMARY_ASSESSMENTS = 3
