@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from diary.extensions import db
+from diary.i18n import lazy_gettext
 from diary.models import CheckIn, Injection, SpasmEpisode, Surgery
 from diary.progress.queries import BUCKETS, Bucket, daily_buckets, series
 from diary.progress.summary import compute_summary
@@ -21,7 +22,13 @@ from diary.treatments import wording
 from diary.treatments.queries import ChartTreatments, reference_surgery_of, treatments_between
 
 RANGES = {"3m": 91, "6m": 182, "1y": 365, "all": None}
-RANGE_LABELS = {"3m": "3 months", "6m": "6 months", "1y": "1 year", "all": "All"}
+# The period buttons' names, translated when read (docs/wording.md, Strings).
+RANGE_LABELS = {
+    "3m": lazy_gettext("3 months"),
+    "6m": lazy_gettext("6 months"),
+    "1y": lazy_gettext("1 year"),
+    "all": lazy_gettext("All"),
+}
 DEFAULT_BUCKET = {"3m": "day", "6m": "day", "1y": "week", "all": "month"}
 # The longest range the API serves for an explicit from and to: ten years of days. "All"
 # (no from and to) is the whole diary, however long.

@@ -362,7 +362,7 @@ def test_print_hides_the_controls_and_makes_a_pdf_with_the_chart(page: Page, app
         page.get_by_role("navigation", name="Period"),
         page.get_by_role("navigation", name="Grouping"),
         page.get_by_role("button", name="Months since surgery"),
-        page.get_by_role("link", name="Download my diary (CSV)"),
+        page.get_by_role("link", name="Download my diary (CSV: spreadsheet files)"),
     ]
     for control in controls:
         expect(control).to_be_visible()
