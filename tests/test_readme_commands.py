@@ -173,8 +173,8 @@ def test_a_flask_command_the_app_lacks_fails_the_check():
 
 
 def test_the_short_commands_run_as_written_on_a_throwaway_database(tmp_path: Path):
-    """Migrate, fill with the demo clinic, send what is due once, copy the database: the
-    README's own words, on a database and an outbox in a throwaway folder."""
+    """Migrate, fill with the demo clinic, send what is due once, copy the database, create an
+    account: the README's own words, on a database and an outbox in a throwaway folder."""
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'readme.sqlite3'}",
            "MAIL_OUTBOX": str(tmp_path / "outbox"), "SECRET_KEY": "readme-commands"}
     env.pop("MAIL_SERVER", None)
@@ -198,6 +198,13 @@ def test_the_short_commands_run_as_written_on_a_throwaway_database(tmp_path: Pat
         assert result.returncode == 0, f"{' '.join(words)}:\n{result.stdout}\n{result.stderr}"
         if key == "demo-data":
             assert "Log in at /login with any of these accounts" in result.stdout
+    # An account of one's own, as the README's table writes it: EMAIL and the role filled
+    # in, the password on standard input.
+    create = next(_words(c) for c in readme_commands() if " users create " in f" {c} ")
+    assert create[3:7] == ["users", "create", "EMAIL", "--role"], create
+    words = [*create[:5], "nora@example.org", "--role", "patient"]
+    result = run(words, env=env, input="a long enough password\n")
+    assert result.returncode == 0, f"{' '.join(words)}:\n{result.stdout}\n{result.stderr}"
     assert backup.stat().st_size > 0
 
 
