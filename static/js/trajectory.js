@@ -196,19 +196,9 @@
         display: true, font: LABEL_FONT, padding: LABEL_PADDING, borderRadius: 4, color: "#ffffff"
       }, options);
     }
-    // Keeps a label centred on its line inside the plot area instead of cut off at an edge.
-    function keepInside(value, text) {
-      return function (ctx) {
-        var area = ctx.chart.chartArea;
-        if (!area) return 0;
-        var px = ctx.chart.scales.x.getPixelForValue(value);
-        var half = textWidth(ctx.chart, text) / 2;
-        if (px - half < area.left) return area.left - (px - half);
-        if (px + half > area.right) return area.right - (px + half);
-        return 0;
-      };
-    }
-    // Rows for labels centred on x values (kept inside the plot area, as keepInside does):
+    // Rows for labels centred on x values. The annotation plugin itself keeps a line's
+    // label inside the plot area, LABEL_PADDING.x from its edge, so that is where one near an
+    // edge is placed here too:
     // each label goes into the first of `rows` rows where it clears the label before it by
     // GAP px; one that fits no row gets -1 and is not drawn. Computed once per chart width.
     function staggered(values, texts, rows) {
@@ -225,7 +215,9 @@
         order.forEach(function (i) {
           var width = textWidth(chart, texts[i]);
           var left = scale.getPixelForValue(values[i]) - width / 2;
-          if (area) left = Math.min(Math.max(left, area.left), area.right - width);
+          if (area) {
+            left = Math.min(Math.max(left, area.left + LABEL_PADDING.x), area.right - LABEL_PADDING.x - width);
+          }
           for (var r = 0; r < rows; r++) {
             if (ends[r] === undefined || ends[r] + GAP <= left) {
               ends[r] = left + width;
@@ -262,7 +254,7 @@
         type: "line", yScaleID: "y", xMin: surgeryXs[i], xMax: surgeryXs[i], borderColor: COLOURS.surgery, borderWidth: 3,
         label: label({
           content: surgeryTexts[i], position: "end", backgroundColor: COLOURS.surgery,
-          display: surgeriesFit, xAdjust: keepInside(surgeryXs[i], surgeryTexts[i])
+          display: surgeriesFit
         })
       };
     });
@@ -278,7 +270,7 @@
         borderWidth: 2, borderDash: [2, 3],
         label: label({
           content: assessmentTexts[i], position: "start", backgroundColor: COLOURS.assessment,
-          display: assessmentsFit, xAdjust: keepInside(assessmentXs[i], assessmentTexts[i])
+          display: assessmentsFit
         })
       };
     });
@@ -294,8 +286,7 @@
         label: label({
           content: injectionTexts[i], position: "end", backgroundColor: COLOURS.injection,
           yAdjust: function (ctx) { return ROW * (1 + Math.max(0, injectionRows(ctx.chart).rows[i])); },
-          display: function (ctx) { return injectionRows(ctx.chart).rows[i] >= 0; },
-          xAdjust: keepInside(injectionXs[i], injectionTexts[i])
+          display: function (ctx) { return injectionRows(ctx.chart).rows[i] >= 0; }
         })
       };
     });

@@ -113,6 +113,7 @@ READ_CHART = """() => {
     for (const [key, a] of Object.entries(chart.options.plugins.annotation.annotations)) {
         annotations[key] = {
             type: a.type, xMin: a.xMin ?? null, xMax: a.xMax ?? null, yMin: a.yMin ?? null,
+            px: typeof a.xMin === "number" ? chart.scales.x.getPixelForValue(a.xMin) : null,
             content: a.label && typeof a.label.content === "string" ? a.label.content : null,
         };
     }
@@ -221,6 +222,20 @@ def assert_labels_apart(seen: dict) -> None:
             assert apart, f"the labels of {key} and {other} overlap: {a} and {b}"
 
 
+def assert_labels_on_their_lines(seen: dict) -> None:
+    """Each drawn label of a surgery or an injection is centred on its line, unless that would
+    cut it off: then it touches the plot area's edge (the plugin keeps 6 px) on its line's side."""
+    for key, box in seen["drawn"].items():
+        if not re.fullmatch(r"(surgery|injection)\d+", key):
+            continue
+        line = seen["annotations"][key]["px"]
+        centre = (box["left"] + box["right"]) / 2
+        at_edge = (box["left"] <= seen["area"]["left"] + 7 and line < centre) or (
+            box["right"] >= seen["area"]["right"] - 7 and line > centre)
+        assert abs(centre - line) < 1 or at_edge, f"the label of {key} ({box}) is off its line at {line}"
+        assert box["left"] - 1 <= line <= box["right"] + 1, f"the label of {key} ({box}) misses its line {line}"
+
+
 def keys(seen: dict, prefix: str) -> list[str]:
     return sorted(k for k in seen["annotations"] if re.fullmatch(rf"{prefix}\d+", k))
 
@@ -267,6 +282,7 @@ def test_chart_and_table_show_the_diary_treatments_and_the_apis_numbers(page: Pa
     # On the phone the two injection labels would collide in one row, so they are staggered
     # over two and both are drawn; on a wide screen too. No label ever hides another.
     assert_labels_apart(seen)
+    assert_labels_on_their_lines(seen)
     assert {"surgery0", "injection0", "injection1"} <= set(seen["drawn"])
     assert seen["drawn"]["injection0"]["top"] != seen["drawn"]["injection1"]["top"]
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -499,6 +515,7 @@ def test_injection_labels_close_together_are_staggered_not_overlapping(page: Pag
     drawn = [k for k in seen["drawn"] if k.startswith("injection")]
     assert len(drawn) >= 2, seen["drawn"]
     assert_labels_apart(seen)
+    assert_labels_on_their_lines(seen)
     assert len({seen["drawn"][k]["top"] for k in drawn}) == 2  # two rows in use
     check_page(page)
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -506,6 +523,7 @@ def test_injection_labels_close_together_are_staggered_not_overlapping(page: Pag
     wide = chart(page)
     assert {"injection0", "injection1", "injection2"} <= set(wide["drawn"])
     assert_labels_apart(wide)
+    assert_labels_on_their_lines(wide)
 
 
 def test_the_severity_heading_of_the_table_stays_on_one_line_at_360_px(page: Page, app, make_user):
