@@ -1,14 +1,15 @@
 """Render the pictures of the README's tour: the demo clinic, seen in Chromium as people see it.
 
 `make screenshots` runs this. It builds the demo clinic (the same `build_demo` as
-`flask --app wsgi demo-data`) into a fresh SQLite database in a temporary instance folder,
+`make demo`) into a fresh SQLite database in a temporary instance folder,
 with the clock frozen at Tuesday 10 March 2026, 12:00 UTC, so that every run draws the same
 diaries on the same dates; serves it from a thread as the browser tests do; and saves PNGs
 beside this file. The clinician logs in through the real pages with a second-factor code
 computed from the stored secret at the frozen clock (tests/e2e/flows.py log_in_staff).
 
 Pictures are viewport-sized rather than whole pages, which keeps each file small and shows
-what a person sees first: a phone is 390x844, a desktop 1280x900.
+what a person sees first: a phone is 390x844 (the small phone of the first visit 360x640), a
+desktop 1280x900.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from tests.e2e.flows import log_in, log_in_staff  # noqa: E402
 OUT = Path(__file__).resolve().parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 360, "height": 640}
 DESKTOP = {"width": 1280, "height": 900}
 # The patient of the phone pictures: the delayed course shows the most on one chart.
 PATIENT_EMAIL = "juergen.weber@example.org"
@@ -99,6 +101,9 @@ def main() -> None:
             headless=True, executable_path=CHROMIUM, args=CHROMIUM_ARGS
         )
         patient_id = ids[PATIENT_EMAIL]
+
+        visitor = new_page(browser, url, SMALL_PHONE)
+        shoot(visitor, "/", "phone-landing")
 
         phone = new_page(browser, url, PHONE)
         phone.goto("/login")
