@@ -196,11 +196,11 @@
         display: true, font: LABEL_FONT, padding: LABEL_PADDING, borderRadius: 4, color: "#ffffff"
       }, options);
     }
-    // Rows for labels centred on x values. The annotation plugin itself keeps a line's
-    // label inside the plot area, LABEL_PADDING.x from its edge, so that is where one near an
-    // edge is placed here too:
-    // each label goes into the first of `rows` rows where it clears the label before it by
-    // GAP px; one that fits no row gets -1 and is not drawn. Computed once per chart width.
+    // Rows for labels centred on x values: each label goes into the first of `rows` rows
+    // where it clears the label before it by GAP px; one that fits no row gets -1 and is not
+    // drawn. The annotation plugin itself keeps a line's label inside the plot area,
+    // LABEL_PADDING.x from its edge, so a label near an edge is placed there here too.
+    // Computed once per chart width.
     function staggered(values, texts, rows) {
       var memo = { width: null };
       return function (chart) {
@@ -308,7 +308,7 @@
         type: "box", yScaleID: "y", xMin: left, xMax: right, backgroundColor: COLOURS.regimen, borderWidth: 0,
         drawTime: "beforeDatasetsDraw"
       };
-      // Its name, on white over the data, in the third row of labels.
+      // Its name, on white over the data, in the row under the injection labels.
       annotations["regimenLabel" + i] = {
         type: "label", yScaleID: "y", xValue: left, yValue: function (ctx) { return ctx.chart.scales.y.max; },
         position: { x: "start", y: "start" }, xAdjust: 2,
