@@ -32,11 +32,13 @@ run: migrate
 # instance/diary.sqlite3, the database `make run` serves, is never touched. Each run starts
 # from a fresh demo database, so the logins it prints (a new password and TOTP secret every
 # time) are the ones that work; its mail goes to instance/demo-outbox/.
-DEMO_DATABASE := $(CURDIR)/instance/demo.sqlite3
+# DEMO_DATABASE and DEMO_OUTBOX move them elsewhere (tests/test_make_demo.py does).
+DEMO_DATABASE ?= $(CURDIR)/instance/demo.sqlite3
+DEMO_OUTBOX ?= $(CURDIR)/instance/demo-outbox
 demo: $(STAMP)
-	@mkdir -p instance
+	@mkdir -p $(dir $(DEMO_DATABASE))
 	rm -f $(DEMO_DATABASE) $(DEMO_DATABASE)-wal $(DEMO_DATABASE)-shm
-	@export DATABASE_URL="sqlite:///$(DEMO_DATABASE)" MAIL_OUTBOX="$(CURDIR)/instance/demo-outbox"; \
+	@export DATABASE_URL="sqlite:///$(DEMO_DATABASE)" MAIL_OUTBOX="$(DEMO_OUTBOX)"; \
 	export PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}"; \
 	$(FLASK) db upgrade && $(FLASK) demo-data || exit 1; \
 	echo ""; echo "The demo clinic is served on http://127.0.0.1:$(PORT) (Ctrl-C stops it)."; \
