@@ -9,7 +9,7 @@ FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-unit test-postgres test-e2e fuzz migrate bench screenshots lint translations clean
+.PHONY: run demo test test-unit test-postgres test-e2e fuzz migrate bench screenshots lint translations clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,26 @@ migrate: $(STAMP)
 # The web server and the reminder scheduler as two processes; Ctrl-C stops both.
 run: migrate
 	@export PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}"; \
+	trap 'trap - INT TERM; kill 0' INT TERM; \
+	$(FLASK) scheduler & \
+	$(FLASK) run --host 127.0.0.1 --port $(PORT) & \
+	wait
+
+# The demo clinic (flask demo-data) in a database file of its own, served like `make run`:
+# instance/diary.sqlite3, the database `make run` serves, is never touched. Each run starts
+# from a fresh demo database, so the logins it prints (a new password and TOTP secret every
+# time) are the ones that work; its mail goes to instance/demo-outbox/.
+# DEMO_DATABASE and DEMO_OUTBOX move them elsewhere (tests/test_make_demo.py does).
+DEMO_DATABASE ?= $(CURDIR)/instance/demo.sqlite3
+DEMO_OUTBOX ?= $(CURDIR)/instance/demo-outbox
+demo: $(STAMP)
+	@mkdir -p $(dir $(DEMO_DATABASE))
+	rm -f $(DEMO_DATABASE) $(DEMO_DATABASE)-wal $(DEMO_DATABASE)-shm
+	@export DATABASE_URL="sqlite:///$(DEMO_DATABASE)" MAIL_OUTBOX="$(DEMO_OUTBOX)"; \
+	export PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}"; \
+	$(FLASK) db upgrade && $(FLASK) demo-data || exit 1; \
+	echo ""; echo "The demo clinic is served on http://127.0.0.1:$(PORT) (Ctrl-C stops it)."; \
+	echo "Log in with the accounts and the password above; they work until the next make demo."; \
 	trap 'trap - INT TERM; kill 0' INT TERM; \
 	$(FLASK) scheduler & \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT) & \

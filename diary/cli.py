@@ -153,7 +153,7 @@ def demo_data_command(force: bool) -> None:
     """Create a demo clinic: one clinician, six patients with realistic diaries for the tour,
     and a cohort of simulated patients for the cohort view."""
     if not sa.inspect(db.engine).has_table("users"):
-        raise click.ClickException("The database has no tables yet: run `flask --app wsgi db upgrade`.")
+        raise click.ClickException("The database has no tables yet: run `.venv/bin/flask --app wsgi db upgrade` (or `make migrate`).")
     others, earlier = demo.existing_accounts()
     if (others or earlier) and not force:
         raise click.ClickException(

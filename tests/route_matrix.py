@@ -510,7 +510,8 @@ ROUTES: dict[str, Route] = {
     # The diary -----------------------------------------------------------------------------
     # A clinician's home is the clinic's patient list.
     "journal.home": Route(
-        get=answers(OK, anonymous=TO_LOGIN, clinician=redirect("/clinic/patients"),
+        # A visitor sees what the app is and the way in (templates/public/landing.html).
+        get=answers(OK, clinician=redirect("/clinic/patients"),
                     care_team=redirect("/clinic/patients"))
     ),
     "journal.checkin": Route(

@@ -241,8 +241,12 @@ def test_non_patients_see_no_diary_on_the_home_page(client, make_user, app, role
     assert "day-strip" not in response.get_data(as_text=True)
 
 
-def test_home_asks_anonymous_visitors_to_log_in(client):
+def test_home_tells_a_visitor_what_the_app_is_and_how_to_register_or_log_in(client):
     response = client.get("/")
 
-    assert response.status_code == 302
-    assert response.location.startswith("/login")
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "hemifacial spasm" in text and "microvascular decompression" in text
+    assert 'href="/register"' in text and 'href="/login"' in text
+    assert "Please log in to continue" not in text
+    assert "day-strip" not in text  # nothing of a diary

@@ -32,7 +32,8 @@ def diary(app, patient):
 
 def test_api_answers_the_series_treatments_and_summary(client, diary):
     data = client.get("/api/v1/me/trajectory?bucket=day").get_json()
-    assert data["range"] == {"from": "2025-12-18", "to": "2026-03-10", "bucket": "day"}
+    # The whole diary and every treatment: from the injection 120 days before surgery.
+    assert data["range"] == {"from": "2025-09-17", "to": "2026-03-10", "bucket": "day"}
     series = data["series"]
     assert series["start"][0] == "2025-12-18"
     assert series["spasms"][:2] == [20, 20]
@@ -109,8 +110,10 @@ def test_page_shows_summary_cards_and_the_same_numbers_as_the_api(client, diary)
     api = client.get("/api/v1/me/trajectory?bucket=day&from=2025-12-11&to=2026-03-10").get_json()
     html = page.get_data(as_text=True)
     for day, count in zip(api["series"]["start"][-3:], api["series"]["spasms"][-3:], strict=True):
-        shown = medium_date(date.fromisoformat(day))
-        assert f'<th scope="row"><time datetime="{day}">{shown}</time></th>\n          <td>{count}</td>' in html
+        # The day in words for the reader, its ISO date in <time> (docs/wording.md).
+        words = medium_date(date.fromisoformat(day))
+        assert (f'<th scope="row"><time datetime="{day}">{words}</time></th>\n'
+                f'          <td>{count}</td>') in html
 
 
 def test_page_has_no_inline_script_only_a_json_block(client, diary):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from diary import policy
 from diary.clock import local_today
@@ -64,10 +64,11 @@ def _render_home(patient: User, *, since_form: NoSpasmsSinceForm | None = None, 
 
 
 @bp.route("/")
-@login_required
 def home():
     """Today, for a patient; the patient list for a clinician; a pointer to the account page
-    for everyone else."""
+    for everyone else; and for a visitor who is not logged in, what the app is and the way in."""
+    if not current_user.is_authenticated:
+        return render_template("public/landing.html")
     if current_user.is_clinician:
         return redirect(url_for("clinic.patient_list"))
     if not current_user.is_patient:

@@ -13,7 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from diary.extensions import db
-from diary.models import CheckIn, SpasmEpisode
+from diary.i18n import lazy_gettext
+from diary.models import CheckIn, Injection, SpasmEpisode, Surgery
 from diary.progress.queries import BUCKETS, Bucket, daily_buckets, series
 from diary.progress.summary import compute_summary
 from diary.trajectory import RemissionSummary, rolling_means, rules
@@ -21,9 +22,16 @@ from diary.treatments import wording
 from diary.treatments.queries import ChartTreatments, reference_surgery_of, treatments_between
 
 RANGES = {"3m": 91, "6m": 182, "1y": 365, "all": None}
-RANGE_LABELS = {"3m": "3 months", "6m": "6 months", "1y": "1 year", "all": "All"}
+# The period buttons' names, translated when read (docs/wording.md, Strings).
+RANGE_LABELS = {
+    "3m": lazy_gettext("3 months"),
+    "6m": lazy_gettext("6 months"),
+    "1y": lazy_gettext("1 year"),
+    "all": lazy_gettext("All"),
+}
 DEFAULT_BUCKET = {"3m": "day", "6m": "day", "1y": "week", "all": "month"}
-# The longest range the API serves in one answer: ten years of days.
+# The longest range the API serves for an explicit from and to: ten years of days. "All"
+# (no from and to) is the whole diary, however long.
 MAX_RANGE_DAYS = 3660
 
 
@@ -60,6 +68,29 @@ def first_entry_day(patient_id: int) -> date | None:
     return min(days) if days else None
 
 
+def first_recorded_day(patient_id: int) -> date | None:
+    """The first day of anything the chart draws at a date: a logged day, a toxin injection
+    or an operation (one query). A medication regimen begun earlier is drawn as a band from
+    the chart's first day, so it does not stretch the chart (docs/trajectory.md, The chart)."""
+    firsts = [
+        sa.select(sa.func.min(column)).where(model.patient_id == patient_id, model.deleted_at.is_(None))
+        .scalar_subquery()
+        for model, column in (
+            (CheckIn, CheckIn.day),
+            (SpasmEpisode, SpasmEpisode.day),
+            (Injection, Injection.injected_on),
+            (Surgery, Surgery.performed_on),
+        )
+    ]
+    days = [_as_date(d) for d in db.session.execute(sa.select(*firsts)).one() if d is not None]
+    return min(days) if days else None
+
+
+def _as_date(value: date | str) -> date:
+    """SQLite may return an aggregate's date as text."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
 def resolve_range(
     patient_id: int,
     today: date,
@@ -68,18 +99,19 @@ def resolve_range(
     start: date | None = None,
     end: date | None = None,
 ) -> tuple[date, date]:
-    """The dates a request covers: explicit from/to, a named range, or the whole diary."""
+    """The dates a request covers: explicit from/to (at most ten years apart), a named range,
+    or "all": the whole diary and every injection and operation, however far back, with the
+    28 days before the reference surgery that its baseline reads."""
     end = end or today
     if start is None:
         days = RANGES.get(range_key or "all")
         if days is not None:
-            start = end - timedelta(days=days - 1)
-        else:
-            start = first_entry_day(patient_id) or end
-            surgery = reference_surgery_of(patient_id)
-            if surgery is not None:
-                start = min(start, surgery.performed_on - timedelta(days=rules.BASELINE_WINDOW_DAYS))
-            start = max(start, end - timedelta(days=MAX_RANGE_DAYS))
+            return end - timedelta(days=days - 1), end
+        start = first_recorded_day(patient_id) or end
+        surgery = reference_surgery_of(patient_id)
+        if surgery is not None:
+            start = min(start, surgery.performed_on - timedelta(days=rules.BASELINE_WINDOW_DAYS))
+        return min(start, end), end
     if start > end:
         raise TrajectoryRequestError({"from": "The start must not be after the end."})
     if (end - start).days > MAX_RANGE_DAYS:

@@ -1,14 +1,15 @@
 """Render the pictures of the README's tour: the demo clinic, seen in Chromium as people see it.
 
 `make screenshots` runs this. It builds the demo clinic (the same `build_demo` as
-`flask --app wsgi demo-data`) into a fresh SQLite database in a temporary instance folder,
+`make demo`) into a fresh SQLite database in a temporary instance folder,
 with the clock frozen at Tuesday 10 March 2026, 12:00 UTC, so that every run draws the same
 diaries on the same dates; serves it from a thread as the browser tests do; and saves PNGs
 beside this file. The clinician logs in through the real pages with a second-factor code
 computed from the stored secret at the frozen clock (tests/e2e/flows.py log_in_staff).
 
 Pictures are viewport-sized rather than whole pages, which keeps each file small and shows
-what a person sees first: a phone is 390x844, a desktop 1280x900.
+what a person sees first: a phone is 390x844 (the small phone of the first visit 360x640), a
+desktop 1280x900.
 
 It also prints, for the patient's pages on a small phone (360x640) and a common one
 (390x844), each page's height, the height of the menu and where the page's main action
@@ -126,6 +127,9 @@ def main() -> None:
         )
         patient_id = ids[PATIENT_EMAIL]
 
+        visitor = new_page(browser, url, SMALL_PHONE)
+        shoot(visitor, "/", "phone-landing")
+
         phone = new_page(browser, url, PHONE)
         phone.goto("/login")
         log_in(phone, PATIENT_EMAIL)
@@ -140,9 +144,6 @@ def main() -> None:
         small.goto("/login")
         log_in(small, PATIENT_EMAIL)
         measure(small, SMALL_PHONE)
-
-        visitor = new_page(browser, url, PHONE)
-        shoot(visitor, "/", "phone-welcome")
 
         desktop = new_page(browser, url, DESKTOP)
         desktop.goto("/login")

@@ -1,8 +1,11 @@
-// The trajectory chart: reads the page's JSON block and draws it with Chart.js.
-// Dates travel as YYYY-MM-DD and are placed on a linear axis of whole days, so the chart
-// never shifts with the viewer's time zone. The table under the chart holds the same numbers,
-// and the list beside it names every treatment, so labels that would collide on a narrow
-// screen are left off the canvas rather than drawn over each other.
+// The trajectory chart: reads the page's JSON blocks (the data, and the chart's words in the
+// page's language) and draws it with Chart.js. Dates travel as YYYY-MM-DD and are placed on a
+// linear axis of whole days, so the chart never shifts with the viewer's time zone; the ones
+// it shows are written by the browser's Intl in the locale the words block names. Severity
+// has a pane of its own under the spasms (docs/trajectory.md, The chart), the date axis
+// has a tick at least every quarter, and the injection labels are staggered over two rows
+// so that none hides another; a label that fits no row is left off (the list under the
+// chart names every treatment).
 (function () {
   "use strict";
 
@@ -13,6 +16,12 @@
   var LABEL_FONT = { size: 12, weight: "bold" };
   var LABEL_PADDING = { x: 6, y: 4 };
   var ROW = 26; // px between the rows of treatment labels at the top of the chart
+  var INJECTION_ROWS = 2; // rows the injection labels are staggered over
+  var TICK_ROOM = 70; // px a date label needs on the axis
+  var GAP = 4; // px between two labels in one row
+  // The chart's words, in the page's language (templates/progress/_chart.html).
+  var WORDS = {};
+  var LOCALE = "en-GB";
   // Colours: every line and label has at least 3:1 against white (text 4.5:1, WCAG AA).
   var COLOURS = {
     text: "#333333",
@@ -41,14 +50,23 @@
     return new Date(Math.round(day) * DAY_MS).toISOString().slice(0, 10);
   }
 
+  // A word of the words block, its %(name)s placeholders filled in.
+  function word(key, values) {
+    var text = WORDS[key] || key;
+    Object.keys(values || {}).forEach(function (name) {
+      text = text.split("%(" + name + ")s").join(String(values[name]));
+    });
+    return text;
+  }
+
   function formatDay(day) {
     var d = new Date(Math.round(day) * DAY_MS);
-    return d.toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
+    return d.toLocaleDateString(LOCALE, { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
   }
 
   function formatMonth(day) {
     var d = new Date(Math.round(day) * DAY_MS);
-    return d.toLocaleDateString("en-GB", { month: "short", year: "numeric", timeZone: "UTC" });
+    return d.toLocaleDateString(LOCALE, { month: "short", year: "numeric", timeZone: "UTC" });
   }
 
   // The last day a bucket starting on `first` covers.
@@ -76,31 +94,50 @@
     return width + 2 * LABEL_PADDING.x;
   }
 
-  // Month ticks (every 1, 2, 3, 6 or 12 months) or weekly ticks for short ranges.
-  function calendarTicks(min, max, room) {
+  // Ticks every 1, 2 or 3 months, never fewer than one a quarter: each is {value, label}, and
+  // when `room` labels do not fit them all, only every 6th, 12th, 24th... month is labelled
+  // (the others keep their grid line). `months` counts from a fixed origin, so the labelled
+  // ones are the same Januaries and Julys whatever the range.
+  function monthlyTicks(months, room) {
+    var step = [1, 2, 3].filter(function (s) { return months.count / s <= room; })[0] || 3;
+    var every = step;
+    while (months.count / every > room) every = every < 12 ? every * 2 : every + 12;
     var ticks = [];
-    if (max - min <= 62) {
-      for (var w = Math.ceil(min); w <= max; w += 7) ticks.push(w);
-      return ticks;
-    }
-    var months = (max - min) / MONTH_DAYS;
-    var step = [1, 2, 3, 6, 12, 24, 60].filter(function (s) { return months / s <= room; })[0] || 120;
-    var d = new Date(Math.ceil(min) * DAY_MS);
-    var index = d.getUTCFullYear() * 12 + d.getUTCMonth() + (d.getUTCDate() > 1 ? 1 : 0);
-    for (; ; index++) {
-      var day = Date.UTC(Math.floor(index / 12), index % 12, 1) / DAY_MS;
-      if (day > max) break;
-      if (index % step === 0) ticks.push(day);
-    }
+    months.each(function (index, value) {
+      if (index % step === 0) ticks.push({ value: value, labelled: index % every === 0 });
+    });
     return ticks;
   }
 
-  // Whole months since surgery (every 1, 2, 3, 6 or 12 of them).
-  function monthTicks(min, max, room) {
-    var step = [1, 2, 3, 6, 12, 24].filter(function (s) { return (max - min) / s <= room; })[0] || 60;
+  // Calendar ticks: weekly for a range of two months or less, else monthlyTicks by calendar month.
+  function calendarTicks(min, max, room) {
     var ticks = [];
-    for (var m = Math.ceil(min / step) * step; m <= max; m += step) ticks.push(m);
-    return ticks;
+    if (max - min <= 62) {
+      for (var w = Math.ceil(min); w <= max; w += 7) ticks.push({ value: w, labelled: true });
+      return ticks;
+    }
+    var d = new Date(Math.ceil(min) * DAY_MS);
+    var first = d.getUTCFullYear() * 12 + d.getUTCMonth() + (d.getUTCDate() > 1 ? 1 : 0);
+    return monthlyTicks({
+      count: (max - min) / MONTH_DAYS,
+      each: function (visit) {
+        for (var index = first; ; index++) {
+          var day = Date.UTC(Math.floor(index / 12), index % 12, 1) / DAY_MS;
+          if (day > max) break;
+          visit(index, day);
+        }
+      }
+    }, room);
+  }
+
+  // Whole months since surgery, on the same rule.
+  function monthTicks(min, max, room) {
+    return monthlyTicks({
+      count: max - min,
+      each: function (visit) {
+        for (var m = Math.ceil(min); m <= max; m++) visit(m, m);
+      }
+    }, room);
   }
 
   function build(data, axis) {
@@ -123,7 +160,7 @@
     var xs = s.start.map(xOfBucket);
     var dense = bucket === "day" && s.start.length > 120;
     var datasets = [{
-      type: "bar", label: bucket === "day" ? "Spasms per day" : "Spasms per logged day",
+      type: "bar", label: bucket === "day" ? word("spasms_per_day") : word("spasms_per_logged_day"),
       data: xs.map(function (v, i) { return { x: v, y: s.spasms[i] }; }),
       backgroundColor: dense ? COLOURS.denseBars : COLOURS.bars, borderColor: COLOURS.barBorder, borderWidth: dense ? 0 : 1,
       barPercentage: 1, categoryPercentage: dense ? 1 : 0.9, yAxisID: "y", order: 3,
@@ -131,21 +168,22 @@
     }];
     if (s.rolling_mean) {
       datasets.push({
-        type: "line", label: "7-day mean", yAxisID: "y", order: 1, pointRadius: 0, pointHitRadius: 4,
+        type: "line", label: word("mean"), yAxisID: "y", order: 1, pointRadius: 0, pointHitRadius: 4,
         borderColor: COLOURS.mean, backgroundColor: COLOURS.mean, borderWidth: 3, spanGaps: false,
         pointStyle: "line",
         data: xs.map(function (v, i) { return { x: v, y: s.rolling_mean[i] }; })
       });
     }
     // Severity is a whole number a day: dots at their level read better than a zigzag line.
+    // It has its own pane under the spasms, so a level never sits on the baseline's line.
     var severity = xs.map(function (v, i) { return { x: v, y: s.severity[i] }; })
       .filter(function (p) { return p.y !== null; });
     datasets.push(bucket === "day" ? {
-      type: "line", label: "Severity (self-rated, 0-4)", yAxisID: "severity", order: 2,
+      type: "line", label: word("severity"), yAxisID: "severity", order: 2,
       showLine: false, pointRadius: 2, pointHoverRadius: 4, pointStyle: "circle",
       borderColor: COLOURS.severity, backgroundColor: COLOURS.severity, data: severity
     } : {
-      type: "line", label: "Severity (self-rated, 0-4)", yAxisID: "severity", order: 2,
+      type: "line", label: word("severity"), yAxisID: "severity", order: 2,
       borderColor: COLOURS.severity, backgroundColor: COLOURS.severity, borderDash: [5, 4],
       borderWidth: 2, pointRadius: 2.5, pointStyle: "circle", data: severity
     });
@@ -158,16 +196,40 @@
         display: true, font: LABEL_FONT, padding: LABEL_PADDING, borderRadius: 4, color: "#ffffff"
       }, options);
     }
-    // Keeps a label centred on its line inside the plot area instead of cut off at an edge.
-    function keepInside(value, text) {
-      return function (ctx) {
-        var area = ctx.chart.chartArea;
-        if (!area) return 0;
-        var px = ctx.chart.scales.x.getPixelForValue(value);
-        var half = textWidth(ctx.chart, text) / 2;
-        if (px - half < area.left) return area.left - (px - half);
-        if (px + half > area.right) return area.right - (px + half);
-        return 0;
+    // Rows for labels centred on x values: each label goes into the first of `rows` rows
+    // where it clears the label before it by GAP px; one that fits no row gets -1 and is not
+    // drawn. The annotation plugin itself keeps a line's label inside the plot area,
+    // LABEL_PADDING.x from its edge, so a label near an edge is placed there here too.
+    // Computed once per chart width.
+    function staggered(values, texts, rows) {
+      var memo = { width: null };
+      return function (chart) {
+        if (memo.width === chart.width && memo.result) return memo.result;
+        var area = chart.chartArea;
+        var scale = chart.scales.x;
+        var ends = [];
+        var placed = values.map(function () { return -1; });
+        var order = values.map(function (v, i) { return i; })
+          .sort(function (a, b) { return values[a] - values[b]; });
+        var used = 0;
+        order.forEach(function (i) {
+          var width = textWidth(chart, texts[i]);
+          var left = scale.getPixelForValue(values[i]) - width / 2;
+          if (area) {
+            left = Math.min(Math.max(left, area.left + LABEL_PADDING.x), area.right - LABEL_PADDING.x - width);
+          }
+          for (var r = 0; r < rows; r++) {
+            if (ends[r] === undefined || ends[r] + GAP <= left) {
+              ends[r] = left + width;
+              placed[i] = r;
+              used = Math.max(used, r + 1);
+              return;
+            }
+          }
+        });
+        memo.width = chart.width;
+        memo.result = { rows: placed, used: used };
+        return memo.result;
       };
     }
     // Whether every label of a row has room beside its neighbours; if not, none is drawn.
@@ -189,10 +251,10 @@
     var surgeriesFit = rowFits(surgeryXs, surgeryTexts);
     data.surgeries.forEach(function (op, i) {
       annotations["surgery" + i] = {
-        type: "line", xMin: surgeryXs[i], xMax: surgeryXs[i], borderColor: COLOURS.surgery, borderWidth: 3,
+        type: "line", yScaleID: "y", xMin: surgeryXs[i], xMax: surgeryXs[i], borderColor: COLOURS.surgery, borderWidth: 3,
         label: label({
           content: surgeryTexts[i], position: "end", backgroundColor: COLOURS.surgery,
-          display: surgeriesFit, xAdjust: keepInside(surgeryXs[i], surgeryTexts[i])
+          display: surgeriesFit
         })
       };
     });
@@ -204,29 +266,32 @@
     var assessmentsFit = rowFits(assessmentXs, assessmentTexts);
     assessments.forEach(function (a, i) {
       annotations["assessment" + i] = {
-        type: "line", xMin: assessmentXs[i], xMax: assessmentXs[i], borderColor: COLOURS.assessment,
+        type: "line", yScaleID: "y", xMin: assessmentXs[i], xMax: assessmentXs[i], borderColor: COLOURS.assessment,
         borderWidth: 2, borderDash: [2, 3],
         label: label({
           content: assessmentTexts[i], position: "start", backgroundColor: COLOURS.assessment,
-          display: assessmentsFit, xAdjust: keepInside(assessmentXs[i], assessmentTexts[i])
+          display: assessmentsFit
         })
       };
     });
     var injectionTexts = data.injections.map(function (inj) {
-      return inj.product + (inj.units !== null ? " " + inj.units + " U" : "");
+      return inj.product + (inj.units !== null ? " " + word("units", { units: inj.units }) : "");
     });
     var injectionXs = data.injections.map(function (inj) { return xOf(inj.date); });
-    var injectionsFit = rowFits(injectionXs, injectionTexts);
+    var injectionRows = staggered(injectionXs, injectionTexts, INJECTION_ROWS);
     data.injections.forEach(function (inj, i) {
       annotations["injection" + i] = {
-        type: "line", xMin: injectionXs[i], xMax: injectionXs[i], borderColor: COLOURS.injection,
+        type: "line", yScaleID: "y", xMin: injectionXs[i], xMax: injectionXs[i], borderColor: COLOURS.injection,
         borderWidth: 2, borderDash: [4, 3],
         label: label({
-          content: injectionTexts[i], position: "end", yAdjust: ROW, backgroundColor: COLOURS.injection,
-          display: injectionsFit, xAdjust: keepInside(injectionXs[i], injectionTexts[i])
+          content: injectionTexts[i], position: "end", backgroundColor: COLOURS.injection,
+          yAdjust: function (ctx) { return ROW * (1 + Math.max(0, injectionRows(ctx.chart).rows[i])); },
+          display: function (ctx) { return injectionRows(ctx.chart).rows[i] >= 0; }
         })
       };
     });
+    // The medication label's row: under the injection rows in use.
+    function regimenRow(chart) { return 1 + Math.max(1, injectionRows(chart).used); }
     data.regimens.forEach(function (r, i) {
       var left = Math.max(xOf(r["from"]), first);
       var right = r.to ? Math.min(xOf(r.to), last) : last;
@@ -240,13 +305,14 @@
         return null;
       }
       annotations["regimen" + i] = {
-        type: "box", xMin: left, xMax: right, backgroundColor: COLOURS.regimen, borderWidth: 0,
+        type: "box", yScaleID: "y", xMin: left, xMax: right, backgroundColor: COLOURS.regimen, borderWidth: 0,
         drawTime: "beforeDatasetsDraw"
       };
-      // Its name, on white over the data, in the third row of labels.
+      // Its name, on white over the data, in the row under the injection labels.
       annotations["regimenLabel" + i] = {
-        type: "label", xValue: left, yValue: function (ctx) { return ctx.chart.scales.y.max; },
-        position: { x: "start", y: "start" }, xAdjust: 2, yAdjust: 2 * ROW - 6,
+        type: "label", yScaleID: "y", xValue: left, yValue: function (ctx) { return ctx.chart.scales.y.max; },
+        position: { x: "start", y: "start" }, xAdjust: 2,
+        yAdjust: function (ctx) { return regimenRow(ctx.chart) * ROW + 4; },
         display: function (ctx) { return fitting(ctx) !== null; },
         content: function (ctx) { return fitting(ctx) || ""; },
         font: LABEL_FONT, padding: LABEL_PADDING, color: COLOURS.regimenText,
@@ -258,7 +324,7 @@
     var base = data.summary.baseline;
     var baseText = null;
     if (base && base.mean !== null) {
-      baseText = "Before surgery: " + base.mean + " a day";
+      baseText = word("baseline", { mean: base.mean });
       annotations.baseline = {
         type: "line", yMin: base.mean, yMax: base.mean, yScaleID: "y", borderColor: COLOURS.baseline,
         borderDash: [6, 4], borderWidth: 2, label: { display: false, content: baseText }
@@ -272,12 +338,13 @@
       }, options));
     }
     if (baseText) extra(baseText, { strokeStyle: COLOURS.baseline, fillStyle: COLOURS.baseline, lineDash: [6, 4] });
-    if (data.surgeries.length) extra("Surgery", { strokeStyle: COLOURS.surgery, fillStyle: COLOURS.surgery, lineWidth: 3 });
-    if (data.injections.length) extra("Toxin injection", { strokeStyle: COLOURS.injection, fillStyle: COLOURS.injection, lineDash: [4, 3] });
-    if (assessments.length) extra("Clinic assessment", { strokeStyle: COLOURS.assessment, fillStyle: COLOURS.assessment, lineDash: [2, 3] });
-    if (data.regimens.length) extra("Medication", { strokeStyle: COLOURS.regimenEdge, fillStyle: COLOURS.regimenFill, lineWidth: 1, pointStyle: "rect" });
+    if (data.surgeries.length) extra(word("surgery"), { strokeStyle: COLOURS.surgery, fillStyle: COLOURS.surgery, lineWidth: 3 });
+    if (data.injections.length) extra(word("injection"), { strokeStyle: COLOURS.injection, fillStyle: COLOURS.injection, lineDash: [4, 3] });
+    if (assessments.length) extra(word("assessment"), { strokeStyle: COLOURS.assessment, fillStyle: COLOURS.assessment, lineDash: [2, 3] });
+    if (data.regimens.length) extra(word("medication"), { strokeStyle: COLOURS.regimenEdge, fillStyle: COLOURS.regimenFill, lineWidth: 1, pointStyle: "rect" });
 
     function wide(ctx) { return ctx.chart.width >= NARROW; }
+    var labelled = {}; // the x ticks that carry a label (afterBuildTicks)
     return {
       data: { datasets: datasets },
       options: {
@@ -287,28 +354,35 @@
         scales: {
           x: {
             type: "linear", min: first, max: last, offset: false, grid: { color: COLOURS.grid },
-            title: { display: true, text: sinceSurgery ? "Months since surgery" : "Date" },
+            title: { display: true, text: sinceSurgery ? word("months_axis") : word("date_axis") },
             afterBuildTicks: function (scale) {
-              var room = Math.max(2, Math.floor((scale.maxWidth || scale.chart.width) / 90));
-              var values = sinceSurgery ? monthTicks(first, last, room) : calendarTicks(first, last, room);
-              scale.ticks = values.map(function (v) { return { value: v }; });
+              var room = Math.max(2, Math.floor((scale.maxWidth || scale.chart.width) / TICK_ROOM));
+              var ticks = sinceSurgery ? monthTicks(first, last, room) : calendarTicks(first, last, room);
+              labelled = {};
+              ticks.forEach(function (t) { if (t.labelled) labelled[t.value] = true; });
+              scale.ticks = ticks.map(function (t) { return { value: t.value }; });
             },
             ticks: {
               autoSkip: false, maxRotation: 0,
               callback: function (v) {
+                if (!labelled[v]) return "";
                 if (sinceSurgery) return v > 0 ? "+" + v : v < 0 ? "\u2212" + -v : "0";
                 return last - first <= 62 ? formatDay(v) : formatMonth(v);
               }
             }
           },
-          // Room above the highest bar for the rows of treatment labels.
-          y: {
-            beginAtZero: true, grace: "10%", grid: { color: COLOURS.grid },
-            title: { display: wide, text: "Spasms" }, ticks: { precision: 0 }
-          },
+          // Severity in a pane of its own under the spasms (stacked axes, 1:4; Chart.js stacks
+          // the first one listed lowest), so that no severity level sits on the baseline's
+          // line. Room above the highest bar for the rows of treatment labels.
           severity: {
-            position: "right", min: 0, max: 4, grid: { drawOnChartArea: false },
-            title: { display: wide, text: "Severity" }, ticks: { stepSize: 1 }
+            position: "left", stack: "panes", stackWeight: 1, offset: true, min: 0, max: 4,
+            grid: { color: COLOURS.grid }, border: { color: COLOURS.text },
+            title: { display: wide, text: word("severity_axis") }, ticks: { stepSize: 2 }
+          },
+          y: {
+            position: "left", stack: "panes", stackWeight: 4,
+            beginAtZero: true, grace: "15%", grid: { color: COLOURS.grid },
+            title: { display: wide, text: word("spasms_axis") }, ticks: { precision: 0 }
           }
         },
         plugins: {
@@ -354,6 +428,11 @@
 
   function start() {
     var holder = document.getElementById("trajectory-data");
+    var words = document.getElementById("trajectory-words");
+    if (words) {
+      WORDS = JSON.parse(words.textContent);
+      LOCALE = WORDS.locale || LOCALE;
+    }
     var canvas = document.getElementById("trajectory-chart");
     if (!holder || !canvas || !window.Chart) return;
     if (window["chartjs-plugin-annotation"]) window.Chart.register(window["chartjs-plugin-annotation"]);

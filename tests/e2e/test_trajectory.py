@@ -113,6 +113,7 @@ READ_CHART = """() => {
     for (const [key, a] of Object.entries(chart.options.plugins.annotation.annotations)) {
         annotations[key] = {
             type: a.type, xMin: a.xMin ?? null, xMax: a.xMax ?? null, yMin: a.yMin ?? null,
+            px: typeof a.xMin === "number" ? chart.scales.x.getPixelForValue(a.xMin) : null,
             content: a.label && typeof a.label.content === "string" ? a.label.content : null,
         };
     }
@@ -221,6 +222,20 @@ def assert_labels_apart(seen: dict) -> None:
             assert apart, f"the labels of {key} and {other} overlap: {a} and {b}"
 
 
+def assert_labels_on_their_lines(seen: dict) -> None:
+    """Each drawn label of a surgery or an injection is centred on its line, unless that would
+    cut it off: then it touches the plot area's edge (the plugin keeps 6 px) on its line's side."""
+    for key, box in seen["drawn"].items():
+        if not re.fullmatch(r"(surgery|injection)\d+", key):
+            continue
+        line = seen["annotations"][key]["px"]
+        centre = (box["left"] + box["right"]) / 2
+        at_edge = (box["left"] <= seen["area"]["left"] + 7 and line < centre) or (
+            box["right"] >= seen["area"]["right"] - 7 and line > centre)
+        assert abs(centre - line) < 1 or at_edge, f"the label of {key} ({box}) is off its line at {line}"
+        assert box["left"] - 1 <= line <= box["right"] + 1, f"the label of {key} ({box}) misses its line {line}"
+
+
 def keys(seen: dict, prefix: str) -> list[str]:
     return sorted(k for k in seen["annotations"] if re.fullmatch(rf"{prefix}\d+", k))
 
@@ -264,10 +279,12 @@ def test_chart_and_table_show_the_diary_treatments_and_the_apis_numbers(page: Pa
     assert 19 <= baseline <= 21
     assert annotations["baseline"]["yMin"] == baseline
 
-    # On the phone the two injection labels would collide, so neither is drawn (the list
-    # under the chart names them); on a wide screen both are. No label ever hides another.
+    # On the phone the two injection labels would collide in one row, so they are staggered
+    # over two and both are drawn; on a wide screen too. No label ever hides another.
     assert_labels_apart(seen)
-    assert "injection0" not in seen["drawn"] and "surgery0" in seen["drawn"]
+    assert_labels_on_their_lines(seen)
+    assert {"surgery0", "injection0", "injection1"} <= set(seen["drawn"])
+    assert seen["drawn"]["injection0"]["top"] != seen["drawn"]["injection1"]["top"]
     page.set_viewport_size({"width": 1280, "height": 900})
     page.wait_for_function("() => window.trajectoryChart.width > 1000")
     wide = chart(page)
@@ -277,10 +294,10 @@ def test_chart_and_table_show_the_diary_treatments_and_the_apis_numbers(page: Pa
 
     treatments = page.get_by_role("list", name="Treatments in this period").get_by_role("listitem")
     expect(treatments).to_have_text([
-        "2025-12-01: Microvascular decompression (MVD) (patient-reported)",
-        "2025-05-05: Botox, 25 units",
-        "2025-08-04: Botox, 30 units",
-        "2025-09-01 to 2025-12-22: Gabapentin 300 mg, 3 times a day",
+        "1 December 2025: Microvascular decompression (MVD) (patient-reported)",
+        "5 May 2025: Botox, 25 units",
+        "4 August 2025: Botox, 30 units",
+        "1 September 2025 to 22 December 2025: Gabapentin 300 mg, 3 times a day",
     ])
 
     # The table holds the API's numbers, row by row, and the summary its figures.
@@ -361,7 +378,7 @@ def test_print_hides_the_controls_and_makes_a_pdf_with_the_chart(page: Page, app
         page.get_by_role("navigation", name="Period"),
         page.get_by_role("navigation", name="Grouping"),
         page.get_by_role("button", name="Months since surgery"),
-        page.get_by_role("link", name="Download my diary (CSV)"),
+        page.get_by_role("link", name="Download my diary (CSV: spreadsheet files)"),
     ]
     for control in controls:
         expect(control).to_be_visible()
@@ -398,3 +415,132 @@ def test_a_new_patient_sees_an_empty_chart_without_errors(page: Page, make_user)
     seen = chart(page)
     assert [d["x"] for d in seen["datasets"] if d["type"] == "bar"] == [[]]
     assert seen["annotations"] == {}
+
+
+# The chart's panes, date ticks and labels at phone width -----------------------------------
+
+READ_LAYOUT = """() => {
+    const chart = window.trajectoryChart;
+    const y = chart.scales.y, severity = chart.scales.severity, x = chart.scales.x;
+    const font = x.options.ticks.font || Chart.defaults.font;
+    chart.ctx.save();
+    chart.ctx.font = `${Chart.defaults.font.size}px ${Chart.defaults.font.family}`;
+    const ticks = x.ticks.map((t, i) => {
+        const label = x.getLabelForValue ? x.options.ticks.callback.call(x, t.value, i, x.ticks) : t.label;
+        return {value: t.value, px: x.getPixelForValue(t.value), label: label || "",
+                width: label ? chart.ctx.measureText(label).width : 0};
+    });
+    chart.ctx.restore();
+    const base = chart.options.plugins.annotation.annotations.baseline;
+    return {
+        y: {top: y.top, bottom: y.bottom}, severity: {top: severity.top, bottom: severity.bottom},
+        baselinePx: base ? y.getPixelForValue(base.yMin) : null,
+        severityPx: chart.data.datasets.filter(d => d.yAxisID === "severity")
+            .flatMap(d => d.data.map(p => severity.getPixelForValue(p.y))),
+        ticks,
+    };
+}"""
+
+
+def test_severity_has_a_pane_of_its_own_under_the_spasms(page: Page, app, make_user):
+    make_fixture_patient(app, make_user)
+    open_trajectory(page, "?range=1y&bucket=day")
+    layout = page.evaluate(READ_LAYOUT)
+    # The panes do not overlap: severity lies wholly below the spasms' axis, and so every
+    # severity dot lies below the baseline line, whatever its level.
+    assert layout["severity"]["top"] >= layout["y"]["bottom"] - 1, layout
+    assert layout["severityPx"], "the fixture rates its severity"
+    assert min(layout["severityPx"]) > layout["baselinePx"] + 20
+    # The treatment lines and the medication band belong to the spasms' pane.
+    assert page.evaluate("""() => Object.values(trajectoryChart.options.plugins.annotation.annotations)
+        .every(a => a.yScaleID === "y")""")
+    check_page(page)
+
+
+def assert_quarterly_ticks(layout: dict, *, since_surgery: bool = False) -> None:
+    """A tick at least every quarter, labelled ones never drawn over each other."""
+    values = [t["value"] for t in layout["ticks"]]
+    assert len(values) >= 2, layout["ticks"]
+    quarter = 3 if since_surgery else 92
+    gaps = [b - a for a, b in zip(values, values[1:], strict=False)]
+    assert max(gaps) <= quarter, f"ticks {gaps} apart, more than a quarter"
+    labelled = [t for t in layout["ticks"] if t["label"]]
+    assert len(labelled) >= 2, layout["ticks"]
+    for a, b in zip(labelled, labelled[1:], strict=False):
+        assert b["px"] - a["px"] >= (a["width"] + b["width"]) / 2 + 4, f"{a} and {b} overlap"
+
+
+def test_date_ticks_come_at_least_every_quarter_on_a_phone(page: Page, app, make_user):
+    make_fixture_patient(app, make_user)
+    page.set_viewport_size({"width": 360, "height": 640})
+    open_trajectory(page, "?range=1y&bucket=week")
+    layout = page.evaluate(READ_LAYOUT)
+    assert_quarterly_ticks(layout)
+    # One year on a phone: every quarter carries its month and year.
+    assert [t["label"] for t in layout["ticks"]] == ["Apr 2025", "Jul 2025", "Oct 2025", "Jan 2026"]
+    check_page(page)
+
+    for query in ("?range=all", "?range=6m"):
+        page.goto("/trajectory" + query)
+        wait_for_chart(page)
+        assert_quarterly_ticks(page.evaluate(READ_LAYOUT))
+    page.get_by_role("button", name="Months since surgery").click()
+    assert_quarterly_ticks(page.evaluate(READ_LAYOUT), since_surgery=True)
+
+
+def test_a_long_diary_keeps_quarterly_ticks_and_labels_only_what_fits(page: Page, app, make_user):
+    user_id = make_user("pat@example.org")
+    for year in range(2016, 2027):
+        check_in(app, user_id, date(year, 3, 1), 5)
+    page.set_viewport_size({"width": 360, "height": 640})
+    open_trajectory(page)  # "All": ten years by month
+    layout = page.evaluate(READ_LAYOUT)
+    assert_quarterly_ticks(layout)
+    assert len(layout["ticks"]) >= 40
+    check_page(page)
+
+
+def test_injection_labels_close_together_are_staggered_not_overlapping(page: Page, app, make_user):
+    user_id = make_user("pat@example.org")
+    for offset in range(0, 120):
+        check_in(app, user_id, TODAY - timedelta(days=offset), 10)
+    recorder = TreatmentRecorder(app, user_id)
+    # Three injections six weeks apart: on a phone their labels would touch in one row.
+    for weeks in (15, 9, 3):
+        recorder.injection(injected_on=TODAY - timedelta(weeks=weeks), product="onabotulinumtoxinA",
+                           total_units="25")
+    page.set_viewport_size({"width": 360, "height": 640})
+    open_trajectory(page, "?range=6m&bucket=week")
+    seen = chart(page)
+    drawn = [k for k in seen["drawn"] if k.startswith("injection")]
+    assert len(drawn) >= 2, seen["drawn"]
+    assert_labels_apart(seen)
+    assert_labels_on_their_lines(seen)
+    assert len({seen["drawn"][k]["top"] for k in drawn}) == 2  # two rows in use
+    check_page(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.wait_for_function("() => window.trajectoryChart.width > 1000")
+    wide = chart(page)
+    assert {"injection0", "injection1", "injection2"} <= set(wide["drawn"])
+    assert_labels_apart(wide)
+    assert_labels_on_their_lines(wide)
+
+
+def test_the_severity_heading_of_the_table_stays_on_one_line_at_360_px(page: Page, app, make_user):
+    make_fixture_patient(app, make_user)
+    page.set_viewport_size({"width": 360, "height": 640})
+    for query in ("?range=all", "?range=3m&bucket=day"):
+        if query == "?range=all":
+            open_trajectory(page, query)
+        else:
+            page.goto("/trajectory" + query)
+        lines = page.evaluate("""() => {
+            const th = [...document.querySelectorAll("#trajectory-table thead th")]
+                .find(cell => cell.textContent.trim() === "Severity");
+            const range = document.createRange();
+            range.selectNodeContents(th);
+            const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+            return {lines: tops.size, hyphens: getComputedStyle(th).hyphens};
+        }""")
+        assert lines == {"lines": 1, "hyphens": "manual"}, query
+    check_page(page)
