@@ -12,13 +12,13 @@ from tests.journal_helpers import TODAY, check_in, check_ins, page_text, revisio
 LABELS = [
     "Date",
     "Number of spasms",
-    "Typical length of one spasm",
-    "Severity (self-rated)",
-    "Frequency (self-rated)",
-    "Where on the face",
-    "Kind of spasm",
-    "What set them off",
-    "Other trigger",
+    "How long did one spasm usually last?",
+    "How strong were the spasms? (Jankovic severity)",
+    "How often did they come? (Jankovic frequency)",
+    "Where on your face?",
+    "What were they like? (clonic or tonic)",
+    "What set them off?",
+    "Something else that set them off",
     "Note",
 ]
 
@@ -35,23 +35,23 @@ def test_checkin_form_shows_every_label_and_the_save_button(client, patient):
         assert re.search(rf"<(label|legend)[^>]*>{re.escape(label)}</", page), label
     assert ">Save check-in</button>" in page
     assert 'value="2026-03-10"' in page  # today in Berlin by default
-    assert "<legend>Side</legend>" not in page  # only asked when both sides are affected
+    assert "<legend>Which side?</legend>" not in page  # only asked when both sides are affected
     assert "<script>" not in page and "style=" not in page
 
 
 def test_jrs_levels_show_their_wording_beside_each_choice(client, patient):
     page = page_text(client.get("/checkin"))
 
-    assert "Spontaneous fluttering, noticeable, not disabling" in page
-    assert "Eyes shut by spasm more than half of waking time" in page
-    assert "self-rated" in page
+    assert "Fluttering that comes by itself, noticeable, not disabling" in page
+    assert "The eye is shut by spasms more than half the day" in page
+    assert "Your own rating" in page
 
 
 def test_side_is_asked_only_of_patients_affected_on_both_sides(client, make_user, auth, app):
     make_user("both@example.org", affected_side="both")
     auth.login("both@example.org")
 
-    assert "<legend>Side</legend>" in client.get("/checkin").get_data(as_text=True)
+    assert "<legend>Which side?</legend>" in client.get("/checkin").get_data(as_text=True)
     response = client.post("/checkin", data=form(side="left"))
 
     assert response.status_code == 302
@@ -181,12 +181,26 @@ def test_get_with_a_day_prefills_that_days_checkin(client, patient, app):
     assert 'checked id="regions-5" name="regions" type="checkbox" value="neck"' in page
 
 
-@pytest.mark.parametrize("day", ["garbage", "2026-13-01", "9999-99-99", "2027-01-01", "%00"])
-def test_an_unreadable_or_future_day_in_the_link_shows_today(client, patient, day):
+@pytest.mark.parametrize("day", ["garbage", "2026-13-01", "9999-99-99", "%00"])
+def test_an_unreadable_day_in_the_link_shows_today_and_says_so(client, patient, day):
     response = client.get(f"/checkin?day={day}")
 
     assert response.status_code == 200
     assert 'value="2026-03-10"' in response.get_data(as_text=True)
+    assert "could not be read, so the page shows today" in page_text(response)
+
+
+@pytest.mark.parametrize(("day", "words"), [("2026-03-11", "Wednesday, 11 March 2026"), ("2027-01-01", "Friday, 1 January 2027")])
+def test_a_future_day_in_the_link_says_the_day_has_not_come_and_offers_no_form(client, patient, day, words):
+    response = client.get(f"/checkin?day={day}")
+
+    assert response.status_code == 200
+    page = page_text(response)
+    assert "That day has not come yet" in page
+    assert f"{words} is still to come" in page
+    html = response.get_data(as_text=True)
+    assert 'name="spasm_count"' not in html  # no form quietly set to another day
+    assert 'href="/checkin">Log today</a>' in html
 
 
 def test_submitting_again_edits_the_checkin_and_keeps_a_revision(client, patient, app):

@@ -23,7 +23,7 @@ def strip_days(response) -> dict[str, tuple[str, str]]:
     """The home page's strip: ISO day -> (css state, text)."""
     page = response.get_data(as_text=True)
     found = re.findall(
-        r'<li class="day (day-\w+)">\s*<a href="/checkin\?day=([\d-]+)"[^>]*>(.*?)</a>', page, re.S
+        r'<li class="day (day-\w+)">\s*<a href="/\?day=([\d-]+)"[^>]*>(.*?)</a>', page, re.S
     )
     return {
         day: (state, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)).strip())
@@ -69,9 +69,9 @@ def test_missing_and_zero_days_look_and_read_differently_in_the_strip(client, pa
 
     assert len(strip) == 14
     assert min(strip) == "2026-02-25" and max(strip) == "2026-03-10"
-    assert strip["2026-03-09"] == ("day-zero", "Mon 9 March: 0 spasms")
-    assert strip["2026-03-08"] == ("day-spasms", "Sun 8 March: 6 spasms")
-    assert strip["2026-03-07"] == ("day-missing", "Sat 7 March: ? not logged")
+    assert strip["2026-03-09"] == ("day-zero", "Mon 9 Mar: 9 0 spasms")
+    assert strip["2026-03-08"] == ("day-spasms", "Sun 8 Mar: 8 6 spasms")
+    assert strip["2026-03-07"] == ("day-missing", "Sat 7 Mar: 7 ? not logged")
     assert strip["2026-03-10"][0] == "day-missing"
     assert "12 of the last 14 days are not logged" in page_text(response)
     assert "?: not logged" in page_text(response)  # the legend says it in words, not only colour
