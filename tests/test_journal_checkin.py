@@ -248,3 +248,97 @@ def test_a_deleted_days_checkin_is_revived_by_a_new_submission(client, patient, 
     assert row.spasm_count == 2
     assert row.created_at == old.created_at + timedelta(hours=1)  # a new entry, not an edit
     assert [r.action for r in revisions(app)] == ["delete"]
+
+
+# --- the folded detail ----------------------------------------------------------------------
+
+
+def detail(page: str) -> str:
+    """The opening tag of the check-in's detail disclosure."""
+    found = re.search(r'<details class="checkin-detail"[^>]*>', page)
+    assert found, "no detail disclosure"
+    return found.group(0)
+
+
+def test_the_count_and_save_come_first_and_the_detail_is_folded(client, patient):
+    page = client.get("/checkin").get_data(as_text=True)
+
+    assert detail(page) == '<details class="checkin-detail">'
+    count, save, folded = (page.index(s) for s in ('name="spasm_count"', ">Save check-in</button>", "<details"))
+    assert count < save < folded
+    for name in ("typical_duration_seconds", "jrs_severity", "jrs_frequency", "regions", "spasm_type", "triggers", "trigger_other", "note"):
+        assert page.index(f'name="{name}"') > folded, name
+    assert "Press Enter or Save" in page_text(client.get("/checkin"))
+
+
+def test_the_detail_opens_by_itself_when_the_day_has_detail(client, patient, app):
+    check_in(app, patient, TODAY, 3, note="windy")
+    check_in(app, patient, TODAY - timedelta(days=1), 3)
+
+    assert detail(client.get("/checkin?day=2026-03-10").get_data(as_text=True)).endswith(" open>")
+    assert " open" not in detail(client.get("/checkin?day=2026-03-09").get_data(as_text=True))
+
+
+def test_a_severity_of_zero_counts_as_detail(client, patient, app):
+    check_in(app, patient, TODAY, 3, jrs_severity=0)
+
+    assert detail(client.get("/checkin").get_data(as_text=True)).endswith(" open>")
+
+
+def test_the_detail_opens_by_itself_on_an_error_in_it(client, patient):
+    response = client.post("/checkin", data=form(jrs_severity="9"))
+
+    assert response.status_code == 422
+    assert detail(response.get_data(as_text=True)).endswith(" open>")
+
+
+def test_an_error_in_the_count_alone_leaves_the_detail_folded(client, patient):
+    response = client.post("/checkin", data=form(spasm_count=""))
+
+    assert response.status_code == 422
+    assert " open" not in detail(response.get_data(as_text=True))
+
+
+# --- days long ago ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "reason"),
+    [
+        ("2018-12-31", "is before 2019, the year your spasms began"),
+        ("2016-03-09", "is more than ten years ago"),
+    ],
+)
+def test_a_day_before_the_spasms_began_or_over_ten_years_back_asks_for_confirmation(
+    client, make_user, auth, app, day, reason
+):
+    make_user("old@example.org", symptoms_since_year=2019 if day.startswith("2018") else None)
+    auth.login("old@example.org")
+
+    asked = client.post("/checkin", data=form(day=day, note="long ago"))
+
+    assert asked.status_code == 422
+    page = asked.get_data(as_text=True)
+    errors = re.search(r'<ul class="field-errors" id="day-error">(.*?)</ul>', page, re.S)
+    assert errors and reason in errors.group(1)
+    assert '<input id="confirm_day" name="confirm_day" type="checkbox" value="y">' in page
+    assert "long ago" in page  # what was typed stays
+    assert check_ins(app) == []
+
+    confirmed = client.post("/checkin", data=form(day=day, note="long ago", confirm_day="y"))
+
+    assert confirmed.status_code == 302
+    (row,) = check_ins(app)
+    assert (row.day.isoformat(), row.note) == (day, "long ago")
+
+
+@pytest.mark.parametrize("day", ["2016-03-10", "2026-03-09"])
+def test_days_since_the_spasms_began_within_ten_years_save_at_once(client, make_user, auth, app, day):
+    make_user("recent@example.org", symptoms_since_year=2016)
+    auth.login("recent@example.org")
+
+    response = client.post("/checkin", data=form(day=day))
+
+    assert response.status_code == 302
+    assert 'name="confirm_day"' not in client.get("/checkin").get_data(as_text=True)
+    assert len(check_ins(app)) == 1

@@ -25,7 +25,7 @@ from wtforms.validators import (
     StopValidation,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from diary.i18n import gettext, lazy_gettext
 from diary.journal import wording
@@ -334,6 +334,11 @@ def _in_choice_order(field: MultiCheckboxField) -> list[str]:
     return [c.value for c in field.choices if c.value in ticked]
 
 
+SECONDS_MESSAGE = lazy_gettext(
+    "Enter the number of seconds, from 1 to %(most)s (an hour).", most=MAX_SPASM_SECONDS
+)
+
+
 class DayCountForm(TextForm):
     """The home page's count box: a number of spasms for today or a day of the strip."""
 
@@ -373,6 +378,13 @@ class SpasmNowForm(TextForm):
         ]
     )
 
+    # Filled by the home page's timer (static/js/spasm-timer.js); absent without JavaScript.
+    duration_seconds = WholeNumberField(
+        validators=[Optional(), WholeNumberRange(1, MAX_SPASM_SECONDS, SECONDS_MESSAGE)],
+        invalid_value_message=SECONDS_MESSAGE,
+        widget=HiddenInput(),
+    )
+
     @classmethod
     def fresh(cls) -> SpasmNowForm:
         """The form for a page being rendered, with a token of its own."""
@@ -409,9 +421,6 @@ class NoSpasmsSinceForm(TextForm):
     def earliest(self) -> date:
         """The first day this form accepts."""
         return self.today - timedelta(days=NO_SPASMS_SINCE_MAX_DAYS)
-
-
-SECONDS_MESSAGE = f"Enter the number of seconds, from 1 to {MAX_SPASM_SECONDS} (an hour)."
 
 
 class EpisodeLengthForm(TextForm):

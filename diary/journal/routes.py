@@ -215,9 +215,13 @@ def spasm_now(patient: User):
     if not form.validate_on_submit():
         flash("That tap could not be recorded: the page was out of date. Please tap again.", "error")
         return redirect(url_for(".home"))
-    episode_id = services.record_spasm_now(patient, current_user, form.client_token.data)
+    seconds = form.duration_seconds.data
+    episode_id = services.record_spasm_now(patient, current_user, form.client_token.data, seconds)
     if episode_id is None:
         flash("That spasm was recorded and then deleted. Tap again to record a new one.", "warning")
+        return redirect(url_for(".home"))
+    if seconds is not None:
+        flash(gettext("Saved: a spasm that lasted %(length)s.", length=wording.seconds_label(seconds)), "success")
         return redirect(url_for(".home"))
     return redirect(url_for(".episode", episode_id=episode_id))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -187,22 +187,27 @@ def record_no_spasms_since(patient: User, author: User, since: date) -> NoSpasms
         return NoSpasmsSince(recorded=free, kept=sorted(taken))
 
 
-def record_spasm_now(patient: User, author: User, client_token: str) -> int | None:
+def record_spasm_now(
+    patient: User, author: User, client_token: str, duration_seconds: int | None = None
+) -> int | None:
     """Log one spasm at this moment on the patient's local date; returns the episode's id.
 
     The token comes from the page the tap was made on: a double tap sends it twice and the
-    second insert does nothing. None when that token's episode has since been deleted.
+    second insert does nothing. None when that token's episode has since been deleted. A
+    length measured by the home page's timer is saved with it, and the spasm is placed at its
+    start, that many seconds ago (docs/journal.md, Spasm now).
     """
     patient_id, zone, author_id = patient.id, patient.timezone, author.id
     with write_transaction():
         now = utcnow()
+        began = now - timedelta(seconds=duration_seconds or 0)
         table = SpasmEpisode.__table__
         statement = dialect_insert(table).values(
             patient_id=patient_id,
-            occurred_at=now,
-            day=local_today(zone, now),
+            occurred_at=began,
+            day=local_today(zone, began),
             timezone=zone,
-            duration_seconds=None,
+            duration_seconds=duration_seconds,
             client_token=client_token,
             **_provenance(author_id, now, False),
         )
