@@ -128,7 +128,7 @@ def test_deleted_entry_leaves_every_view(client, patient, app):
     assert day_numbers(app, patient, TODAY - timedelta(days=30), TODAY) == {}
     home = client.get("/")
     assert "Today is not logged yet" in page_text(home)
-    assert 'class="day day-missing">\n      <a href="/checkin?day=2026-03-09"' in home.get_data(as_text=True)
+    assert 'class="day day-missing">\n      <a href="/?day=2026-03-09"' in home.get_data(as_text=True)
     history = client.get("/history")
     assert day_headings(history) == [] and "Nothing logged yet" in page_text(history)
     form = client.get("/checkin?day=2026-03-09").get_data(as_text=True)
