@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 # Dates are formatted in one place; re-exported here for the templates' filters.
-from diary.i18n import clock_time, lazy_gettext, long_date, short_date  # noqa: F401
+from diary.i18n import clock_time, gettext, lazy_gettext, long_date, ngettext, short_date  # noqa: F401
 from diary.models.journal import EntryMethod, Region, SpasmType, Trigger
 
 # Typical length of one spasm: value in seconds -> label. Clonic twitches last under a second
@@ -91,13 +91,13 @@ ENTRY_METHODS: dict[str, Any] = {
 def spasms(count: int) -> str:
     """ "1 spasm", "3 spasms", "no spasms"."""
     if count == 0:
-        return "no spasms"
-    return f"{count} spasm" if count == 1 else f"{count} spasms"
+        return gettext("no spasms")
+    return ngettext("%(num)d spasm", "%(num)d spasms", count)
 
 
 def days(count: int) -> str:
     """ "1 day", "4 days"."""
-    return "1 day" if count == 1 else f"{count} days"
+    return ngettext("%(num)d day", "%(num)d days", count)
 
 
 def duration_label(seconds: int | None) -> str | None:
@@ -112,9 +112,11 @@ def duration_label(seconds: int | None) -> str | None:
 def seconds_label(seconds: int) -> str:
     """A measured length: "1 second", "45 seconds", "2 min 5 s"."""
     if seconds < 60:
-        return "1 second" if seconds == 1 else f"{seconds} seconds"
+        return ngettext("%(num)d second", "%(num)d seconds", seconds)
     minutes, rest = divmod(seconds, 60)
-    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+    if rest:
+        return gettext("%(minutes)d min %(seconds)d s", minutes=minutes, seconds=rest)
+    return gettext("%(minutes)d min", minutes=minutes)
 
 
 def _labels(values: list[str] | None, names: Mapping[str, Any]) -> str:
