@@ -187,6 +187,26 @@ def test_a_spasm_timed_on_the_home_page_is_saved_to_the_second(page: Page, make_
     check_page(page)
 
 
+def test_the_length_pages_stopwatch_saves_the_seconds_it_showed(page: Page, make_user, app):
+    page.clock.install()
+    open_home(page, make_user, {"width": 360, "height": 640})
+    page.get_by_role("button", name="Spasm now").click()
+    expect(page).to_have_url(re.compile(r"/episodes/\d+$"))
+    check_page(page)
+
+    page.get_by_role("button", name="Start timer").click()
+    page.clock.run_for(7_800)
+    expect(page.locator("[data-timer-display]")).to_have_text("7 s")
+    page.get_by_role("button", name="Stop timer").click()
+    expect(page.get_by_label("How long did it last")).to_have_value("7")
+    page.get_by_role("button", name="Save length").click()
+
+    expect(flash(page)).to_contain_text("Saved: the spasm lasted 7 seconds.")
+    (episode,) = episodes(app)
+    assert episode.duration_seconds == 7
+    check_page(page)
+
+
 @pytest.mark.browser_context_args(java_script_enabled=False)
 def test_without_javascript_a_count_and_a_detailed_check_in_are_logged(page: Page, make_user, app):
     open_home(page, make_user, {"width": 360, "height": 640}, script=False)
