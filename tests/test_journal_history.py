@@ -54,6 +54,7 @@ def test_history_marks_entries_entered_later_and_edited(client, patient, app):
     late, today = html.split('id="day-2026-03-06"')[1], html.split('id="day-2026-03-06"')[0]
 
     assert '<span class="badge">entered later</span>' in late
+    assert "marks an entry added more than a day after the day it is about" in html  # in words
     assert re.search(r'<a class="badge" href="/checkins/\d+/changes">edited</a>', late)
     assert "entered later" not in today.split('id="day-2026-03-10"')[1]
     assert "edited" not in today.split('id="day-2026-03-10"')[1]
