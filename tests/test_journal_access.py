@@ -56,7 +56,7 @@ def test_other_patients_days_stay_out_of_my_pages(client, patient, app, entries)
 
     assert all("owner&#39;s note" not in p and "owner's note" not in p for p in [*pages, form])
     assert 'name="spasm_count" type="number" value=""' in form
-    assert "Today is <strong>not logged yet</strong>" in pages[0]
+    assert "Today is not logged yet." in pages[0]
     assert 'name="spasm_count" class="count-input"' in pages[0]
     assert re.search(r'<input type="number" id="spasm_count"[^>]*value=""', pages[0], re.S)
 

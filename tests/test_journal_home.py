@@ -94,8 +94,8 @@ def test_no_spasms_today_never_overwrites_a_day_with_spasms(client, patient, app
     response = client.post("/checkin/none", follow_redirects=True)
 
     assert "Today already has 5 spasms" in page_text(response)
-    assert "href=\"/checkin?day=2026-03-10\">Change today's check-in</a>" in response.get_data(
-        as_text=True
+    assert "href=\"/checkin?day=2026-03-10\" data-count-detail>Change today's check-in</a>" in (
+        response.get_data(as_text=True)
     )
     (row,) = check_ins(app)
     assert (row.spasm_count, row.entry_method) == (5, "form")
@@ -311,7 +311,13 @@ def test_a_day_tapped_in_the_strip_fills_the_box_for_that_day_and_takes_the_focu
     assert re.search(r'<input type="number"[^>]*autofocus>', box, re.S)
     html = response.get_data(as_text=True)
     assert 'href="/?day=2026-03-09" class="day-chosen"' in html
-    assert 'href="/checkin?day=2026-03-09">Add detail to 9 March</a>' in html
+    assert 'href="/checkin?day=2026-03-09" data-count-detail>Add detail to 9 March</a>' in html
+    # The strip's day carries the same for count.js, which chooses it in the page.
+    assert re.search(
+        r'data-choose-day="2026-03-09" data-count="9"\s+data-question="How many spasms that day\?" '
+        r'data-day-words="Monday, 9 March 2026" data-help="Logged that day: 9 spasms."',
+        html,
+    )
 
 
 @pytest.mark.parametrize("day", ["2026-02-24", "garbage"])
