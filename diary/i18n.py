@@ -214,3 +214,8 @@ def month_year(day: date) -> str:
 def clock_time(moment: datetime) -> str:
     """The wall-clock time of an aware datetime, in its own zone: "14:05"."""
     return babel_dates.format_time(moment, "HH:mm", tzinfo=moment.tzinfo, locale=_locale())
+
+
+def weekday(day: date) -> str:
+    """The short name of a day of the week, for column heads such as the 14-day strip's: "Tue"."""
+    return babel_dates.format_skeleton("E", day, locale=_locale())

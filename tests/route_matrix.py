@@ -519,6 +519,9 @@ ROUTES: dict[str, Route] = {
         post=patients_own(done("/")),
         form=_form(day=TODAY.isoformat(), spasm_count="4", note="a new day"),
     ),
+    "journal.save_count": Route(
+        post=patients_own(done("/")), form=_form(day=TODAY.isoformat(), spasm_count="5")
+    ),
     "journal.no_spasms_today": Route(post=patients_own(done("/"))),
     "journal.no_spasms_since": Route(
         post=patients_own(done("/")), form=_form(since=(TODAY - timedelta(days=3)).isoformat())

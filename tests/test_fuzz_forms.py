@@ -24,6 +24,7 @@ from diary.auth import rules, tokens
 from diary.auth.passwords import verify_password
 from diary.extensions import db
 from diary.journal import services, wording
+from diary.journal.forms import CONFIRM_YEARS_BACK, years_before
 from diary.models import CheckIn, SpasmEpisode, User
 from tests.conftest import DEFAULT_NOW, PASSWORD, clear_database
 from tests.journal_helpers import TODAY, check_in, login_as, spasm_now
@@ -543,6 +544,8 @@ def valid_check_ins(draw) -> tuple[dict, dict]:
     form = {name: "" if value is None else str(value) for name, value in values.items()}
     form.update(day=day.isoformat(), regions=regions, triggers=triggers,
                 trigger_other=trigger_other, note=note)
+    if day < years_before(TODAY, CONFIRM_YEARS_BACK):
+        form["confirm_day"] = "y"  # a day that long ago is saved once confirmed (docs/journal.md)
     expected = {
         **values,
         "day": day,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -55,7 +56,9 @@ def test_other_patients_days_stay_out_of_my_pages(client, patient, app, entries)
 
     assert all("owner&#39;s note" not in p and "owner's note" not in p for p in [*pages, form])
     assert 'name="spasm_count" type="number" value=""' in form
-    assert "Today is <strong>not logged yet</strong>" in pages[0]
+    assert "Today is not logged yet." in pages[0]
+    assert 'name="spasm_count" class="count-input"' in pages[0]
+    assert re.search(r'<input type="number" id="spasm_count"[^>]*value=""', pages[0], re.S)
 
 
 def test_a_patient_cannot_write_into_another_patients_day(client, patient, app, entries):
@@ -82,7 +85,7 @@ def test_ids_that_do_not_exist_answer_404(client, patient, url):
 
 
 DIARY_GETS = ["/checkin", "/history", "/history/changes"]
-DIARY_POSTS = ["/checkin", "/checkin/none", "/checkin/none-since", "/episodes"]
+DIARY_POSTS = ["/checkin", "/checkin/count", "/checkin/none", "/checkin/none-since", "/episodes"]
 
 
 @pytest.mark.parametrize("role", ["clinician", "admin"])
@@ -113,6 +116,7 @@ def test_every_journal_route_is_covered_here(app):
     covered = {
         "journal.home",
         "journal.checkin",
+        "journal.save_count",
         "journal.no_spasms_today",
         "journal.no_spasms_since",
         "journal.spasm_now",

@@ -12,13 +12,13 @@ from tests.journal_helpers import TODAY, check_in, check_ins, page_text, revisio
 LABELS = [
     "Date",
     "Number of spasms",
-    "Typical length of one spasm",
-    "Severity (self-rated)",
-    "Frequency (self-rated)",
-    "Where on the face",
-    "Kind of spasm",
-    "What set them off",
-    "Other trigger",
+    "How long did one spasm usually last?",
+    "How strong were the spasms? (Jankovic severity)",
+    "How often did they come? (Jankovic frequency)",
+    "Where on your face?",
+    "What were they like? (clonic or tonic)",
+    "What set them off?",
+    "Something else that set them off",
     "Note",
 ]
 
@@ -35,23 +35,23 @@ def test_checkin_form_shows_every_label_and_the_save_button(client, patient):
         assert re.search(rf"<(label|legend)[^>]*>{re.escape(label)}</", page), label
     assert ">Save check-in</button>" in page
     assert 'value="2026-03-10"' in page  # today in Berlin by default
-    assert "<legend>Side</legend>" not in page  # only asked when both sides are affected
+    assert "<legend>Which side?</legend>" not in page  # only asked when both sides are affected
     assert "<script>" not in page and "style=" not in page
 
 
 def test_jrs_levels_show_their_wording_beside_each_choice(client, patient):
     page = page_text(client.get("/checkin"))
 
-    assert "Spontaneous fluttering, noticeable, not disabling" in page
-    assert "Eyes shut by spasm more than half of waking time" in page
-    assert "self-rated" in page
+    assert "Fluttering that comes by itself, noticeable, not disabling" in page
+    assert "The eye is shut by spasms more than half the day" in page
+    assert "Your own rating" in page
 
 
 def test_side_is_asked_only_of_patients_affected_on_both_sides(client, make_user, auth, app):
     make_user("both@example.org", affected_side="both")
     auth.login("both@example.org")
 
-    assert "<legend>Side</legend>" in client.get("/checkin").get_data(as_text=True)
+    assert "<legend>Which side?</legend>" in client.get("/checkin").get_data(as_text=True)
     response = client.post("/checkin", data=form(side="left"))
 
     assert response.status_code == 302
@@ -181,12 +181,26 @@ def test_get_with_a_day_prefills_that_days_checkin(client, patient, app):
     assert 'checked id="regions-5" name="regions" type="checkbox" value="neck"' in page
 
 
-@pytest.mark.parametrize("day", ["garbage", "2026-13-01", "9999-99-99", "2027-01-01", "%00"])
-def test_an_unreadable_or_future_day_in_the_link_shows_today(client, patient, day):
+@pytest.mark.parametrize("day", ["garbage", "2026-13-01", "9999-99-99", "%00"])
+def test_an_unreadable_day_in_the_link_shows_today_and_says_so(client, patient, day):
     response = client.get(f"/checkin?day={day}")
 
     assert response.status_code == 200
     assert 'value="2026-03-10"' in response.get_data(as_text=True)
+    assert "could not be read, so the page shows today" in page_text(response)
+
+
+@pytest.mark.parametrize(("day", "words"), [("2026-03-11", "Wednesday, 11 March 2026"), ("2027-01-01", "Friday, 1 January 2027")])
+def test_a_future_day_in_the_link_says_the_day_has_not_come_and_offers_no_form(client, patient, day, words):
+    response = client.get(f"/checkin?day={day}")
+
+    assert response.status_code == 200
+    page = page_text(response)
+    assert "That day has not come yet" in page
+    assert f"{words} is still to come" in page
+    html = response.get_data(as_text=True)
+    assert 'name="spasm_count"' not in html  # no form quietly set to another day
+    assert 'href="/checkin">Log today</a>' in html
 
 
 def test_submitting_again_edits_the_checkin_and_keeps_a_revision(client, patient, app):
@@ -234,3 +248,97 @@ def test_a_deleted_days_checkin_is_revived_by_a_new_submission(client, patient, 
     assert row.spasm_count == 2
     assert row.created_at == old.created_at + timedelta(hours=1)  # a new entry, not an edit
     assert [r.action for r in revisions(app)] == ["delete"]
+
+
+# --- the folded detail ----------------------------------------------------------------------
+
+
+def detail(page: str) -> str:
+    """The opening tag of the check-in's detail disclosure."""
+    found = re.search(r'<details class="checkin-detail"[^>]*>', page)
+    assert found, "no detail disclosure"
+    return found.group(0)
+
+
+def test_the_count_and_save_come_first_and_the_detail_is_folded(client, patient):
+    page = client.get("/checkin").get_data(as_text=True)
+
+    assert detail(page) == '<details class="checkin-detail">'
+    count, save, folded = (page.index(s) for s in ('name="spasm_count"', ">Save check-in</button>", "<details"))
+    assert count < save < folded
+    for name in ("typical_duration_seconds", "jrs_severity", "jrs_frequency", "regions", "spasm_type", "triggers", "trigger_other", "note"):
+        assert page.index(f'name="{name}"') > folded, name
+    assert "Press Enter or Save" in page_text(client.get("/checkin"))
+
+
+def test_the_detail_opens_by_itself_when_the_day_has_detail(client, patient, app):
+    check_in(app, patient, TODAY, 3, note="windy")
+    check_in(app, patient, TODAY - timedelta(days=1), 3)
+
+    assert detail(client.get("/checkin?day=2026-03-10").get_data(as_text=True)).endswith(" open>")
+    assert " open" not in detail(client.get("/checkin?day=2026-03-09").get_data(as_text=True))
+
+
+def test_a_severity_of_zero_counts_as_detail(client, patient, app):
+    check_in(app, patient, TODAY, 3, jrs_severity=0)
+
+    assert detail(client.get("/checkin").get_data(as_text=True)).endswith(" open>")
+
+
+def test_the_detail_opens_by_itself_on_an_error_in_it(client, patient):
+    response = client.post("/checkin", data=form(jrs_severity="9"))
+
+    assert response.status_code == 422
+    assert detail(response.get_data(as_text=True)).endswith(" open>")
+
+
+def test_an_error_in_the_count_alone_leaves_the_detail_folded(client, patient):
+    response = client.post("/checkin", data=form(spasm_count=""))
+
+    assert response.status_code == 422
+    assert " open" not in detail(response.get_data(as_text=True))
+
+
+# --- days long ago ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "reason"),
+    [
+        ("2018-12-31", "is before 2019, the year your spasms began"),
+        ("2016-03-09", "is more than ten years ago"),
+    ],
+)
+def test_a_day_before_the_spasms_began_or_over_ten_years_back_asks_for_confirmation(
+    client, make_user, auth, app, day, reason
+):
+    make_user("old@example.org", symptoms_since_year=2019 if day.startswith("2018") else None)
+    auth.login("old@example.org")
+
+    asked = client.post("/checkin", data=form(day=day, note="long ago"))
+
+    assert asked.status_code == 422
+    page = asked.get_data(as_text=True)
+    errors = re.search(r'<ul class="field-errors" id="day-error">(.*?)</ul>', page, re.S)
+    assert errors and reason in errors.group(1)
+    assert '<input id="confirm_day" name="confirm_day" type="checkbox" value="y">' in page
+    assert "long ago" in page  # what was typed stays
+    assert check_ins(app) == []
+
+    confirmed = client.post("/checkin", data=form(day=day, note="long ago", confirm_day="y"))
+
+    assert confirmed.status_code == 302
+    (row,) = check_ins(app)
+    assert (row.day.isoformat(), row.note) == (day, "long ago")
+
+
+@pytest.mark.parametrize("day", ["2016-03-10", "2026-03-09"])
+def test_days_since_the_spasms_began_within_ten_years_save_at_once(client, make_user, auth, app, day):
+    make_user("recent@example.org", symptoms_since_year=2016)
+    auth.login("recent@example.org")
+
+    response = client.post("/checkin", data=form(day=day))
+
+    assert response.status_code == 302
+    assert 'name="confirm_day"' not in client.get("/checkin").get_data(as_text=True)
+    assert len(check_ins(app)) == 1

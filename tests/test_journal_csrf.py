@@ -39,7 +39,7 @@ def test_every_form_on_the_diary_pages_has_a_token(client, patient, app):
     check_in_id = check_ins(app)[0].id
 
     for url, forms in [
-        ("/", 4),  # logout, no spasms today, spasm now, no spasms since
+        ("/", 5),  # logout, the count box, no spasms today, spasm now, no spasms since
         ("/checkin", 2),
         (f"/episodes/{episode_id}", 2),
         (f"/episodes/{episode_id}/edit", 2),
@@ -54,6 +54,7 @@ def test_every_form_on_the_diary_pages_has_a_token(client, patient, app):
     ("url", "data"),
     [
         ("/checkin", {"day": "2026-03-10", "spasm_count": "3"}),
+        ("/checkin/count", {"day": "2026-03-10", "spasm_count": "3"}),
         ("/checkin/none", {}),
         ("/checkin/none-since", {"since": "2026-03-08"}),
         ("/episodes", {"client_token": "a-valid-token"}),

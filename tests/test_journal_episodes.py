@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -78,7 +78,7 @@ def test_the_timer_script_loads_only_on_the_length_page(client, patient, app):
     home = client.get("/").get_data(as_text=True)
 
     assert '<script src="/static/js/timer.js" defer></script>' in length_page
-    assert "timer.js" not in home
+    assert "/js/timer.js" not in home  # the home page has its own, spasm-timer.js
     # Without JavaScript the timer stays hidden and the number field does the job.
     assert re.search(r"<div data-timer hidden>", length_page)
     script = client.get("/static/js/timer.js")
@@ -167,3 +167,26 @@ def test_bad_corrections_are_refused_and_nothing_changes(client, patient, app, v
     (episode,) = episodes(app)
     assert (episode.day, episode.duration_seconds) == (TODAY, None)
     assert revisions(app) == []
+
+
+def test_a_spasm_timed_on_the_home_page_is_saved_with_its_length_and_its_start(client, patient, app, clock):
+    home = client.get("/").get_data(as_text=True)
+    assert re.search(r'<div class="spasm-timer" data-spasm-timer="spasm-now-form" hidden>', home)
+
+    response = client.post("/episodes", data={"client_token": token_of(home), "duration_seconds": "23"})
+
+    assert response.status_code == 302 and response.location == "/"
+    (episode,) = episodes(app)
+    assert episode.duration_seconds == 23
+    assert episode.occurred_at == clock.moment - timedelta(seconds=23)  # when it began
+    assert "Saved: a spasm that lasted 23 seconds." in re.sub(r"\s+", " ", client.get("/").get_data(as_text=True))
+
+
+@pytest.mark.parametrize("seconds", ["0", "3601", "abc"])
+def test_a_timed_length_out_of_range_records_nothing(client, patient, app, seconds):
+    token = token_of(client.get("/").get_data(as_text=True))
+
+    response = client.post("/episodes", data={"client_token": token, "duration_seconds": seconds})
+
+    assert response.status_code == 302
+    assert episodes(app) == []

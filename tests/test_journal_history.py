@@ -54,6 +54,7 @@ def test_history_marks_entries_entered_later_and_edited(client, patient, app):
     late, today = html.split('id="day-2026-03-06"')[1], html.split('id="day-2026-03-06"')[0]
 
     assert '<span class="badge">entered later</span>' in late
+    assert "marks an entry added more than a day after the day it is about" in html  # in words
     assert re.search(r'<a class="badge" href="/checkins/\d+/changes">edited</a>', late)
     assert "entered later" not in today.split('id="day-2026-03-10"')[1]
     assert "edited" not in today.split('id="day-2026-03-10"')[1]
@@ -128,7 +129,7 @@ def test_deleted_entry_leaves_every_view(client, patient, app):
     assert day_numbers(app, patient, TODAY - timedelta(days=30), TODAY) == {}
     home = client.get("/")
     assert "Today is not logged yet" in page_text(home)
-    assert 'class="day day-missing">\n      <a href="/checkin?day=2026-03-09"' in home.get_data(as_text=True)
+    assert 'class="day day-missing">\n      <a href="/?day=2026-03-09"' in home.get_data(as_text=True)
     history = client.get("/history")
     assert day_headings(history) == [] and "Nothing logged yet" in page_text(history)
     form = client.get("/checkin?day=2026-03-09").get_data(as_text=True)

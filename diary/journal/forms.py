@@ -6,6 +6,7 @@ import secrets
 from datetime import date, timedelta
 
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     IntegerField,
@@ -24,8 +25,9 @@ from wtforms.validators import (
     StopValidation,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
+from diary.i18n import gettext, lazy_gettext
 from diary.journal import wording
 from diary.journal.services import FUTURE_DAY, NO_SPASMS_SINCE_MAX_DAYS, CheckInValues
 from diary.models.journal import MAX_NOTE_LENGTH, MAX_SPASM_SECONDS, MAX_SPASMS_PER_DAY
@@ -34,8 +36,21 @@ from diary.web.forms import TextForm
 # The same lower bound as the year symptoms began (users.symptoms_since_year).
 EARLIEST_DAY = date(1900, 1, 1)
 MAX_TRIGGER_OTHER_LENGTH = 200
-CHOOSE_FROM_LIST = "Choose one of the options shown."
-DAY_MESSAGE = "Enter a date like 2026-03-10."
+CHOOSE_FROM_LIST = lazy_gettext("Choose one of the options shown.")
+DAY_MESSAGE = lazy_gettext("Enter a date like 2026-03-10.")
+# A day further back than this asks to be confirmed (docs/journal.md, Days long ago).
+CONFIRM_YEARS_BACK = 10
+COUNT_REQUIRED = lazy_gettext("Enter the number of spasms; 0 if there were none.")
+COUNT_RANGE = lazy_gettext("Enter a number from 0 to %(most)s.", most=MAX_SPASMS_PER_DAY)
+COUNT_NOT_A_NUMBER = lazy_gettext("Enter a whole number, like 12.")
+
+
+def years_before(day: date, years: int) -> date:
+    """The same calendar day `years` earlier (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
 
 
 def optional_int(value: str | int | None) -> int | None:
@@ -141,83 +156,99 @@ def _descriptions(labels: dict) -> dict[str, str]:
 
 def _jrs_choices(levels: dict[int, str]) -> list[SelectChoice]:
     """JRS levels labelled by their number; the wording goes beside as a description."""
-    return [SelectChoice("", "Not rated")] + [SelectChoice(str(n), str(n)) for n in levels]
+    return [SelectChoice("", lazy_gettext("Not rated"))] + [SelectChoice(str(n), str(n)) for n in levels]
 
 
 class CheckInForm(TextForm):
-    """The daily check-in: only the number of spasms is required."""
+    """The daily check-in: only the number of spasms is required; the rest is detail."""
 
     day = LocalDateField(
-        "Date",
-        validators=[present("Enter the date of the day you are logging."), not_future],
+        lazy_gettext("Date"),
+        validators=[present(lazy_gettext("Enter the date of the day you are logging.")), not_future],
         invalid_value_message=DAY_MESSAGE,
     )
     spasm_count = WholeNumberField(
-        "Number of spasms",
-        validators=[
-            present("Enter the number of spasms; 0 if there were none."),
-            WholeNumberRange(
-                0, MAX_SPASMS_PER_DAY, f"Enter a number from 0 to {MAX_SPASMS_PER_DAY}."
-            ),
-        ],
-        invalid_value_message="Enter a whole number, like 12.",
+        lazy_gettext("Number of spasms"),
+        validators=[present(COUNT_REQUIRED), WholeNumberRange(0, MAX_SPASMS_PER_DAY, COUNT_RANGE)],
+        invalid_value_message=COUNT_NOT_A_NUMBER,
     )
+    # Asked only when the day lies before the spasms began or more than ten years back.
+    confirm_day = BooleanField(lazy_gettext("Yes, this date is right"))
     typical_duration_seconds = SelectField(
-        "Typical length of one spasm",
+        lazy_gettext("How long did one spasm usually last?"),
         coerce=optional_int,
-        choices=_choices(wording.DURATION_CHOICES, blank="Not sure"),
+        choices=_choices(wording.DURATION_CHOICES, blank=lazy_gettext("Not sure")),
         invalid_value_message=CHOOSE_FROM_LIST,
         invalid_choice_message=CHOOSE_FROM_LIST,
     )
     jrs_severity = RadioField(
-        "Severity (self-rated)",
+        lazy_gettext("How strong were the spasms? (Jankovic severity)"),
         coerce=optional_int,
         choices=_jrs_choices(wording.JRS_SEVERITY),
         invalid_value_message=CHOOSE_FROM_LIST,
         invalid_choice_message=CHOOSE_FROM_LIST,
     )
     jrs_frequency = RadioField(
-        "Frequency (self-rated)",
+        lazy_gettext("How often did they come? (Jankovic frequency)"),
         coerce=optional_int,
         choices=_jrs_choices(wording.JRS_FREQUENCY),
         invalid_value_message=CHOOSE_FROM_LIST,
         invalid_choice_message=CHOOSE_FROM_LIST,
     )
     regions = MultiCheckboxField(
-        "Where on the face",
+        lazy_gettext("Where on your face?"),
         choices=_choices(wording.REGIONS),
         invalid_choice_message=CHOOSE_FROM_LIST,
     )
     side = RadioField(
-        "Side",
+        lazy_gettext("Which side?"),
         coerce=optional_str,
-        choices=_choices(wording.SIDES, blank="Not sure"),
+        choices=_choices(wording.SIDES, blank=lazy_gettext("Not sure")),
         invalid_choice_message=CHOOSE_FROM_LIST,
     )
     spasm_type = RadioField(
-        "Kind of spasm",
+        lazy_gettext("What were they like? (clonic or tonic)"),
         coerce=optional_str,
-        choices=_choices(wording.SPASM_TYPES, blank="Not sure"),
+        choices=_choices(wording.SPASM_TYPES, blank=lazy_gettext("Not sure")),
         invalid_choice_message=CHOOSE_FROM_LIST,
     )
     triggers = MultiCheckboxField(
-        "What set them off",
+        lazy_gettext("What set them off?"),
         choices=_choices(wording.TRIGGERS),
         invalid_choice_message=CHOOSE_FROM_LIST,
     )
     trigger_other = StringField(
-        "Other trigger",
+        lazy_gettext("Something else that set them off"),
         filters=[clean_text],
         validators=[
-            Length(max=MAX_TRIGGER_OTHER_LENGTH, message="Please keep this under 200 characters.")
+            Length(
+                max=MAX_TRIGGER_OTHER_LENGTH,
+                message=lazy_gettext("Please keep this under 200 characters."),
+            )
         ],
     )
     note = TextAreaField(
-        "Note",
+        lazy_gettext("Note"),
         filters=[clean_text],
         validators=[
-            Length(max=MAX_NOTE_LENGTH, message=f"Please keep the note under {MAX_NOTE_LENGTH:,} characters.")
+            Length(
+                max=MAX_NOTE_LENGTH,
+                message=lazy_gettext("Please keep the note under %(most)s characters.", most=f"{MAX_NOTE_LENGTH:,}"),
+            )
         ],
+    )
+
+    # The optional detail, folded behind one disclosure (docs/journal.md, The check-in).
+    DETAIL_FIELDS = (
+        "typical_duration_seconds",
+        "jrs_severity",
+        "jrs_frequency",
+        "regions",
+        "side",
+        "spasm_type",
+        "triggers",
+        "trigger_other",
+        "note",
     )
 
     # Wording beside each choice, keyed by field name, for the choices() macro.
@@ -228,12 +259,57 @@ class CheckInForm(TextForm):
         "spasm_type": _descriptions(wording.SPASM_TYPES),
     }
 
-    def __init__(self, *args, today: date, ask_side: bool, **kwargs) -> None:
-        """Bind the patient's local today (for future dates) and whether to ask for a side."""
+    def __init__(
+        self, *args, today: date, ask_side: bool, onset_year: int | None = None, **kwargs
+    ) -> None:
+        """Bind the patient's local today (for future dates), whether to ask for a side and
+        the year the spasms began (for days long ago)."""
         self.today = today
+        self.onset_year = onset_year
+        self.asks_confirmation = False
         super().__init__(*args, **kwargs)
         if not ask_side:
             del self.side
+
+    def validate_day(self, field) -> None:
+        """A day before the spasms began, or more than ten years back, is saved only once the
+        patient confirms it (a second submission with the box ticked)."""
+        if field.data is None or field.errors:
+            return
+        reason = self.unusual_day(field.data)
+        if reason is None:
+            return
+        self.asks_confirmation = True
+        if not self.confirm_day.data:
+            raise ValidationError(reason)
+
+    def unusual_day(self, day: date) -> str | None:
+        """Why a day needs confirming, in the patient's words, or None."""
+        if self.onset_year is not None and day.year < self.onset_year:
+            return gettext(
+                "%(day)s is before %(year)s, the year your spasms began. "
+                "Check the date, or tick the box below and save again.",
+                day=wording.long_date(day),
+                year=self.onset_year,
+            )
+        if day < years_before(self.today, CONFIRM_YEARS_BACK):
+            return gettext(
+                "%(day)s is more than ten years ago. "
+                "Check the date, or tick the box below and save again.",
+                day=wording.long_date(day),
+            )
+        return None
+
+    @property
+    def detail_open(self) -> bool:
+        """The detail disclosure starts open when a detail field holds a value or an error."""
+        for name in self.DETAIL_FIELDS:
+            if name not in self:
+                continue
+            field = self[name]
+            if field.errors or field.data not in (None, "", []):
+                return True
+        return False
 
     def values(self) -> CheckInValues:
         """The validated input as plain values for the service."""
@@ -258,6 +334,38 @@ def _in_choice_order(field: MultiCheckboxField) -> list[str]:
     return [c.value for c in field.choices if c.value in ticked]
 
 
+SECONDS_MESSAGE = lazy_gettext(
+    "Enter the number of seconds, from 1 to %(most)s (an hour).", most=MAX_SPASM_SECONDS
+)
+
+
+class DayCountForm(TextForm):
+    """The home page's count box: a number of spasms for today or a day of the strip."""
+
+    day = LocalDateField(
+        lazy_gettext("Date"),
+        validators=[present(lazy_gettext("The page had no date: choose a day again.")), not_future],
+        invalid_value_message=DAY_MESSAGE,
+    )
+    spasm_count = WholeNumberField(
+        lazy_gettext("Number of spasms"),
+        validators=[present(COUNT_REQUIRED), WholeNumberRange(0, MAX_SPASMS_PER_DAY, COUNT_RANGE)],
+        invalid_value_message=COUNT_NOT_A_NUMBER,
+    )
+
+    def __init__(self, *args, today: date, earliest: date, **kwargs) -> None:
+        """Bind the patient's local today and the first day of the home page's strip."""
+        self.today, self.earliest = today, earliest
+        super().__init__(*args, **kwargs)
+
+    def validate_day(self, field) -> None:
+        """Only the days the home page shows; an older day has the check-in form."""
+        if field.data is not None and not field.errors and field.data < self.earliest:
+            raise ValidationError(
+                gettext("Log days before %(day)s with the check-in form.", day=wording.long_date(self.earliest))
+            )
+
+
 class SpasmNowForm(TextForm):
     """One tap: the token generated with the page makes a double tap insert once."""
 
@@ -268,6 +376,13 @@ class SpasmNowForm(TextForm):
             # \Z, not $: "$" also matches before a final newline, which let "token\n" in.
             Regexp(r"^[A-Za-z0-9_-]+\Z"),
         ]
+    )
+
+    # Filled by the home page's timer (static/js/spasm-timer.js); absent without JavaScript.
+    duration_seconds = WholeNumberField(
+        validators=[Optional(), WholeNumberRange(1, MAX_SPASM_SECONDS, SECONDS_MESSAGE)],
+        invalid_value_message=SECONDS_MESSAGE,
+        widget=HiddenInput(),
     )
 
     @classmethod
@@ -306,9 +421,6 @@ class NoSpasmsSinceForm(TextForm):
     def earliest(self) -> date:
         """The first day this form accepts."""
         return self.today - timedelta(days=NO_SPASMS_SINCE_MAX_DAYS)
-
-
-SECONDS_MESSAGE = f"Enter the number of seconds, from 1 to {MAX_SPASM_SECONDS} (an hour)."
 
 
 class EpisodeLengthForm(TextForm):

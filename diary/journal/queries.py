@@ -20,6 +20,9 @@ from diary.models import CheckIn, EntryRevision, SpasmEpisode, User
 from diary.progress.queries import daily_numbers
 
 STRIP_DAYS = 14
+# "No spasms today" becomes the home page's main button once this many days before today are
+# each logged without a spasm (docs/journal.md, The home page).
+SPASM_FREE_DAYS = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,8 @@ class StripDay:
     day: date
     spasms: int | None
     is_today: bool
+    # The check-in's own number, which the home page's count box shows (None without one).
+    check_in_count: int | None = None
 
     @property
     def missing(self) -> bool:
@@ -53,6 +58,14 @@ class HomeView:
     today: date
     today_number: DayNumber | None
     strip: list[StripDay]
+
+    @property
+    def spasm_free(self) -> bool:
+        """Each of the SPASM_FREE_DAYS days before today is logged with no spasms, and today
+        has none so far: "No spasms today" is then the likely entry."""
+        before = self.strip[-SPASM_FREE_DAYS - 1 : -1]
+        today_spasms = self.today_number.spasms if self.today_number else 0
+        return today_spasms == 0 and all(d.spasms == 0 for d in before)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +224,14 @@ def home_view(patient_id: int, today: date) -> HomeView:
     for offset in range(STRIP_DAYS):
         day = start + timedelta(days=offset)
         number = numbers.get(day)
-        strip.append(StripDay(day, number.spasms if number else None, day == today))
+        strip.append(
+            StripDay(
+                day,
+                number.spasms if number else None,
+                day == today,
+                number.check_in_count if number else None,
+            )
+        )
     return HomeView(today=today, today_number=numbers.get(today), strip=strip)
 
 

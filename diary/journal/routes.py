@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from diary import policy
 from diary.clock import local_today
+from diary.i18n import gettext, weekday
 from diary.journal import queries, services, wording
 from diary.journal.forms import (
     CheckInForm,
+    DayCountForm,
     EpisodeEditForm,
     EpisodeLengthForm,
     NoSpasmsSinceForm,
@@ -32,31 +34,64 @@ TEMPLATE_FILTERS = (
 )
 for _name in TEMPLATE_FILTERS:
     bp.add_app_template_filter(getattr(wording, _name), _name)
+bp.add_app_template_filter(weekday, "weekday")
 
 
-def _day_arg(today: date) -> date:
-    """The ?day= of a link, or today when it is absent, unreadable or in the future."""
+def _day_arg(today: date) -> tuple[date, date | None]:
+    """The ?day= of a link (today when absent or unreadable), and the day asked for when it
+    has not come yet (the page then says so rather than show another day)."""
     raw = request.args.get("day")
     if not raw:
-        return today
+        return today, None
     try:
         day = date.fromisoformat(raw)
     except ValueError:
-        flash("That link's date could not be read, so the form shows today.", "warning")
-        return today
+        flash(gettext("That link's date could not be read, so the page shows today."), "warning")
+        return today, None
     if day > today:
-        flash("That day has not come yet, so the form shows today.", "warning")
-        return today
-    return day
+        return today, day
+    return day, None
 
 
-def _render_home(patient: User, *, since_form: NoSpasmsSinceForm | None = None, status: int = 200):
-    """The home page: today's state, the one-tap buttons and the last 14 days."""
+def _strip_start(today: date) -> date:
+    """The first day of the home page's strip."""
+    return today - timedelta(days=queries.STRIP_DAYS - 1)
+
+
+def _render_home(
+    patient: User,
+    *,
+    since_form: NoSpasmsSinceForm | None = None,
+    count_form: DayCountForm | None = None,
+    status: int = 200,
+):
+    """The home page: the count box for the chosen day, the one-tap buttons and the strip."""
     today = local_today(patient.timezone)
     view = queries.home_view(patient.id, today)
+    future = None
+    if count_form is not None:
+        chosen = count_form.day.data if count_form.day.data in {d.day for d in view.strip} else today
+    else:
+        chosen, future = _day_arg(today)
+        if chosen < _strip_start(today):
+            chosen = today
+    chosen_day = next(d for d in view.strip if d.day == chosen)
+    if count_form is None:
+        count_form = DayCountForm(
+            formdata=None,
+            data={"day": chosen, "spasm_count": chosen_day.check_in_count},
+            today=today,
+            earliest=_strip_start(today),
+        )
     return render_template(
         "journal/home.html",
         view=view,
+        chosen=chosen_day,
+        # A day picked in the strip takes the focus, so the number can be typed at once.
+        focus_count=bool(request.args.get("day")) and future is None,
+        future=future,
+        spasm_free_days=queries.SPASM_FREE_DAYS,
+        count_form=count_form,
         spasm_now=SpasmNowForm.fresh(),
         none_today=NoSpasmsTodayForm(),
         none_since=since_form or NoSpasmsSinceForm(formdata=None, today=today),
@@ -76,14 +111,41 @@ def home():
     return _render_home(policy.patient_or_404(current_user, current_user.id))
 
 
+@bp.route("/checkin/count", methods=["POST"])
+@patient_required
+def save_count(patient: User):
+    """The home page's count box: the number of spasms of one day, the rest left as it was."""
+    today = local_today(patient.timezone)
+    form = DayCountForm(today=today, earliest=_strip_start(today))
+    if form.validate_on_submit():
+        day, count = form.day.data, form.spasm_count.data
+        try:
+            services.save_check_in(
+                patient,
+                current_user,
+                services.CheckInValues(day=day, spasm_count=count),
+                count_only=True,
+            )
+        except services.DiaryError as error:
+            form.day.errors.append(str(error))
+        else:
+            flash(
+                gettext("Saved %(day)s: %(count)s.", day=wording.long_date(day), count=wording.spasms(count)),
+                "success",
+            )
+            return redirect(url_for(".home"))
+    return _render_home(patient, count_form=form, status=INVALID)
+
+
 @bp.route("/checkin", methods=["GET", "POST"])
 @patient_required
 def checkin(patient: User):
     """The daily check-in for a local date (today by default), prefilled when it exists."""
     today = local_today(patient.timezone)
     ask_side = patient.affected_side == Side.BOTH
+    onset = patient.symptoms_since_year
     if request.method == "POST":
-        form = CheckInForm(today=today, ask_side=ask_side)
+        form = CheckInForm(today=today, ask_side=ask_side, onset_year=onset)
         if form.validate_on_submit():
             values = form.values()
             try:
@@ -92,16 +154,20 @@ def checkin(patient: User):
                 form.day.errors.append(str(error))
             else:
                 flash(
-                    f"Saved {wording.long_date(values.day)}: {wording.spasms(values.spasm_count)}.",
+                    gettext(
+                        "Saved %(day)s: %(count)s.",
+                        day=wording.long_date(values.day),
+                        count=wording.spasms(values.spasm_count),
+                    ),
                     "success",
                 )
                 return redirect(url_for(".home"))
-        return render_form("journal/checkin.html", form, existing=None)
-    day = _day_arg(today)
-    existing = queries.check_in_on(patient.id, day)
+        return render_form("journal/checkin.html", form, existing=None, future=None)
+    day, future = _day_arg(today)
+    existing = None if future else queries.check_in_on(patient.id, day)
     data = existing.form_data() if existing else {"day": day}
-    form = CheckInForm(formdata=None, data=data, today=today, ask_side=ask_side)
-    return render_template("journal/checkin.html", form=form, existing=existing)
+    form = CheckInForm(formdata=None, data=data, today=today, ask_side=ask_side, onset_year=onset)
+    return render_template("journal/checkin.html", form=form, existing=existing, future=future)
 
 
 @bp.route("/checkin/none", methods=["POST"])
@@ -150,9 +216,13 @@ def spasm_now(patient: User):
     if not form.validate_on_submit():
         flash("That tap could not be recorded: the page was out of date. Please tap again.", "error")
         return redirect(url_for(".home"))
-    episode_id = services.record_spasm_now(patient, current_user, form.client_token.data)
+    seconds = form.duration_seconds.data
+    episode_id = services.record_spasm_now(patient, current_user, form.client_token.data, seconds)
     if episode_id is None:
         flash("That spasm was recorded and then deleted. Tap again to record a new one.", "warning")
+        return redirect(url_for(".home"))
+    if seconds is not None:
+        flash(gettext("Saved: a spasm that lasted %(length)s.", length=wording.seconds_label(seconds)), "success")
         return redirect(url_for(".home"))
     return redirect(url_for(".episode", episode_id=episode_id))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -94,12 +94,16 @@ def save_check_in(
     author: User,
     values: CheckInValues,
     method: EntryMethod = EntryMethod.FORM,
+    *,
+    count_only: bool = False,
 ) -> None:
     """Create or edit the patient's check-in for a day.
 
     The patient's lock makes two simultaneous submissions leave one row: the second edits
     the first. Editing a live check-in keeps its previous values as a revision; a deleted one
-    for that day is revived as a new entry.
+    for that day is revived as a new entry. With count_only (the home page's count box) only
+    the number changes: the detail of a live check-in that day stays as it was
+    (docs/journal.md, The count box).
     """
     patient_id, zone, author_id = patient.id, patient.timezone, author.id
     with write_transaction():
@@ -111,6 +115,8 @@ def save_check_in(
         existing = db.session.scalar(
             sa.select(CheckIn).where(CheckIn.patient_id == patient_id, CheckIn.day == values.day)
         )
+        if count_only and existing is not None and existing.deleted_at is None:
+            values = _with_count(existing, values.spasm_count)
         row = _check_in_row(
             patient_id, values, method, author_id, now, is_retrospective(values.day, today)
         )
@@ -125,6 +131,14 @@ def save_check_in(
                     _add_revision(patient_id, "check_in", existing.id, "update", before, author_id, now)
             _upsert_check_ins([row])
         refresh_summary(patient_id, now=now, zone=zone)
+
+
+def _with_count(existing: CheckIn, count: int) -> CheckInValues:
+    """A live check-in's values with another number of spasms."""
+    kept = {name: getattr(existing, name) for name in CHECK_IN_VALUE_COLUMNS if name != "entry_method"}
+    kept["regions"] = list(kept["regions"] or [])
+    kept["triggers"] = list(kept["triggers"] or [])
+    return CheckInValues(day=existing.day, **{**kept, "spasm_count": count})
 
 
 def record_no_spasms_today(patient: User, author: User) -> NoSpasmsToday:
@@ -173,22 +187,27 @@ def record_no_spasms_since(patient: User, author: User, since: date) -> NoSpasms
         return NoSpasmsSince(recorded=free, kept=sorted(taken))
 
 
-def record_spasm_now(patient: User, author: User, client_token: str) -> int | None:
+def record_spasm_now(
+    patient: User, author: User, client_token: str, duration_seconds: int | None = None
+) -> int | None:
     """Log one spasm at this moment on the patient's local date; returns the episode's id.
 
     The token comes from the page the tap was made on: a double tap sends it twice and the
-    second insert does nothing. None when that token's episode has since been deleted.
+    second insert does nothing. None when that token's episode has since been deleted. A
+    length measured by the home page's timer is saved with it, and the spasm is placed at its
+    start, that many seconds ago (docs/journal.md, Spasm now).
     """
     patient_id, zone, author_id = patient.id, patient.timezone, author.id
     with write_transaction():
         now = utcnow()
+        began = now - timedelta(seconds=duration_seconds or 0)
         table = SpasmEpisode.__table__
         statement = dialect_insert(table).values(
             patient_id=patient_id,
-            occurred_at=now,
-            day=local_today(zone, now),
+            occurred_at=began,
+            day=local_today(zone, began),
             timezone=zone,
-            duration_seconds=None,
+            duration_seconds=duration_seconds,
             client_token=client_token,
             **_provenance(author_id, now, False),
         )

@@ -12,84 +12,92 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 # Dates are formatted in one place; re-exported here for the templates' filters.
-from diary.i18n import clock_time, long_date, short_date  # noqa: F401
+from diary.i18n import clock_time, gettext, lazy_gettext, long_date, ngettext, short_date  # noqa: F401
 from diary.models.journal import EntryMethod, Region, SpasmType, Trigger
 
 # Typical length of one spasm: value in seconds -> label. Clonic twitches last under a second
 # to a few seconds, tonic spasms seconds to minutes (docs/clinical.md, The condition). "Under a
 # second" is stored as 1 because the column's CHECK allows 1-3600 seconds only.
-DURATION_CHOICES: dict[int, str] = {
-    1: "Under a second",
-    2: "1-2 seconds",
-    5: "About 5 seconds",
-    10: "About 10 seconds",
-    30: "About 30 seconds",
-    60: "About a minute",
-    300: "Several minutes",
+DURATION_CHOICES: dict[int, Any] = {
+    1: lazy_gettext("Under a second"),
+    2: lazy_gettext("1-2 seconds"),
+    5: lazy_gettext("About 5 seconds"),
+    10: lazy_gettext("About 10 seconds"),
+    30: lazy_gettext("About 30 seconds"),
+    60: lazy_gettext("About a minute"),
+    300: lazy_gettext("Several minutes"),
 }
 
-# Jankovic Rating Scale levels (docs/clinical.md, Jankovic Rating Scale (JRS)). Self-rating is common but not
-# validated for HFS, so the form always labels these "self-rated".
-JRS_SEVERITY: dict[int, str] = {
-    0: "None",
-    1: "More blinking only when provoked (light, wind, reading)",
-    2: "Spontaneous fluttering, noticeable, not disabling",
-    3: "Clear spasm, mildly incapacitating",
-    4: "Incapacitating, may spread to other facial muscles",
+# Jankovic Rating Scale levels (docs/clinical.md, Jankovic Rating Scale (JRS)), in everyday words
+# first. Self-rating is common but not validated for HFS, so the form says it is the patient's
+# own rating.
+JRS_SEVERITY: dict[int, Any] = {
+    0: lazy_gettext("None"),
+    1: lazy_gettext("More blinking, only with bright light, wind or reading"),
+    2: lazy_gettext("Fluttering that comes by itself, noticeable, not disabling"),
+    3: lazy_gettext("Clear spasms that get in the way a little"),
+    4: lazy_gettext("Spasms that stop you doing things, may spread over the face"),
 }
-JRS_FREQUENCY: dict[int, str] = {
-    0: "None",
-    1: "Slightly more blinking than normal",
-    2: "Fluttering episodes under 1 second",
-    3: "Spasms over 1 second, eyes open more than half of waking time",
-    4: "Eyes shut by spasm more than half of waking time",
+JRS_FREQUENCY: dict[int, Any] = {
+    0: lazy_gettext("None"),
+    1: lazy_gettext("Slightly more blinking than normal"),
+    2: lazy_gettext("Fluttering, each time under a second"),
+    3: lazy_gettext("Spasms over a second; the eye is open more than half the day"),
+    4: lazy_gettext("The eye is shut by spasms more than half the day"),
 }
 
 # Regions of docs/clinical.md (Facial regions), with the muscle a clinician would name beside the plain word.
-REGIONS: dict[str, tuple[str, str]] = {
-    Region.EYE: ("Eye", "Eyelids and around the eye (orbicularis oculi)"),
-    Region.BROW: ("Brow or forehead", "Frontalis"),
-    Region.CHEEK: ("Cheek", "Zygomaticus"),
-    Region.MOUTH: ("Mouth corner", "Orbicularis oris, risorius"),
-    Region.CHIN: ("Chin", "Mentalis"),
-    Region.NECK: ("Neck", "Platysma"),
+REGIONS: dict[str, tuple[Any, Any]] = {
+    Region.EYE: (lazy_gettext("Eye"), lazy_gettext("Eyelids and the muscle around the eye (orbicularis oculi)")),
+    Region.BROW: (lazy_gettext("Brow or forehead"), lazy_gettext("The forehead muscle (frontalis)")),
+    Region.CHEEK: (lazy_gettext("Cheek"), lazy_gettext("The muscle that lifts the cheek (zygomaticus)")),
+    Region.MOUTH: (lazy_gettext("Mouth corner"), lazy_gettext("Around the mouth and its corner (orbicularis oris, risorius)")),
+    Region.CHIN: (lazy_gettext("Chin"), lazy_gettext("The chin muscle (mentalis)")),
+    Region.NECK: (lazy_gettext("Neck"), lazy_gettext("The thin muscle at the front of the neck (platysma)")),
 }
 
-SIDES: dict[str, str] = {"left": "Left", "right": "Right", "both": "Both sides"}
-
-SPASM_TYPES: dict[str, tuple[str, str]] = {
-    SpasmType.CLONIC: ("Twitches (clonic)", "Brief twitches"),
-    SpasmType.TONIC: ("Sustained (tonic)", "The eye or face stays pulled shut for seconds or longer"),
-    SpasmType.BOTH: ("Both", "Twitches and sustained spasms"),
+SIDES: dict[str, Any] = {
+    "left": lazy_gettext("Left"),
+    "right": lazy_gettext("Right"),
+    "both": lazy_gettext("Both sides"),
 }
 
-TRIGGERS: dict[str, str] = {
-    Trigger.STRESS: "Stress",
-    Trigger.FATIGUE: "Tiredness",
-    Trigger.TALKING: "Talking",
-    Trigger.CHEWING: "Chewing",
-    Trigger.SMILING: "Smiling",
-    Trigger.ANXIETY: "Anxiety",
-    Trigger.BRIGHT_LIGHT: "Bright light",
+SPASM_TYPES: dict[str, tuple[Any, Any]] = {
+    SpasmType.CLONIC: (lazy_gettext("Twitches (clonic)"), lazy_gettext("Brief twitches")),
+    SpasmType.TONIC: (
+        lazy_gettext("Sustained (tonic)"),
+        lazy_gettext("The eye or face stays pulled shut for seconds or longer"),
+    ),
+    SpasmType.BOTH: (lazy_gettext("Both"), lazy_gettext("Twitches and sustained spasms")),
 }
 
-ENTRY_METHODS: dict[str, str] = {
-    EntryMethod.FORM: "Check-in",
-    EntryMethod.NO_SPASMS_TODAY: "\"No spasms today\"",
-    EntryMethod.NO_SPASMS_SINCE: "\"No spasms since\"",
+TRIGGERS: dict[str, Any] = {
+    Trigger.STRESS: lazy_gettext("Stress"),
+    Trigger.FATIGUE: lazy_gettext("Tiredness"),
+    Trigger.TALKING: lazy_gettext("Talking"),
+    Trigger.CHEWING: lazy_gettext("Chewing"),
+    Trigger.SMILING: lazy_gettext("Smiling"),
+    Trigger.ANXIETY: lazy_gettext("Anxiety"),
+    Trigger.BRIGHT_LIGHT: lazy_gettext("Bright light"),
+}
+
+ENTRY_METHODS: dict[str, Any] = {
+    EntryMethod.FORM: lazy_gettext("Check-in"),
+    EntryMethod.NO_SPASMS_TODAY: lazy_gettext("\"No spasms today\""),
+    EntryMethod.NO_SPASMS_SINCE: lazy_gettext("\"No spasms since\""),
 }
 
 
 def spasms(count: int) -> str:
     """ "1 spasm", "3 spasms", "no spasms"."""
     if count == 0:
-        return "no spasms"
-    return f"{count} spasm" if count == 1 else f"{count} spasms"
+        return gettext("no spasms")
+    return ngettext("%(num)d spasm", "%(num)d spasms", count)
 
 
 def days(count: int) -> str:
     """ "1 day", "4 days"."""
-    return "1 day" if count == 1 else f"{count} days"
+    return ngettext("%(num)d day", "%(num)d days", count)
 
 
 def duration_label(seconds: int | None) -> str | None:
@@ -97,16 +105,18 @@ def duration_label(seconds: int | None) -> str | None:
     if seconds is None:
         return None
     if seconds in DURATION_CHOICES:
-        return DURATION_CHOICES[seconds]
+        return str(DURATION_CHOICES[seconds])
     return seconds_label(seconds)
 
 
 def seconds_label(seconds: int) -> str:
     """A measured length: "1 second", "45 seconds", "2 min 5 s"."""
     if seconds < 60:
-        return "1 second" if seconds == 1 else f"{seconds} seconds"
+        return ngettext("%(num)d second", "%(num)d seconds", seconds)
     minutes, rest = divmod(seconds, 60)
-    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+    if rest:
+        return gettext("%(minutes)d min %(seconds)d s", minutes=minutes, seconds=rest)
+    return gettext("%(minutes)d min", minutes=minutes)
 
 
 def _labels(values: list[str] | None, names: Mapping[str, Any]) -> str:
@@ -114,7 +124,7 @@ def _labels(values: list[str] | None, names: Mapping[str, Any]) -> str:
     out = []
     for value in values or []:
         name = names.get(value, value)
-        out.append(name[0] if isinstance(name, tuple) else name)
+        out.append(str(name[0] if isinstance(name, tuple) else name))
     return ", ".join(out)
 
 
@@ -130,7 +140,7 @@ def describe_check_in(values: Mapping[str, Any]) -> list[str]:
     if values.get("regions"):
         lines.append(f"Where: {_labels(values['regions'], REGIONS)}")
     if values.get("side"):
-        lines.append(f"Side: {SIDES.get(values['side'], values['side'])}")
+        lines.append(f"Side: {str(SIDES.get(values['side'], values['side']))}")
     if values.get("spasm_type"):
         lines.append(f"Kind: {_labels([values['spasm_type']], SPASM_TYPES)}")
     triggers = _labels(values.get("triggers"), TRIGGERS)

@@ -145,7 +145,8 @@ def readable(codes: Iterable[str] | None, names: dict[str, Any]) -> str:
     out = []
     for code in codes or ():
         name = names.get(code, code)
-        out.append(name[0] if isinstance(name, tuple) else name)
+        # str(): the journal's label tables are lazy strings (docs/wording.md, Strings).
+        out.append(str(name[0] if isinstance(name, tuple) else name))
     return "; ".join(out)
 
 

@@ -16,8 +16,9 @@
     var startedAt = null;
     var ticker = null;
 
+    // Whole seconds, as the display counts them, so the length saved is the one shown.
     function elapsedSeconds() {
-      return Math.min(MAX_SECONDS, Math.max(1, Math.round((Date.now() - startedAt) / 1000)));
+      return Math.min(MAX_SECONDS, Math.max(1, Math.floor((Date.now() - startedAt) / 1000)));
     }
 
     function show() {

@@ -97,22 +97,27 @@ def test_check_in_by_keyboard_alone(page: Page, make_user):
     expect(page.get_by_text("Today is not logged yet.")).to_be_visible()
     check_page(page)
 
-    # From the top of the home page to "Log today in detail", past the header and the buttons.
+    # From the top of the home page to "Log today in detail", past the header, the steppers
+    # and the count box's Save button.
     detail = page.get_by_role("link", name="Log today in detail")
     reached = tab_to(page, detail)
     buttons = [f["element"] for f in reached if f["tag"] == "button"]
     assert any("Log out" in b for b in buttons), reached
-    assert any("No spasms today" in b for b in buttons), reached
-    assert any("Spasm now" in b for b in buttons), reached
+    assert any("One fewer" in b or "\u2212" in b for b in buttons), reached
+    assert any("Save" in b for b in buttons), reached
     page.keyboard.press("Enter")
     expect(page).to_have_url("/checkin")
     expect(page.get_by_label("Date", exact=True)).to_have_value("2026-03-10")
     check_page(page)
 
-    # The number of spasms, then a severity chosen with the arrow keys.
+    # The number of spasms, then the folded detail opened with Enter, and a severity chosen
+    # with the arrow keys.
     tab_to(page, page.get_by_label("Number of spasms"))
     page.keyboard.type("7")
-    severity = page.get_by_role("group", name="Severity (self-rated)")
+    more = page.locator("summary", has_text="More detail (optional)")
+    tab_to(page, more)
+    page.keyboard.press("Enter")
+    severity = page.get_by_role("group", name="How strong were the spasms? (Jankovic severity)")
     tab_to(page, severity, within=True)
     two = severity.get_by_role("radio", name=re.compile(r"^2\b"))
     for _ in range(6):
@@ -122,8 +127,8 @@ def test_check_in_by_keyboard_alone(page: Page, make_user):
     expect(two).to_be_checked()
     expect(two).to_be_focused()
 
-    # On to the button, whose focus must show, and Enter saves.
-    save = page.get_by_role("button", name="Save check-in")
+    # On to the button at the end of the detail, whose focus must show, and Enter saves.
+    save = page.get_by_role("button", name="Save all")
     tab_to(page, save)
     expect(save).to_be_focused()
     page.keyboard.press("Enter")
@@ -138,7 +143,7 @@ def test_check_in_by_keyboard_alone(page: Page, make_user):
     expect(page).to_have_url("/checkin?day=2026-03-10")
     expect(page.get_by_role("heading", level=1)).to_have_text("Check-in for Tuesday, 10 March 2026")
     expect(page.get_by_label("Number of spasms")).to_have_value("7")
-    severity = page.get_by_role("group", name="Severity (self-rated)")
+    severity = page.get_by_role("group", name="How strong were the spasms? (Jankovic severity)")
     expect(severity.get_by_role("radio", name=re.compile(r"^2\b"))).to_be_checked()
     check_page(page)
 

@@ -33,8 +33,9 @@ def test_new_patient_logs_a_first_day_and_sees_it_in_history(page: Page, mailbox
     expect(flash(page)).to_contain_text("no spasms today")
     check_page(page)
 
-    # The detailed check-in opens on today; yesterday is logged from its own link.
-    page.get_by_role("link", name="Log today in detail").click()
+    # The detailed check-in opens on today (now logged, so the link changes it); yesterday is
+    # logged from its own link.
+    page.get_by_role("link", name="Change today's check-in").click()
     expect(page).to_have_url(re.compile(rf"/checkin(\?day={TODAY})?$"))
     expect(page.get_by_label("Date", exact=True)).to_have_value(TODAY)
     check_page(page)
