@@ -12,16 +12,16 @@ import smtplib
 from flask import current_app, render_template, url_for
 
 from diary.auth import tokens
-from diary.i18n import ngettext
+from diary.i18n import lazy_gettext, ngettext
 from diary.mail import send_email
 from diary.models import User
 
 log = logging.getLogger(__name__)
 
-SUBJECT_VERIFY = "Confirm your email address"
-SUBJECT_RESET = "Reset your password"
-SUBJECT_SECOND_SIGN_UP = "Someone tried to create an account with your email address"
-SUBJECT_FINISH_REGISTRATION = "Finish creating your account"
+SUBJECT_VERIFY = lazy_gettext("Confirm your email address")
+SUBJECT_RESET = lazy_gettext("Reset your password")
+SUBJECT_SECOND_SIGN_UP = lazy_gettext("Someone tried to create an account with your email address")
+SUBJECT_FINISH_REGISTRATION = lazy_gettext("Finish creating your account")
 
 
 def duration_words(seconds: int) -> str:
@@ -37,6 +37,7 @@ def duration_words(seconds: int) -> str:
 
 def _send_to(address: str, subject: str, template: str, **context) -> bool:
     """Render the text and HTML parts and send; False (logged without detail) when it failed."""
+    subject = str(subject)  # a lazy subject, in the language of this mail (docs/wording.md)
     text = render_template(f"mail/{template}.txt", **context)
     html = render_template(f"mail/{template}.html", **context)
     try:
@@ -100,7 +101,7 @@ def send_second_sign_up_notice(user: User) -> bool:
     )
 
 
-SUBJECT_STAFF_INVITATION = "Set up your account"
+SUBJECT_STAFF_INVITATION = lazy_gettext("Set up your account")
 
 
 def send_staff_invitation(user: User, clinic_name: str) -> bool:
