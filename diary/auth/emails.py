@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from contextlib import nullcontext
 
 from flask import current_app, render_template, url_for
 
 from diary.auth import tokens
-from diary.i18n import lazy_gettext, ngettext
+from diary.i18n import lazy_gettext, ngettext, speaking_to
 from diary.mail import send_email
 from diary.models import User
 
@@ -50,8 +51,10 @@ def _send_to(address: str, subject: str, template: str, **context) -> bool:
 
 
 def _send(user: User, subject: str, template: str, **context) -> bool:
-    """Mail an account's owner; the templates greet them by name."""
-    return _send_to(user.email, subject, template, user=user, **context)
+    """Mail an account's owner in their own language when they chose one, else in this
+    request's (docs/wording.md, Languages); the templates greet them by name."""
+    with speaking_to(user) if user.locale else nullcontext():
+        return _send_to(user.email, subject, template, user=user, **context)
 
 
 def send_registration_link(email: str) -> bool:

@@ -25,7 +25,7 @@ from diary.auth.forms import (
     ProfileForm,
     RegistrationForm,
 )
-from diary.i18n import gettext
+from diary.i18n import gettext, lazy_gettext
 from diary.throttle import Throttled
 from diary.web.errors import too_many_attempts, too_many_logins
 
@@ -51,7 +51,7 @@ def safe_next(target: str | None) -> str:
     return url_for("journal.home")
 
 
-TOO_MANY_REGISTRATIONS = "Too many registrations were asked for from here or for this address."
+TOO_MANY_REGISTRATIONS = lazy_gettext("Too many registrations were asked for from here or for this address.")
 
 
 @bp.route("/login", methods=["GET", "POST"])

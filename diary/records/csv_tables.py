@@ -59,8 +59,8 @@ class CsvStyle:
     description: str
 
 
-MACHINE = CsvStyle(",", ".", "commas between cells and decimal points (1.5)")
-DECIMAL_COMMA = CsvStyle(";", ",", "semicolons between cells and decimal commas (1,5)")
+MACHINE = CsvStyle(",", ".", _l("commas between cells and decimal points (1.5)"))
+DECIMAL_COMMA = CsvStyle(";", ",", _l("semicolons between cells and decimal commas (1,5)"))
 STYLES = {"point": MACHINE, "comma": DECIMAL_COMMA}
 
 # Languages that write a decimal comma (CLDR's decimal symbol for the language), so that a

@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from diary.errors import NotFound, Refused, Throttled
 from diary.i18n import lazy_gettext as _l
-from diary.i18n import ngettext
+from diary.i18n import gettext, ngettext
 
 bp = Blueprint("errors", __name__)
 log = logging.getLogger(__name__)
@@ -54,24 +54,26 @@ def too_many_attempts(error: Throttled, what: str, *, way_out: tuple[str, str] |
     where a way out is, e.g. the password reset, which ends a login wait at once."""
     wait = ngettext("Please wait %(num)d minute before trying again.",
                     "Please wait %(num)d minutes before trying again.", error.minutes)
-    body, status = error_response(429, f"{what} {wait}", way_out=way_out)
+    # One pattern, so a language may join the two sentences its own way (docs/wording.md).
+    body, status = error_response(429, gettext("%(what)s %(wait)s", what=str(what), wait=wait),
+                                  way_out=way_out)
     return body, status, {"Retry-After": str(error.retry_after)}
 
 
-TOO_MANY_LOGINS = "Too many wrong passwords or codes were tried for this account."
+TOO_MANY_LOGINS = _l("Too many wrong passwords or codes were tried for this account.")
 
 
 def too_many_logins(error: Throttled):
     """The 429 page of a login wait (a password or a code tried too often, at login or where
     the password is asked again): how long, and the password reset, which ends it."""
     return too_many_attempts(error, TOO_MANY_LOGINS,
-                             way_out=("Set a new password", url_for("auth.forgot_password")))
+                             way_out=(gettext("Set a new password"), url_for("auth.forgot_password")))
 
 
 @bp.app_errorhandler(CSRFError)
 def handle_csrf_error(error: CSRFError):
     """An expired or missing form token: ask to reload rather than blame the user."""
-    return error_response(400, "The form had expired. Please reload the page and send it again.")
+    return error_response(400, gettext("The form had expired. Please reload the page and send it again."))
 
 
 @bp.app_errorhandler(NotFound)
