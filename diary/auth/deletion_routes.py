@@ -31,7 +31,7 @@ def delete_account(patient: User):
         except Throttled as error:
             return too_many_logins(error)
         except deletion.WrongPassword:
-            form.password.errors.append("This password is not right. Nothing was deleted.")
+            form.password.errors.append(gettext("This password is not right. Nothing was deleted."))
         else:
             sessions.end()
             flash(gettext("Your account and your whole diary are deleted."), "success")

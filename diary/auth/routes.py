@@ -31,7 +31,7 @@ from diary.web.errors import too_many_attempts, too_many_logins
 
 bp = Blueprint("auth", __name__)
 
-LOGIN_FAILED = "The email or password is not right."
+LOGIN_FAILED = lazy_gettext("The email or password is not right.")
 # The reset token waits in the (signed, HttpOnly) session cookie, not in the page's URL.
 RESET_TOKEN_KEY = "reset_token"  # noqa: S105 (a session key, not a secret)
 # Real tokens are about 100 characters; anything far longer is not ours and would bloat the cookie.
@@ -72,7 +72,7 @@ def login():
                 session[sessions.NEXT_KEY] = request.args.get("next")
                 return redirect(url_for("auth.second_factor"))
             return redirect(safe_next(request.args.get("next")))
-        form.password.errors.append(LOGIN_FAILED)
+        form.password.errors.append(str(LOGIN_FAILED))
     return render_template("auth/login.html", form=form)
 
 
@@ -258,7 +258,7 @@ def change_password():
             sessions.begin(user)
             flash(gettext("Your password is changed. Any other device you used is now logged out."), "success")
             return redirect(url_for("auth.account"))
-        form.current_password.errors.append("Your current password is not right.")
+        form.current_password.errors.append(gettext("Your current password is not right."))
     return _render_account(password_form=form)
 
 
