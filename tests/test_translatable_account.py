@@ -26,6 +26,7 @@ from tests.catalogue_checks import ROOT, extracted_now
 from tests.journal_helpers import login_as
 from tests.reminders_support import dispatch, save_reminder
 from tests.sharing_support import new_code
+from tests.staff_support import enrol
 
 PSEUDO = "eo"
 PSEUDO_HEADERS = {"Accept-Language": "eo"}
@@ -153,6 +154,21 @@ def test_the_account_mail_is_translated(client, make_user, mailbox):
         assert _leftover_words(mailbox.text(message), set()) == [], mailbox.text(message)
 
 
+def test_the_pages_behind_the_mailed_links_are_translated(client, make_user, mailbox):
+    make_user("pat@example.org")
+    client.post("/register", data={"email": "new@example.org"}, headers=PSEUDO_HEADERS)
+    finish = mailbox.link(mailbox.last("new@example.org"), "/register/finish/")
+    assert unmarked_on_page(get(client, finish)) == []
+    short = client.post(finish, data={"password": "short", "password_repeat": "other"},
+                        headers=PSEUDO_HEADERS)
+    assert unmarked_on_page(short.get_data(as_text=True)) == []  # the validators' messages
+
+    client.post("/password/forgot", data={"email": "pat@example.org"}, headers=PSEUDO_HEADERS)
+    reset = mailbox.link(mailbox.last("pat@example.org"), "/reset/")
+    client.get(reset)
+    assert unmarked_on_page(get(client, "/password/new")) == []
+
+
 def test_a_patients_pages_are_all_translated(app, client, make_user, clock):
     patient = make_user("pat@example.org", family_name="Doe")
     clinician = make_user("nora@example.org", role="clinician", display_name="Nora",
@@ -233,6 +249,8 @@ def test_a_clinicians_second_factor_pages_are_translated(client, make_user):
     login_as(client, clinician, second_factor=False)
     page = get(client, "/login/second-factor/setup")
     assert unmarked_on_page(page) == []
+    enrol(client.application, clinician)
+    assert unmarked_on_page(get(client, "/login/code")) == []
 
 
 def test_the_language_switch_shows_when_languages_are_offered(client):
