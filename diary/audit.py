@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from diary.database import write_transaction
 from diary.extensions import db
-from diary.i18n import lazy_gettext as _l
+from diary.i18n import lazy_gettext
 from diary.models import AuditEvent, User
 
 # Actions. The trail says what was done, never what the record held.
@@ -53,33 +53,33 @@ MEMBER_REACTIVATED = "member_reactivated"
 SECOND_FACTOR_RESET = "second_factor_reset"
 
 ACTION_LABELS = {
-    VIEW_REVIEW: _l("Opened the follow-up review"),
-    VIEW_REPORT: _l("Opened the one-page report"),
-    EXPORT_REPORT_PDF: _l("Downloaded the one-page report as PDF"),
-    EXPORT_CSV: _l("Downloaded the diary as CSV"),
-    EXPORT_FHIR: _l("Downloaded the medical record file for hospital systems (FHIR)"),
-    VERIFY_SURGERY: _l("Verified surgery details"),
-    EDIT_SURGERY: _l("Corrected surgery details"),
-    RECORD_ASSESSMENT: _l("Recorded a follow-up assessment"),
-    ENTER_BASELINE: _l("Entered the spasm count before surgery (pre-operative baseline)"),
-    MRN_CHANGED: _l("Hospital number changed"),
-    LINK_CREATED: _l("Sharing with a clinic began"),
-    LINK_REVOKED: _l("Sharing with a clinic ended"),
-    INVITATION_SENT: _l("Invited to share"),
-    SHARE_CODE_CREATED: _l("Share code created"),
-    SHARE_CODE_CANCELLED: _l("Share code cancelled"),
-    INVITATION_DECLINED: _l("Invitation declined"),
-    MEMBER_ADDED: _l("Clinic member added"),
-    MEMBER_CONFIRMED: _l("Clinic member confirmed by a colleague"),
-    MEMBER_REFUSED: _l("Clinic member refused by a colleague"),
-    MEMBER_BREAK_GLASS: _l("Clinic member confirmed by the app's administrator in an emergency (break glass)"),
-    MEMBER_DEACTIVATED: _l("Clinic member deactivated"),
-    ACCOUNT_DELETED: _l("Account deleted"),
-    CLINIC_CREATED: _l("Clinic created"),
-    CLINIC_RENAMED: _l("Clinic renamed"),
-    MEMBER_ROLE_CHANGED: _l("Clinic member's role changed"),
-    MEMBER_REACTIVATED: _l("Clinic member reactivated"),
-    SECOND_FACTOR_RESET: _l("Second sign-in step reset (second factor)"),
+    VIEW_REVIEW: lazy_gettext("Opened the follow-up review"),
+    VIEW_REPORT: lazy_gettext("Opened the one-page report"),
+    EXPORT_REPORT_PDF: lazy_gettext("Downloaded the one-page report as PDF"),
+    EXPORT_CSV: lazy_gettext("Downloaded the diary as CSV"),
+    EXPORT_FHIR: lazy_gettext("Downloaded the medical record file for hospital systems (FHIR)"),
+    VERIFY_SURGERY: lazy_gettext("Verified surgery details"),
+    EDIT_SURGERY: lazy_gettext("Corrected surgery details"),
+    RECORD_ASSESSMENT: lazy_gettext("Recorded a follow-up assessment"),
+    ENTER_BASELINE: lazy_gettext("Entered the spasm count before surgery (pre-operative baseline)"),
+    MRN_CHANGED: lazy_gettext("Hospital number changed"),
+    LINK_CREATED: lazy_gettext("Sharing with a clinic began"),
+    LINK_REVOKED: lazy_gettext("Sharing with a clinic ended"),
+    INVITATION_SENT: lazy_gettext("Invited to share"),
+    SHARE_CODE_CREATED: lazy_gettext("Share code created"),
+    SHARE_CODE_CANCELLED: lazy_gettext("Share code cancelled"),
+    INVITATION_DECLINED: lazy_gettext("Invitation declined"),
+    MEMBER_ADDED: lazy_gettext("Clinic member added"),
+    MEMBER_CONFIRMED: lazy_gettext("Clinic member confirmed by a colleague"),
+    MEMBER_REFUSED: lazy_gettext("Clinic member refused by a colleague"),
+    MEMBER_BREAK_GLASS: lazy_gettext("Clinic member confirmed by the app's administrator in an emergency (break glass)"),
+    MEMBER_DEACTIVATED: lazy_gettext("Clinic member deactivated"),
+    ACCOUNT_DELETED: lazy_gettext("Account deleted"),
+    CLINIC_CREATED: lazy_gettext("Clinic created"),
+    CLINIC_RENAMED: lazy_gettext("Clinic renamed"),
+    MEMBER_ROLE_CHANGED: lazy_gettext("Clinic member's role changed"),
+    MEMBER_REACTIVATED: lazy_gettext("Clinic member reactivated"),
+    SECOND_FACTOR_RESET: lazy_gettext("Second sign-in step reset (second factor)"),
 }
 
 

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
 
+from babel import Locale
 from babel import dates as babel_dates
 from flask import Flask, current_app, has_app_context, has_request_context, request, session
 from flask_babel import Babel, force_locale, get_locale, gettext, lazy_gettext, ngettext
@@ -34,6 +35,7 @@ __all__ = [
     "init_app",
     "lazy_gettext",
     "locale_to_store",
+    "locale_name",
     "long_date",
     "medium_date",
     "month_year",
@@ -158,6 +160,10 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     babel.init_app(app, locale_selector=select_locale)
     app.add_template_global(html_lang)
+    # The language switch of the login and registration pages (templates/auth/_language_switch.html).
+    app.add_template_global(offered_locales)
+    app.add_template_global(locale_name)
+    app.add_template_global(current_locale)
     for formatter in (long_date, medium_date, short_date, day_month, month_year, clock_time):
         app.add_template_filter(formatter)
     app.add_template_filter(as_day)
@@ -174,6 +180,17 @@ def as_day(value: date | str | None) -> date | None:
 def _locale():
     # get_locale() answers None outside any application context (a pure script).
     return get_locale() or LOCALES[0]
+
+
+def locale_name(locale: str) -> str:
+    """A locale named in its own language ("English (United Kingdom)", "Deutsch
+    (Deutschland)"), so that a visitor finds theirs whatever the page's language."""
+    return Locale.parse(locale).get_display_name(locale)
+
+
+def current_locale() -> str:
+    """The page's locale as the app spells it ("en_GB"), to mark the switch's current choice."""
+    return str(_locale())
 
 
 def html_lang() -> str:

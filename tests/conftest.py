@@ -49,7 +49,9 @@ PASSWORD = "correct horse battery staple"
 # Settings that change what create_app builds, not only what a request reads: a test that
 # overrides one of these gets an app of its own.
 BUILD_TIME_SETTINGS = frozenset(
-    {"TRUSTED_PROXIES", "SQLALCHEMY_DATABASE_URI", "SQLALCHEMY_ENGINE_OPTIONS", "SQLALCHEMY_BINDS"}
+    {"TRUSTED_PROXIES", "SQLALCHEMY_DATABASE_URI", "SQLALCHEMY_ENGINE_OPTIONS", "SQLALCHEMY_BINDS",
+     # Flask-Babel reads where the catalogues are when the app is built.
+     "BABEL_TRANSLATION_DIRECTORIES"}
 )
 
 

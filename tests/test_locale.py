@@ -171,3 +171,21 @@ def test_a_language_not_offered_is_refused_and_nothing_changes(app, client, make
 def test_the_switch_never_redirects_off_the_site(client):
     answer = client.post("/language", data={"locale": "en_GB", "next": "//evil.example/"})
     assert answer.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("path", ["/login", "/register"])
+def test_a_visitor_finds_the_language_switch_when_german_is_offered(client, path):
+    """One button per language, named in its own language, posting to /language with the
+    page to come back to; a plain form, so it works without JavaScript."""
+    page = client.get(path, headers=GERMAN).get_data(as_text=True)
+    switch = page[page.index('action="/language"'):]
+    switch = switch[:switch.index("</form>")]
+    assert 'name="csrf_token"' in switch and f'name="next" value="{path}"' in switch
+    assert 'value="de_DE" lang="de-DE" aria-current="true">Deutsch (Deutschland)</button>' in switch
+    assert 'value="en_GB" lang="en-GB">English (United Kingdom)</button>' in switch
+
+
+@pytest.mark.parametrize("app_config", [{}])
+@pytest.mark.parametrize("path", ["/login", "/register"])
+def test_with_one_language_there_is_no_switch(client, path):
+    assert 'action="/language"' not in client.get(path).get_data(as_text=True)

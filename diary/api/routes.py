@@ -7,6 +7,7 @@ from datetime import date
 from flask import Blueprint, jsonify, request
 
 from diary.clock import local_today
+from diary.i18n import gettext
 from diary.models import User
 from diary.progress.trajectory import (
     TrajectoryRequestError,
@@ -33,9 +34,9 @@ def parse_day(name: str) -> date | None:
     try:
         day = date.fromisoformat(raw)
     except ValueError:
-        raise TrajectoryRequestError({name: "Use a date written as YYYY-MM-DD."}) from None
+        raise TrajectoryRequestError({name: gettext("Use a date written as YYYY-MM-DD.")}) from None
     if not EARLIEST_DAY <= day <= LATEST_DAY:
-        raise TrajectoryRequestError({name: "Use a date between 1900 and 2100."})
+        raise TrajectoryRequestError({name: gettext("Use a date between 1900 and 2100.")})
     return day
 
 

@@ -11,6 +11,7 @@ from flask import flash, redirect, request, url_for
 from diary.auth import sessions
 from diary.auth.forms import DeleteAccountForm
 from diary.auth.routes import bp
+from diary.i18n import gettext
 from diary.models import User
 from diary.records import deletion
 from diary.throttle import Throttled
@@ -30,9 +31,9 @@ def delete_account(patient: User):
         except Throttled as error:
             return too_many_logins(error)
         except deletion.WrongPassword:
-            form.password.errors.append("This password is not right. Nothing was deleted.")
+            form.password.errors.append(gettext("This password is not right. Nothing was deleted."))
         else:
             sessions.end()
-            flash("Your account and your whole diary are deleted.", "success")
+            flash(gettext("Your account and your whole diary are deleted."), "success")
             return redirect(url_for("auth.login"))
     return render_form("auth/delete_account.html", form)

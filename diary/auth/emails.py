@@ -8,20 +8,21 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from contextlib import nullcontext
 
 from flask import current_app, render_template, url_for
 
 from diary.auth import tokens
-from diary.i18n import ngettext
+from diary.i18n import lazy_gettext, ngettext, speaking_to
 from diary.mail import send_email
 from diary.models import User
 
 log = logging.getLogger(__name__)
 
-SUBJECT_VERIFY = "Confirm your email address"
-SUBJECT_RESET = "Reset your password"
-SUBJECT_SECOND_SIGN_UP = "Someone tried to create an account with your email address"
-SUBJECT_FINISH_REGISTRATION = "Finish creating your account"
+SUBJECT_VERIFY = lazy_gettext("Confirm your email address")
+SUBJECT_RESET = lazy_gettext("Reset your password")
+SUBJECT_SECOND_SIGN_UP = lazy_gettext("Someone tried to create an account with your email address")
+SUBJECT_FINISH_REGISTRATION = lazy_gettext("Finish creating your account")
 
 
 def duration_words(seconds: int) -> str:
@@ -37,6 +38,7 @@ def duration_words(seconds: int) -> str:
 
 def _send_to(address: str, subject: str, template: str, **context) -> bool:
     """Render the text and HTML parts and send; False (logged without detail) when it failed."""
+    subject = str(subject)  # a lazy subject, in the language of this mail (docs/wording.md)
     text = render_template(f"mail/{template}.txt", **context)
     html = render_template(f"mail/{template}.html", **context)
     try:
@@ -49,8 +51,10 @@ def _send_to(address: str, subject: str, template: str, **context) -> bool:
 
 
 def _send(user: User, subject: str, template: str, **context) -> bool:
-    """Mail an account's owner; the templates greet them by name."""
-    return _send_to(user.email, subject, template, user=user, **context)
+    """Mail an account's owner in their own language when they chose one, else in this
+    request's (docs/wording.md, Languages); the templates greet them by name."""
+    with speaking_to(user) if user.locale else nullcontext():
+        return _send_to(user.email, subject, template, user=user, **context)
 
 
 def send_registration_link(email: str) -> bool:
@@ -100,7 +104,7 @@ def send_second_sign_up_notice(user: User) -> bool:
     )
 
 
-SUBJECT_STAFF_INVITATION = "Set up your account"
+SUBJECT_STAFF_INVITATION = lazy_gettext("Set up your account")
 
 
 def send_staff_invitation(user: User, clinic_name: str) -> bool:

@@ -15,13 +15,14 @@ from wtforms.validators import (
 )
 
 from diary.auth import rules
+from diary.i18n import gettext, lazy_gettext
 from diary.web.forms import TextForm, VisibleCharactersOnly
 
 SIDE_CHOICES = [
-    SelectChoice("", "Choose a side"),
-    SelectChoice("left", "Left"),
-    SelectChoice("right", "Right"),
-    SelectChoice("both", "Both sides"),
+    SelectChoice("", lazy_gettext("Choose a side")),
+    SelectChoice("left", lazy_gettext("Left")),
+    SelectChoice("right", lazy_gettext("Right")),
+    SelectChoice("both", lazy_gettext("Both sides")),
 ]
 
 
@@ -53,7 +54,7 @@ class YearField(IntegerField):
         try:
             super().process_formdata(valuelist)
         except ValueError as error:
-            raise ValueError("Enter a year as four digits, such as 2019.") from error
+            raise ValueError(gettext("Enter a year as four digits, such as 2019.")) from error
 
 
 class BirthDateField(DateField):
@@ -67,12 +68,12 @@ class BirthDateField(DateField):
         try:
             super().process_formdata(valuelist)
         except ValueError as error:
-            raise ValueError("Enter a date such as 1956-04-02 (year, month, day).") from error
+            raise ValueError(gettext("Enter a date such as 1956-04-02 (year, month, day).")) from error
 
 
 def birth_date_field() -> BirthDateField:
     """The one date-of-birth field (the account page, a share code)."""
-    return BirthDateField("Date of birth", validators=[Optional()])
+    return BirthDateField(lazy_gettext("Date of birth"), validators=[Optional()])
 
 
 def check_birth_date(field, time_zone: str) -> None:
@@ -83,15 +84,15 @@ def check_birth_date(field, time_zone: str) -> None:
             raise ValidationError(problem)
 
 
-def email_field(label: str = "Email") -> EmailField:
+def email_field(label: str = lazy_gettext("Email")) -> EmailField:
     """The one email field of every form."""
     return EmailField(
         label,
         filters=[_strip],
         validators=[
-            DataRequired(message="Enter your email address."),
-            Length(max=rules.EMAIL_MAX_LENGTH, message="This email address is too long."),
-            Email(message="Enter an email address such as name@example.org."),
+            DataRequired(message=lazy_gettext("Enter your email address.")),
+            Length(max=rules.EMAIL_MAX_LENGTH, message=lazy_gettext("This email address is too long.")),
+            Email(message=lazy_gettext("Enter an email address such as name@example.org.")),
         ],
     )
 
@@ -99,12 +100,12 @@ def email_field(label: str = "Email") -> EmailField:
 def new_password_fields(label: str, repeat_label: str) -> tuple[PasswordField, PasswordField]:
     """A new password and its repetition."""
     return (
-        PasswordField(label, validators=[DataRequired(message="Choose a password."), NewPassword()]),
+        PasswordField(label, validators=[DataRequired(message=lazy_gettext("Choose a password.")), NewPassword()]),
         PasswordField(
             repeat_label,
             validators=[
-                DataRequired(message="Type the password a second time."),
-                EqualTo("password", message="The two passwords are not the same."),
+                DataRequired(message=lazy_gettext("Type the password a second time.")),
+                EqualTo("password", message=lazy_gettext("The two passwords are not the same.")),
             ],
         ),
     )
@@ -115,10 +116,10 @@ class LoginForm(TextForm):
 
     email = email_field()
     password = PasswordField(
-        "Password",
+        lazy_gettext("Password"),
         validators=[
-            DataRequired(message="Enter your password."),
-            Length(max=rules.PASSWORD_MAX_LENGTH, message="The email or password is not right."),
+            DataRequired(message=lazy_gettext("Enter your password.")),
+            Length(max=rules.PASSWORD_MAX_LENGTH, message=lazy_gettext("The email or password is not right.")),
         ],
     )
 
@@ -127,43 +128,43 @@ class PersonalDetailsForm(TextForm):
     """Name, time zone and, for a patient, side and onset year."""
 
     display_name = StringField(
-        "Your name",
+        lazy_gettext("Your name"),
         filters=[_strip],
         validators=[
-            DataRequired(message="Enter the name we should greet you with."),
+            DataRequired(message=lazy_gettext("Enter the name we should greet you with.")),
             Length(
                 max=rules.DISPLAY_NAME_MAX_LENGTH,
-                message=f"Use at most {rules.DISPLAY_NAME_MAX_LENGTH} characters.",
+                message=lazy_gettext("Use at most %(max)d characters."),
             ),
             VisibleCharactersOnly(),
         ],
     )
     family_name = StringField(
-        "Surname",
+        lazy_gettext("Surname"),
         filters=[_strip, lambda value: value or None],
         validators=[
             Optional(),
             Length(
                 max=rules.FAMILY_NAME_MAX_LENGTH,
-                message=f"Use at most {rules.FAMILY_NAME_MAX_LENGTH} characters.",
+                message=lazy_gettext("Use at most %(max)d characters."),
             ),
             VisibleCharactersOnly(),
         ],
     )
     timezone = SelectField(
-        "Time zone",
+        lazy_gettext("Time zone"),
         choices=time_zone_choices,
         default=rules.DEFAULT_TIME_ZONE,
-        invalid_choice_message="Choose a time zone from the list.",
+        invalid_choice_message=lazy_gettext("Choose a time zone from the list."),
     )
     affected_side = SelectField(
-        "Affected side",
+        lazy_gettext("Affected side"),
         choices=SIDE_CHOICES,
         default="",
         validate_choice=False,
-        validators=[AnyOf(rules.SIDES, message="Choose the side of your face with the spasms.")],
+        validators=[AnyOf(rules.SIDES, message=lazy_gettext("Choose the side of your face with the spasms."))],
     )
-    symptoms_since_year = YearField("Year the spasms began", validators=[Optional()])
+    symptoms_since_year = YearField(lazy_gettext("Year the spasms began"), validators=[Optional()])
 
     def validate_symptoms_since_year(self, field) -> None:
         """Between 1900 and this year in the chosen zone (the app clock)."""
@@ -171,13 +172,14 @@ class PersonalDetailsForm(TextForm):
             return
         latest = rules.latest_symptom_year(self.timezone.data)
         if not rules.EARLIEST_SYMPTOM_YEAR <= field.data <= latest:
-            raise ValidationError(f"Enter a year between {rules.EARLIEST_SYMPTOM_YEAR} and {latest}.")
+            raise ValidationError(gettext("Enter a year between %(earliest)d and %(latest)d.",
+                                          earliest=rules.EARLIEST_SYMPTOM_YEAR, latest=latest))
 
 
 class RegistrationForm(PersonalDetailsForm):
     """A registration's second step, from the emailed link: the address is the link's."""
 
-    password, password_repeat = new_password_fields("Password", "Repeat password")
+    password, password_repeat = new_password_fields(lazy_gettext("Password"), lazy_gettext("Repeat password"))
 
 
 class ProfileForm(PersonalDetailsForm):
@@ -203,15 +205,15 @@ class PasswordChangeForm(TextForm):
     """The current password, and a new one twice."""
 
     current_password = PasswordField(
-        "Current password", validators=[DataRequired(message="Enter your current password.")]
+        lazy_gettext("Current password"), validators=[DataRequired(message=lazy_gettext("Enter your current password."))]
     )
-    password, password_repeat = new_password_fields("New password", "Repeat new password")
+    password, password_repeat = new_password_fields(lazy_gettext("New password"), lazy_gettext("Repeat new password"))
 
 
 class NewPasswordForm(TextForm):
     """A new password, twice (after a reset link)."""
 
-    password, password_repeat = new_password_fields("New password", "Repeat new password")
+    password, password_repeat = new_password_fields(lazy_gettext("New password"), lazy_gettext("Repeat new password"))
 
 
 class EmailForm(TextForm):
@@ -224,11 +226,11 @@ class CodeForm(TextForm):
     """A code from the authenticator app, or a recovery code."""
 
     code = StringField(
-        "Code",
+        lazy_gettext("Code"),
         filters=[_strip],
         validators=[
-            DataRequired(message="Enter the 6-digit code from your authenticator app."),
-            Length(max=32, message="Enter the 6-digit code, or a recovery code such as abcde-fghjk."),
+            DataRequired(message=lazy_gettext("Enter the 6-digit code from your authenticator app.")),
+            Length(max=32, message=lazy_gettext("Enter the 6-digit code, or a recovery code such as abcde-fghjk.")),
         ],
     )
 
@@ -237,9 +239,9 @@ class DeleteAccountForm(TextForm):
     """Account deletion: the current password, as the only confirmation that counts."""
 
     password = PasswordField(
-        "Your password",
+        lazy_gettext("Your password"),
         validators=[
-            DataRequired(message="Enter your password to delete the account."),
-            Length(max=rules.PASSWORD_MAX_LENGTH, message="This password is not right."),
+            DataRequired(message=lazy_gettext("Enter your password to delete the account.")),
+            Length(max=rules.PASSWORD_MAX_LENGTH, message=lazy_gettext("This password is not right.")),
         ],
     )

@@ -25,12 +25,13 @@ from diary.auth.forms import (
     ProfileForm,
     RegistrationForm,
 )
+from diary.i18n import gettext, lazy_gettext
 from diary.throttle import Throttled
 from diary.web.errors import too_many_attempts, too_many_logins
 
 bp = Blueprint("auth", __name__)
 
-LOGIN_FAILED = "The email or password is not right."
+LOGIN_FAILED = lazy_gettext("The email or password is not right.")
 # The reset token waits in the (signed, HttpOnly) session cookie, not in the page's URL.
 RESET_TOKEN_KEY = "reset_token"  # noqa: S105 (a session key, not a secret)
 # Real tokens are about 100 characters; anything far longer is not ours and would bloat the cookie.
@@ -50,7 +51,7 @@ def safe_next(target: str | None) -> str:
     return url_for("journal.home")
 
 
-TOO_MANY_REGISTRATIONS = "Too many registrations were asked for from here or for this address."
+TOO_MANY_REGISTRATIONS = lazy_gettext("Too many registrations were asked for from here or for this address.")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -71,7 +72,7 @@ def login():
                 session[sessions.NEXT_KEY] = request.args.get("next")
                 return redirect(url_for("auth.second_factor"))
             return redirect(safe_next(request.args.get("next")))
-        form.password.errors.append(LOGIN_FAILED)
+        form.password.errors.append(str(LOGIN_FAILED))
     return render_template("auth/login.html", form=form)
 
 
@@ -80,7 +81,7 @@ def logout():
     """Log out (POST only, with CSRF)."""
     sessions.end()
     session.pop(RESET_TOKEN_KEY, None)
-    flash("You are logged out.", "success")
+    flash(gettext("You are logged out."), "success")
     return redirect(url_for("auth.login"))
 
 
@@ -127,7 +128,7 @@ def finish_registration(token: str):
             # The link was used in another tab a moment ago: that one made the account.
             return render_template("auth/already_registered.html", email=email)
         sessions.begin(user)
-        flash("Welcome! Your account is ready.", "success")
+        flash(gettext("Welcome! Your account is ready."), "success")
         return redirect(url_for("journal.home"))
     return render_template("auth/finish_registration.html", form=form, email=email)
 
@@ -138,9 +139,9 @@ def verify_email(token: str):
     user = services.confirm_email(token) if len(token) <= MAX_TOKEN_LENGTH else None
     signed_in = current_user.is_authenticated
     if user is None:
-        flash("This confirmation link has expired or is not valid. You can ask for a new one.", "error")
+        flash(gettext("This confirmation link has expired or is not valid. You can ask for a new one."), "error")
         return redirect(url_for("auth.account" if signed_in else "auth.resend_verification"))
-    flash("Thank you: your email address is confirmed.", "success")
+    flash(gettext("Thank you: your email address is confirmed."), "success")
     return redirect(url_for("auth.account" if signed_in else "auth.login"))
 
 
@@ -150,8 +151,8 @@ def resend_verification():
     form = EmailForm()
     if form.validate_on_submit():
         services.send_verification_to(form.email.data)
-        flash(f"If {form.email.data} belongs to an account that is not confirmed yet, "
-              "we have sent a new confirmation link to it.", "info")
+        flash(gettext("If %(email)s belongs to an account that is not confirmed yet, "
+                      "we have sent a new confirmation link to it.", email=form.email.data), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/resend_verification.html", form=form)
 
@@ -162,8 +163,9 @@ def forgot_password():
     form = EmailForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
-        flash(f"If {form.email.data} belongs to an account with a confirmed address, we have "
-              "sent it a link to choose a new password. The link works for one hour.", "info")
+        flash(gettext("If %(email)s belongs to an account with a confirmed address, we have "
+                      "sent it a link to choose a new password. The link works for one hour.",
+                      email=form.email.data), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
 
@@ -181,7 +183,7 @@ def reset_link(token: str):
 def _reset_link_unusable():
     """Forget the token and offer a new link."""
     session.pop(RESET_TOKEN_KEY, None)
-    flash("This reset link has expired or has been used already. You can ask for a new one.", "error")
+    flash(gettext("This reset link has expired or has been used already. You can ask for a new one."), "error")
     return redirect(url_for("auth.forgot_password"))
 
 
@@ -199,7 +201,7 @@ def new_password():
             return _reset_link_unusable()
         session.pop(RESET_TOKEN_KEY, None)
         sessions.begin(user)
-        flash("Your new password is saved and you are logged in. Other devices were logged out.", "success")
+        flash(gettext("Your new password is saved and you are logged in. Other devices were logged out."), "success")
         return redirect(url_for("journal.home"))
     return render_template("auth/new_password.html", form=form, email=user.email)
 
@@ -233,7 +235,7 @@ def update_profile():
     if form.validate_on_submit():
         details = {name: form[name].data for name in PROFILE_FIELDS if name in form}
         services.update_profile(current_user._get_current_object(), **details)
-        flash("Your details are saved.", "success")
+        flash(gettext("Your details are saved."), "success")
         return redirect(url_for("auth.account"))
     return _render_account(profile_form=form)
 
@@ -254,9 +256,9 @@ def change_password():
         if changed:
             # Every session of the account ended with the change: this device gets a new one.
             sessions.begin(user)
-            flash("Your password is changed. Any other device you used is now logged out.", "success")
+            flash(gettext("Your password is changed. Any other device you used is now logged out."), "success")
             return redirect(url_for("auth.account"))
-        form.current_password.errors.append("Your current password is not right.")
+        form.current_password.errors.append(gettext("Your current password is not right."))
     return _render_account(password_form=form)
 
 
@@ -266,7 +268,7 @@ def logout_everywhere():
     """Log out every device of the account, this one too (a lost phone, a shared computer)."""
     sessions.end_everywhere(current_user._get_current_object())
     session.pop(RESET_TOKEN_KEY, None)
-    flash("You are logged out on every device, this one too.", "success")
+    flash(gettext("You are logged out on every device, this one too."), "success")
     return redirect(url_for("auth.login"))
 
 
@@ -276,9 +278,9 @@ def account_resend_verification():
     """Mail a new confirmation link to the logged-in account."""
     user = current_user._get_current_object()
     if user.email_verified:
-        flash("Your email address is already confirmed.", "info")
+        flash(gettext("Your email address is already confirmed."), "info")
     elif services.send_verification_again(user):
-        flash(f"We have sent a new confirmation link to {user.email}.", "success")
+        flash(gettext("We have sent a new confirmation link to %(email)s.", email=user.email), "success")
     else:
-        flash("We could not send the email just now. Please try again in a few minutes.", "error")
+        flash(gettext("We could not send the email just now. Please try again in a few minutes."), "error")
     return redirect(url_for("auth.account"))

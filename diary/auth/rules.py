@@ -11,6 +11,7 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from diary.clock import local_today
+from diary.i18n import gettext
 from diary.models.user import ROLE_VALUES, SIDE_VALUES
 
 EMAIL_MAX_LENGTH = 254  # users.email VARCHAR(254), the longest address SMTP carries
@@ -54,16 +55,17 @@ def birth_date_problem(born: date, time_zone: str) -> str | None:
     app clock (the schema's CHECK cannot read today; docs/data.md)."""
     zone = time_zone if is_time_zone(time_zone) else DEFAULT_TIME_ZONE
     if born > local_today(zone):
-        return "A date of birth cannot be in the future."
+        return gettext("A date of birth cannot be in the future.")
     if born < EARLIEST_BIRTH_DATE:
-        return "Enter a date of birth after 1 January 1900."
+        return gettext("Enter a date of birth after 1 January 1900.")
     return None
 
 
 def password_problem(password: str) -> str | None:
     """Why a new password is refused, or None."""
     if not PASSWORD_MIN_LENGTH <= len(password) <= PASSWORD_MAX_LENGTH:
-        return f"Use between {PASSWORD_MIN_LENGTH} and {PASSWORD_MAX_LENGTH} characters."
+        return gettext("Use between %(min)d and %(max)d characters.",
+                       min=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH)
     if not password.strip():
-        return "A password cannot be only spaces."
+        return gettext("A password cannot be only spaces.")
     return None

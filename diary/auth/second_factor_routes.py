@@ -8,12 +8,12 @@ from flask_login import current_user, login_required
 from diary.auth import second_factor, sessions
 from diary.auth.forms import CodeForm
 from diary.auth.routes import bp, safe_next
-from diary.i18n import ngettext
+from diary.i18n import lazy_gettext, ngettext
 from diary.throttle import Throttled
 from diary.web.errors import too_many_logins
 from diary.web.pages import render_form
 
-CODE_REFUSED = "This code is not right. Check the time on your phone and try the newest code."
+CODE_REFUSED = lazy_gettext("This code is not right. Check the time on your phone and try the newest code.")
 
 
 def recovery_used(left: int) -> str:
@@ -53,7 +53,7 @@ def second_factor_page():
             if used == "recovery":
                 flash(recovery_used(second_factor.recovery_codes_left(user)), "warning")
             return landing()
-        form.code.errors.append(CODE_REFUSED)
+        form.code.errors.append(str(CODE_REFUSED))
     return render_form("auth/second_factor.html", form)
 
 
@@ -81,7 +81,7 @@ def enrol_second_factor():
             sessions.pass_second_factor(user)
             # Shown once, in this answer; only their hashes are stored.
             return render_template("auth/recovery_codes.html", codes=codes)
-        form.code.errors.append(CODE_REFUSED)
+        form.code.errors.append(str(CODE_REFUSED))
     uri = second_factor.provisioning_uri(secret, user.email)
     return render_form(
         "auth/enrol_second_factor.html",

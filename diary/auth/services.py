@@ -15,6 +15,7 @@ from diary.config import setting
 from diary.database import write_transaction
 from diary.errors import Refused
 from diary.extensions import db
+from diary.i18n import gettext
 from diary.models import Clinic, Role, User
 from diary.models.clinic import MemberRole
 from diary.models.user import new_token_key
@@ -60,7 +61,7 @@ def create_user(
     try:
         with write_transaction():
             if find_user_by_email(email) is not None:
-                raise AccountError("An account with this email already exists.")
+                raise AccountError(gettext("An account with this email already exists."))
             user = User(
                 email=normalise_email(email),
                 password_hash=hash_password(password),
@@ -91,7 +92,7 @@ def create_user(
         if find_user_by_email(email) is None:
             raise
         # PostgreSQL: a concurrent registration of the same address won the race.
-        raise AccountError("An account with this email already exists.") from None
+        raise AccountError(gettext("An account with this email already exists.")) from None
     return user
 
 

@@ -33,7 +33,7 @@ from diary.clock import utcnow
 from diary.config import setting
 from diary.database import write_transaction
 from diary.extensions import db, login_manager
-from diary.i18n import ngettext
+from diary.i18n import gettext, lazy_gettext, ngettext
 from diary.models import User, UserSession
 from diary.web.errors import error_response
 
@@ -234,7 +234,7 @@ def answer_a_write_after_deletion(error: IntegrityError):
     end()
     if request.path.startswith("/api/"):
         return error_response(401)
-    flash("This account has been deleted, so nothing was saved.", "info")
+    flash(gettext("This account has been deleted, so nothing was saved."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -244,7 +244,9 @@ def init_login(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     # The JSON API answers 401 (as JSON, see diary.web.errors) instead of redirecting to a page.
     login_manager.blueprint_login_views = {"api": None}
-    login_manager.login_message = "Please log in to continue."
+    # Flask-Login flashes this; str() translates it in the request's language (docs/wording.md).
+    login_manager.login_message = lazy_gettext("Please log in to continue.")
+    login_manager.localize_callback = str
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
     app.before_request(guard_session)

@@ -23,7 +23,7 @@ from sqlalchemy import orm as so
 
 from diary.clock import local_today
 from diary.extensions import db
-from diary.i18n import lazy_gettext as _l
+from diary.i18n import lazy_gettext
 from diary.journal import wording as journal_wording
 from diary.models import (
     CheckIn,
@@ -59,8 +59,8 @@ class CsvStyle:
     description: str
 
 
-MACHINE = CsvStyle(",", ".", "commas between cells and decimal points (1.5)")
-DECIMAL_COMMA = CsvStyle(";", ",", "semicolons between cells and decimal commas (1,5)")
+MACHINE = CsvStyle(",", ".", lazy_gettext("commas between cells and decimal points (1.5)"))
+DECIMAL_COMMA = CsvStyle(";", ",", lazy_gettext("semicolons between cells and decimal commas (1,5)"))
 STYLES = {"point": MACHINE, "comma": DECIMAL_COMMA}
 
 # Languages that write a decimal comma (CLDR's decimal symbol for the language), so that a
@@ -249,10 +249,10 @@ def _summary(patient_id: int) -> Iterable[tuple]:
 TABLES: dict[str, CsvTable] = {
     t.name: t
     for t in (
-        CsvTable("days", _l("Daily number of spasms"), ("day", "spasms", "check_in_count", "episode_count"), _days),
+        CsvTable("days", lazy_gettext("Daily number of spasms"), ("day", "spasms", "check_in_count", "episode_count"), _days),
         CsvTable(
             "check_ins",
-            _l("Check-ins"),
+            lazy_gettext("Check-ins"),
             (
                 "day", "check_in_spasm_count", "typical_duration_seconds", "jrs_severity_self_rated",
                 "jrs_frequency_self_rated", "regions", "side", "spasm_type", "triggers",
@@ -263,13 +263,13 @@ TABLES: dict[str, CsvTable] = {
         ),
         CsvTable(
             "episodes",
-            _l("Single spasms (Spasm now)"),
+            lazy_gettext("Single spasms (Spasm now)"),
             ("day", "local_time", "timezone", "occurred_at", "duration_seconds", "retrospective", "created_at"),
             _episodes,
         ),
         CsvTable(
             "injections",
-            _l("Botulinum toxin injections"),
+            lazy_gettext("Botulinum toxin injections"),
             (
                 "injected_on", "product", "product_other", "total_units", "sites", "injector", "lot",
                 "effect_began_on", "best_effect_on", "wore_off_on", "side_effects", "note",
@@ -280,7 +280,7 @@ TABLES: dict[str, CsvTable] = {
         ),
         CsvTable(
             "medication",
-            _l("Medicines (medication regimens)"),
+            lazy_gettext("Medicines (medication regimens)"),
             (
                 "regimen_id", "drug", "drug_other", "strength", "unit", "doses_per_day",
                 "times_of_day", "started_on", "stopped_on", "change_reason", "stop_reason",
@@ -290,7 +290,7 @@ TABLES: dict[str, CsvTable] = {
         ),
         CsvTable(
             "surgeries",
-            _l("Surgery"),
+            lazy_gettext("Surgery"),
             (
                 "performed_on", "surgery_type", "side", "centre", "surgeon", "vessels", "technique",
                 "implant", "complications", "house_brackmann_grade", "note", "patient_reported",
@@ -301,7 +301,7 @@ TABLES: dict[str, CsvTable] = {
         ),
         CsvTable(
             "summary",
-            _l("Summary as of today (remission summary)"),
+            lazy_gettext("Summary as of today (remission summary)"),
             (
                 "computed_on", "surgery_on", "baseline_spasms_per_day", "baseline_source",
                 "baseline_logged_days", "window_spasms_per_day", "window_logged_days",

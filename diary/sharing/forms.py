@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Email, Length
 
 from diary.auth import rules
 from diary.auth.forms import birth_date_field, check_birth_date
+from diary.i18n import lazy_gettext
 from diary.models import Clinic
 from diary.sharing import codes
 from diary.web.forms import TextForm
@@ -25,7 +26,7 @@ def _strip(value):
 class ClinicChoice:
     """Mixin: the clinic field, filled with the clinician's clinics."""
 
-    clinic = SelectField("For which clinic", coerce=str, validate_choice=True)
+    clinic = SelectField(lazy_gettext("For which clinic"), coerce=str, validate_choice=True)
 
     def offer(self, clinics: list[Clinic]) -> None:
         """Offer the clinics; with only one, drop the field and use that one."""
@@ -46,12 +47,12 @@ class RedeemForm(ClinicChoice, TextForm):
     """A patient's share code, as the clinician types it."""
 
     code = StringField(
-        "Share code",
+        lazy_gettext("Share code"),
         filters=[_strip],
         validators=[
-            DataRequired(message="Enter the code the patient gave you."),
+            DataRequired(message=lazy_gettext("Enter the code the patient gave you.")),
             Length(max=codes.MAX_TYPED_LENGTH,
-                   message="This code is not valid. Ask the patient for a new one."),
+                   message=lazy_gettext("This code is not valid. Ask the patient for a new one.")),
         ],
     )
 
@@ -60,12 +61,12 @@ class InviteForm(ClinicChoice, TextForm):
     """A patient's email address, to invite them to share."""
 
     email = EmailField(
-        "Patient's email address",
+        lazy_gettext("Patient's email address"),
         filters=[_strip],
         validators=[
-            DataRequired(message="Enter the patient's email address."),
-            Length(max=rules.EMAIL_MAX_LENGTH, message="This email address is too long."),
-            Email(message="Enter an email address such as name@example.org."),
+            DataRequired(message=lazy_gettext("Enter the patient's email address.")),
+            Length(max=rules.EMAIL_MAX_LENGTH, message=lazy_gettext("This email address is too long.")),
+            Email(message=lazy_gettext("Enter an email address such as name@example.org.")),
         ],
     )
 

@@ -15,13 +15,14 @@ from sqlalchemy import orm as so
 from diary import audit
 from diary.clock import utcnow
 from diary.extensions import db
+from diary.i18n import gettext, lazy_gettext
 from diary.memberships import Member, confirmed_members
 from diary.models import AuditEvent, CareLink, Clinic, ClinicMembership, Role, ShareCode, User
 from diary.sharing.services import CODE_SUBJECT_PREFIX, pending_invitations
 
 # The access log shows the newest events; older ones stay in the table (docs/sharing.md).
 ACCESS_LOG_LIMIT = 200
-FORMER_MEMBER = "a former member"
+FORMER_MEMBER = lazy_gettext("a former member")
 
 
 @dataclass(frozen=True)
@@ -174,11 +175,11 @@ def _who(patient: User, actor_id: int | None, role: str | None, name: str | None
          membership: int | None) -> str:
     """How the log names the one who acted."""
     if actor_id is None and role is None:
-        return "Not recorded"
+        return gettext("Not recorded")
     if actor_id is not None and actor_id == patient.id:
-        return "You"
+        return gettext("You")
     if role == Role.ADMIN:
-        return "An administrator"
+        return gettext("An administrator")
     if membership is not None and name:
         return name
-    return FORMER_MEMBER
+    return str(FORMER_MEMBER)

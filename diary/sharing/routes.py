@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from diary.i18n import gettext
 from diary.models import User
 from diary.sharing import codes, queries, services
 from diary.sharing.forms import ShareCodeForm
@@ -14,13 +17,13 @@ from diary.web.pages import INVALID
 bp = Blueprint("sharing", __name__)
 
 
-def _back_to_sharing(clinic_name: str | None, done: str):
-    """Back to the sharing page, saying what was done with the clinic (`done` names it as
-    {clinic}); 404 when the service did nothing: the link or invitation is not the patient's,
-    or no longer open."""
+def _back_to_sharing(clinic_name: str | None, done: Callable[[str], str]):
+    """Back to the sharing page, saying what was done with the clinic (`done` words it, in
+    the reader's language, from the clinic's name); 404 when the service did nothing: the
+    link or invitation is not the patient's, or no longer open."""
     if clinic_name is None:
         abort(404)
-    flash(done.format(clinic=clinic_name), "success")
+    flash(done(clinic_name), "success")
     return redirect(url_for(".index"))
 
 
@@ -58,7 +61,7 @@ def cancel_code(patient: User, code_id: int):
     """Cancel an unused code, so that nobody can use it any more."""
     if not services.cancel_code(patient, code_id):
         abort(404)
-    flash("The share code is cancelled: nobody can use it now.", "success")
+    flash(gettext("The share code is cancelled: nobody can use it now."), "success")
     return redirect(url_for(".index"))
 
 
@@ -73,7 +76,8 @@ def stop_sharing(patient: User, link_id: int):
         return render_template("sharing/stop.html", link=link)
     return _back_to_sharing(
         services.revoke_link(patient, link_id),
-        "You no longer share your diary with {clinic}. Its members cannot open it any more.",
+        lambda clinic: gettext("You no longer share your diary with %(clinic)s. Its members "
+                               "cannot open it any more.", clinic=clinic),
     )
 
 
@@ -82,7 +86,8 @@ def stop_sharing(patient: User, link_id: int):
 def accept_invitation(patient: User, invitation_id: int):
     """Accept a clinic's invitation: the clinic may read the diary from now on."""
     return _back_to_sharing(services.accept_invitation(patient, invitation_id),
-                            "You now share your diary with {clinic}.")
+                            lambda clinic: gettext("You now share your diary with %(clinic)s.",
+                                                   clinic=clinic))
 
 
 @bp.route("/sharing/invitations/<id:invitation_id>/decline", methods=["POST"])
@@ -90,7 +95,8 @@ def accept_invitation(patient: User, invitation_id: int):
 def decline_invitation(patient: User, invitation_id: int):
     """Decline a clinic's invitation; the clinic is not told more than that it was not accepted."""
     return _back_to_sharing(services.decline_invitation(patient, invitation_id),
-                            "You declined the invitation from {clinic}.")
+                            lambda clinic: gettext("You declined the invitation from %(clinic)s.",
+                                                   clinic=clinic))
 
 
 @bp.route("/sharing/access-log")

@@ -9,24 +9,23 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from diary.errors import NotFound, Refused, Throttled
-from diary.i18n import lazy_gettext as _l
-from diary.i18n import ngettext
+from diary.i18n import gettext, lazy_gettext, ngettext
 
 bp = Blueprint("errors", __name__)
 log = logging.getLogger(__name__)
 
 # Each status's title and message; read as text when a page or an answer is made.
 MESSAGES = {
-    400: (_l("Something in the request was not right"), _l("Please go back and try again.")),
-    401: (_l("Please log in"), _l("Log in to see this.")),
-    403: (_l("Not allowed"), _l("Your account cannot open this page.")),
-    404: (_l("Page not found"), _l("This page does not exist, or it is not yours to see.")),
-    405: (_l("Not allowed"), _l("This page cannot be used that way.")),
-    413: (_l("Too much data"), _l("What you sent is too large.")),
-    422: (_l("Not saved"), _l("Something in what you sent cannot be used. Please check it and try again.")),
-    429: (_l("Too many attempts"), _l("Please wait a few minutes before trying again.")),
-    503: (_l("Not available on this server"), _l("This server cannot do that at the moment.")),
-    500: (_l("Something went wrong on our side"), _l("Nothing you did caused this. Please try again.")),
+    400: (lazy_gettext("Something in the request was not right"), lazy_gettext("Please go back and try again.")),
+    401: (lazy_gettext("Please log in"), lazy_gettext("Log in to see this.")),
+    403: (lazy_gettext("Not allowed"), lazy_gettext("Your account cannot open this page.")),
+    404: (lazy_gettext("Page not found"), lazy_gettext("This page does not exist, or it is not yours to see.")),
+    405: (lazy_gettext("Not allowed"), lazy_gettext("This page cannot be used that way.")),
+    413: (lazy_gettext("Too much data"), lazy_gettext("What you sent is too large.")),
+    422: (lazy_gettext("Not saved"), lazy_gettext("Something in what you sent cannot be used. Please check it and try again.")),
+    429: (lazy_gettext("Too many attempts"), lazy_gettext("Please wait a few minutes before trying again.")),
+    503: (lazy_gettext("Not available on this server"), lazy_gettext("This server cannot do that at the moment.")),
+    500: (lazy_gettext("Something went wrong on our side"), lazy_gettext("Nothing you did caused this. Please try again.")),
 }
 
 
@@ -54,24 +53,26 @@ def too_many_attempts(error: Throttled, what: str, *, way_out: tuple[str, str] |
     where a way out is, e.g. the password reset, which ends a login wait at once."""
     wait = ngettext("Please wait %(num)d minute before trying again.",
                     "Please wait %(num)d minutes before trying again.", error.minutes)
-    body, status = error_response(429, f"{what} {wait}", way_out=way_out)
+    # One pattern, so a language may join the two sentences its own way (docs/wording.md).
+    body, status = error_response(429, gettext("%(what)s %(wait)s", what=str(what), wait=wait),
+                                  way_out=way_out)
     return body, status, {"Retry-After": str(error.retry_after)}
 
 
-TOO_MANY_LOGINS = "Too many wrong passwords or codes were tried for this account."
+TOO_MANY_LOGINS = lazy_gettext("Too many wrong passwords or codes were tried for this account.")
 
 
 def too_many_logins(error: Throttled):
     """The 429 page of a login wait (a password or a code tried too often, at login or where
     the password is asked again): how long, and the password reset, which ends it."""
     return too_many_attempts(error, TOO_MANY_LOGINS,
-                             way_out=("Set a new password", url_for("auth.forgot_password")))
+                             way_out=(gettext("Set a new password"), url_for("auth.forgot_password")))
 
 
 @bp.app_errorhandler(CSRFError)
 def handle_csrf_error(error: CSRFError):
     """An expired or missing form token: ask to reload rather than blame the user."""
-    return error_response(400, "The form had expired. Please reload the page and send it again.")
+    return error_response(400, gettext("The form had expired. Please reload the page and send it again."))
 
 
 @bp.app_errorhandler(NotFound)

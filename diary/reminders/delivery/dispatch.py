@@ -415,9 +415,9 @@ def _add_message(
 def _tell(reminder: Reminder, delivery: Delivery, topic: InboxTopic, now: datetime) -> None:
     """Tell the patient in the inbox that a reminder email failed or may not have arrived."""
     if topic == InboxTopic.EMAIL_FAILED:
-        title, body = notices.SUBJECT_FAILED, notices.failed_text(reminder, delivery)
+        title, body = str(notices.SUBJECT_FAILED), notices.failed_text(reminder, delivery)
     else:
-        title, body = notices.SUBJECT_UNKNOWN, notices.unknown_text(reminder, delivery)
+        title, body = str(notices.SUBJECT_UNKNOWN), notices.unknown_text(reminder, delivery)
     _add_message(reminder.patient_id, delivery, topic, title, body, "/reminders", now)
 
 

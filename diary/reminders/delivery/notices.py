@@ -18,7 +18,7 @@ from flask import current_app, render_template
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from diary.extensions import db
-from diary.i18n import ngettext
+from diary.i18n import gettext, lazy_gettext, ngettext
 from diary.journal.queries import day_numbers
 from diary.journal.wording import long_date
 from diary.models import (
@@ -37,17 +37,19 @@ from diary.treatments.wording import amount, drug_name
 UNSUBSCRIBE_SALT = "diary.reminders.unsubscribe"
 ONE_CLICK = "List-Unsubscribe=One-Click"
 
-SUBJECT_DAILY = "Your diary for today"
-SUBJECT_WEEKLY = "Your diary for this week"
-SUBJECT_INJECTION = "A reminder about your next treatment"
-SUBJECT_FAILED = "We could not email you a reminder"
-SUBJECT_UNKNOWN = "A reminder email may not have reached you"
+# Lazy: each is read in the language of the mail or page it goes into, so a notice, stored
+# in the inbox, takes str() of it inside speaking_to (docs/wording.md, Strings and Languages).
+SUBJECT_DAILY = lazy_gettext("Your diary for today")
+SUBJECT_WEEKLY = lazy_gettext("Your diary for this week")
+SUBJECT_INJECTION = lazy_gettext("A reminder about your next treatment")
+SUBJECT_FAILED = lazy_gettext("We could not email you a reminder")
+SUBJECT_UNKNOWN = lazy_gettext("A reminder email may not have reached you")
 
 KIND_NAMES = {
-    ReminderKind.CHECK_IN: "diary check-in reminder",
-    ReminderKind.INJECTION: "injection reminder",
-    ReminderKind.FOLLOW_UP: "follow-up visit reminder",
-    ReminderKind.MEDICATION: "medication reminder",
+    ReminderKind.CHECK_IN: lazy_gettext("diary check-in reminder"),
+    ReminderKind.INJECTION: lazy_gettext("injection reminder"),
+    ReminderKind.FOLLOW_UP: lazy_gettext("follow-up visit reminder"),
+    ReminderKind.MEDICATION: lazy_gettext("medication reminder"),
 }
 
 
@@ -135,9 +137,9 @@ def _check_in(reminder: Reminder, delivery: Delivery, patient: User) -> Notice |
     link = checkin_path(day)
     if weekly:
         return Notice(
-            ReminderKind.CHECK_IN, SUBJECT_WEEKLY,
-            "Any spasms this week? Log the days you missed, or record that there were none "
-            "with “No spasms since” on the Today page.",
+            ReminderKind.CHECK_IN, str(SUBJECT_WEEKLY),
+            gettext("Any spasms this week? Log the days you missed, or record that there were "
+                    "none with “No spasms since” on the Today page."),
             link, day, {"weekly": True},
         )
     summary = db.session.get(PatientSummary, patient.id)
@@ -149,8 +151,8 @@ def _check_in(reminder: Reminder, delivery: Delivery, patient: User) -> Notice |
         else 0
     )
     return Notice(
-        ReminderKind.CHECK_IN, SUBJECT_DAILY,
-        f"How was {long_date(day)}? Logging the day takes two taps.",
+        ReminderKind.CHECK_IN, str(SUBJECT_DAILY),
+        gettext("How was %(day)s? Logging the day takes two taps.", day=long_date(day)),
         link, day, {"weekly": False, "offer_weekly": schedule.offers_weekly(weeks), "weeks": weeks},
     )
 
@@ -166,7 +168,7 @@ def _injection(reminder: Reminder, delivery: Delivery, patient: User) -> Notice 
         return None
     due_on = last + timedelta(weeks=reminder.weeks_after)
     return Notice(
-        ReminderKind.INJECTION, SUBJECT_INJECTION,
+        ReminderKind.INJECTION, str(SUBJECT_INJECTION),
         ngettext("Your last injection was on %(last)s. At %(num)d week, the next one is due "
                  "around %(due)s: if it is not booked yet, now is a good time.",
                  "Your last injection was on %(last)s. At %(num)d weeks, the next one is due "
@@ -189,10 +191,11 @@ def _follow_up(reminder: Reminder, delivery: Delivery, patient: User) -> Notice 
         .order_by(FollowUpVisit.visit_minute, FollowUpVisit.id)
     ).all()
     if own:
-        when = "; ".join(f"{schedule.clock(m)}, {place}" for m, place in own)
+        when = "; ".join(gettext("%(time)s, %(place)s", time=schedule.clock(m), place=place)
+                         for m, place in own)
         return Notice(
-            ReminderKind.FOLLOW_UP, f"Your appointment on {long_date(visit_day)}",
-            f"Your follow-up visit: {long_date(visit_day)} at {when}.",
+            ReminderKind.FOLLOW_UP, gettext("Your appointment on %(day)s", day=long_date(visit_day)),
+            gettext("Your follow-up visit: %(day)s at %(when)s.", day=long_date(visit_day), when=when),
             "/reminders", delivery.local_day,
             {"visit_day": visit_day, "visits": [(schedule.clock(m), p) for m, p in own],
              "suggestion": None},
@@ -203,11 +206,16 @@ def _follow_up(reminder: Reminder, delivery: Delivery, patient: User) -> Notice 
     )
     if suggestion is None:
         return None
-    who = "Your clinics suggest" if len(suggestion.clinics) > 1 else "Your clinic suggests"
     return Notice(
-        ReminderKind.FOLLOW_UP, f"A follow-up visit around {suggestion.around}",
-        f"{who} a follow-up visit around {suggestion.around} ({suggestion.label} after "
-        f"surgery). If it is not booked yet, contact {suggestion.contact}.",
+        ReminderKind.FOLLOW_UP,
+        gettext("A follow-up visit around %(around)s", around=suggestion.around),
+        # One sentence per count of clinics, so the verb agrees (docs/wording.md).
+        ngettext("Your clinic suggests a follow-up visit around %(around)s (%(label)s after "
+                 "surgery). If it is not booked yet, contact %(contact)s.",
+                 "Your clinics suggest a follow-up visit around %(around)s (%(label)s after "
+                 "surgery). If it is not booked yet, contact %(contact)s.",
+                 len(suggestion.clinics), around=suggestion.around, label=suggestion.label,
+                 contact=suggestion.contact),
         "/reminders", delivery.local_day,
         {"visit_day": visit_day, "visits": [], "suggestion": suggestion},
     )
@@ -238,8 +246,8 @@ def _medication(reminder: Reminder, delivery: Delivery, patient: User) -> Notice
         return None
     at = schedule.clock(minute)
     return Notice(
-        ReminderKind.MEDICATION, f"Your {at} reminder",
-        f"Time for your {at} medication: {', '.join(doses)}.",
+        ReminderKind.MEDICATION, gettext("Your %(time)s reminder", time=at),
+        gettext("Time for your %(time)s medication: %(doses)s.", time=at, doses=", ".join(doses)),
         "/treatments/medication", day, {"at": at, "doses": doses},
     )
 
@@ -267,7 +275,7 @@ def render_email(notice: Notice, reminder: Reminder, patient: User) -> Email:
         "link_url": _absolute(notice.link),
         "settings_url": public_url("reminders.settings"),
         "unsubscribe_url": unsubscribe,
-        "kind_name": KIND_NAMES[ReminderKind(reminder.kind)],
+        "kind_name": str(KIND_NAMES[ReminderKind(reminder.kind)]),
         **notice.details,
     }
     return Email(
@@ -288,18 +296,20 @@ def _absolute(path: str) -> str:
 
 def failed_text(reminder: Reminder, delivery: Delivery) -> str:
     """The inbox message after the last retry failed."""
-    return (
-        f"We tried several times to email you the {KIND_NAMES[ReminderKind(reminder.kind)]} "
-        f"for {long_date(delivery.local_day)} at {schedule.clock(delivery.local_minute)}, and "
-        "could not. If this happens again, check your email address on the Account page."
+    return gettext(
+        "We tried several times to email you the %(kind)s for %(day)s at %(time)s, and could "
+        "not. If this happens again, check your email address on the Account page.",
+        kind=str(KIND_NAMES[ReminderKind(reminder.kind)]), day=long_date(delivery.local_day),
+        time=schedule.clock(delivery.local_minute),
     )
 
 
 def unknown_text(reminder: Reminder, delivery: Delivery) -> str:
     """The inbox message after a send that may or may not have gone out."""
-    return (
-        f"Something went wrong while we were emailing you the "
-        f"{KIND_NAMES[ReminderKind(reminder.kind)]} for {long_date(delivery.local_day)} at "
-        f"{schedule.clock(delivery.local_minute)}. It may or may not have arrived; we will not "
-        "send it again, so that you never get the same reminder twice."
+    return gettext(
+        "Something went wrong while we were emailing you the %(kind)s for %(day)s at "
+        "%(time)s. It may or may not have arrived; we will not send it again, so that you "
+        "never get the same reminder twice.",
+        kind=str(KIND_NAMES[ReminderKind(reminder.kind)]), day=long_date(delivery.local_day),
+        time=schedule.clock(delivery.local_minute),
     )
