@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from diary import audit, policy
 from diary.clinic import cohort as cohort_view
-from diary.clinic import identity, pdf, report_chart
+from diary.clinic import forms, identity, pdf, report_chart
 from diary.clinic.report import MAX_INJECTIONS, MAX_NOTE_CHARACTERS, build_report
 from diary.clinic.routes import bp
 from diary.clock import local_today
@@ -91,6 +91,7 @@ def _render_report(patient: User, clinic: Clinic, action: str, *, for_pdf: bool 
         sides=wording.SURGERY_SIDES,
         house_brackmann=wording.HOUSE_BRACKMANN,
         class_labels=rules.CLASS_LABELS,
+        hearing=forms.HEARING,
     )
 
 
