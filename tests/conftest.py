@@ -47,10 +47,10 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 DEFAULT_NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery staple"
 # Settings that change what create_app builds, not only what a request reads: a test that
-# overrides one of these gets an app of its own.
+# overrides one of these gets an app of its own (Flask-Babel reads its catalogue folders once,
+# when the app is built).
 BUILD_TIME_SETTINGS = frozenset(
     {"TRUSTED_PROXIES", "SQLALCHEMY_DATABASE_URI", "SQLALCHEMY_ENGINE_OPTIONS", "SQLALCHEMY_BINDS",
-     # Flask-Babel reads where the catalogues are when the app is built.
      "BABEL_TRANSLATION_DIRECTORIES"}
 )
 

@@ -8,20 +8,21 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from diary.auth import rules
 from diary.auth.forms import _strip, email_field
+from diary.i18n import lazy_gettext
 from diary.models.clinic import MemberRole
 from diary.web.forms import TextForm, VisibleCharactersOnly
 
-MEMBER_ROLE_CHOICES = [SelectChoice(MemberRole.CLINICIAN.value, "Clinician"),
-                       SelectChoice(MemberRole.NURSE.value, "Nurse")]
+MEMBER_ROLE_CHOICES = [SelectChoice(MemberRole.CLINICIAN.value, lazy_gettext("Clinician")),
+                       SelectChoice(MemberRole.NURSE.value, lazy_gettext("Nurse"))]
 
 
 def member_role_field() -> SelectField:
     """What the member does in the clinic."""
     return SelectField(
-        "Role in the clinic",
+        lazy_gettext("Role in the clinic"),
         choices=MEMBER_ROLE_CHOICES,
         default=MemberRole.CLINICIAN.value,
-        invalid_choice_message="Choose clinician or nurse.",
+        invalid_choice_message=lazy_gettext("Choose clinician or nurse."),
     )
 
 
@@ -29,12 +30,13 @@ class ClinicForm(TextForm):
     """A clinic's name (new or renamed)."""
 
     name = StringField(
-        "Clinic name",
+        lazy_gettext("Clinic name"),
         filters=[_strip],
         validators=[
-            DataRequired(message="Enter the clinic's name."),
+            DataRequired(message=lazy_gettext("Enter the clinic's name.")),
             Length(max=rules.CLINIC_NAME_MAX_LENGTH,
-                   message=f"Use at most {rules.CLINIC_NAME_MAX_LENGTH} characters."),
+                   message=lazy_gettext("Use at most %(num)d characters.",
+                                        num=rules.CLINIC_NAME_MAX_LENGTH)),
             VisibleCharactersOnly(),
         ],
     )
@@ -43,14 +45,15 @@ class ClinicForm(TextForm):
 class MemberForm(TextForm):
     """Add a clinician by email: an existing clinician account, or a new one invited by mail."""
 
-    email = email_field("Email of the clinician")
+    email = email_field(lazy_gettext("Email of the clinician"))
     display_name = StringField(
-        "Name (for a new account)",
+        lazy_gettext("Name (for a new account)"),
         filters=[_strip],
         validators=[
             Optional(),
             Length(max=rules.DISPLAY_NAME_MAX_LENGTH,
-                   message=f"Use at most {rules.DISPLAY_NAME_MAX_LENGTH} characters."),
+                   message=lazy_gettext("Use at most %(num)d characters.",
+                                        num=rules.DISPLAY_NAME_MAX_LENGTH)),
             VisibleCharactersOnly(),
         ],
     )

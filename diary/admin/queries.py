@@ -15,6 +15,7 @@ from sqlalchemy import orm as so
 from diary import audit
 from diary.errors import NotFound
 from diary.extensions import db
+from diary.i18n import gettext
 from diary.models import AuditEvent, CareLink, Clinic, ClinicMembership, Role, User
 
 AUDIT_PAGE_SIZE = 50
@@ -138,7 +139,7 @@ def audit_page(page: int) -> tuple[list[AuditRow], bool]:
     ).all()
     events = [
         # A patient acting (sharing, revoking) is named by pseudonym only, like the patient.
-        AuditRow(at=at, actor=(email if role in STAFF_ROLES and email else ref) or "system",
+        AuditRow(at=at, actor=(email if role in STAFF_ROLES and email else ref) or gettext("system"),
                  actor_role=role,
                  action=audit.ACTION_LABELS.get(action, action), clinic=clinic, subject=subject,
                  address=address, patient_ref=patient_ref)

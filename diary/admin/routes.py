@@ -8,6 +8,7 @@ from flask_login import current_user
 from diary.admin import queries, services
 from diary.admin.forms import ClinicForm, MemberForm, MemberRoleForm
 from diary.auth.services import AccountError
+from diary.i18n import gettext
 from diary.models import Role
 from diary.web.guards import admin_required
 from diary.web.pages import INVALID, page_arg, render_form
@@ -33,7 +34,7 @@ def new_clinic():
         except services.ClinicError as error:
             form.name.errors.append(str(error))
         else:
-            flash(f"Clinic {clinic.name} created. Add its members below.", "success")
+            flash(gettext("Clinic %(name)s created. Add its members below.", name=clinic.name), "success")
             return redirect(url_for("admin.clinic", clinic_id=clinic.id))
     return render_form("admin/new_clinic.html", form)
 
@@ -73,7 +74,7 @@ def rename_clinic(clinic_id: int):
         except services.ClinicError as error:
             form.name.errors.append(str(error))
         else:
-            flash("The clinic's name is changed.", "success")
+            flash(gettext("The clinic's name is changed."), "success")
             return redirect(url_for("admin.clinic", clinic_id=clinic.id))
     return _render_clinic(clinic, rename_form=form, status=INVALID)
 
@@ -93,17 +94,19 @@ def add_member(clinic_id: int):
             form.email.errors.append(str(error))
         else:
             if not added.confirmed:
-                flash(f"{added.user.email} is added to {clinic.name} and waits for a confirmed "
-                      "member of the clinic to confirm them; until then they see none of its "
-                      "patients.", "info")
+                flash(gettext("%(email)s is added to %(clinic)s and waits for a confirmed "
+                              "member of the clinic to confirm them; until then they see none of its "
+                              "patients.", email=added.user.email, clinic=clinic.name), "info")
             if added.invited and added.mail_sent:
-                flash(f"We created an account for {added.user.email} and mailed a link to "
-                      "choose a password.", "success")
+                flash(gettext("We created an account for %(email)s and mailed a link to "
+                              "choose a password.", email=added.user.email), "success")
             elif added.invited:
-                flash(f"We created an account for {added.user.email}, but could not send the "
-                      "email just now. They can use 'Forgot your password?' once it works.", "warning")
+                flash(gettext("We created an account for %(email)s, but could not send the "
+                              "email just now. They can use 'Forgot your password?' once it works.",
+                              email=added.user.email), "warning")
             elif added.confirmed:
-                flash(f"{added.user.email} is now a member of {clinic.name}.", "success")
+                flash(gettext("%(email)s is now a member of %(clinic)s.", email=added.user.email,
+                              clinic=clinic.name), "success")
             return redirect(url_for("admin.clinic", clinic_id=clinic.id))
     return _render_clinic(clinic, member_form=form, status=INVALID)
 
@@ -116,9 +119,9 @@ def set_member_role(membership_id: int):
     form = MemberRoleForm(prefix=f"m{membership.id}")
     if form.validate_on_submit():
         services.set_member_role(membership, form.member_role.data)
-        flash("The member's role is changed.", "success")
+        flash(gettext("The member's role is changed."), "success")
         return redirect(url_for("admin.clinic", clinic_id=membership.clinic_id))
-    flash("Choose clinician or nurse.", "error")
+    flash(gettext("Choose clinician or nurse."), "error")
     return _render_clinic(membership.clinic, status=INVALID)
 
 
@@ -142,7 +145,7 @@ def deactivate(user_id: int):
     user = queries.staff_or_404(user_id, roles=(Role.CLINICIAN.value,))
     if user.active:
         services.deactivate(user)
-        flash(f"{user.email} is deactivated and logged out everywhere.", "success")
+        flash(gettext("%(email)s is deactivated and logged out everywhere.", email=user.email), "success")
     return redirect(_back_to(url_for("admin.staff")))
 
 
@@ -153,7 +156,7 @@ def reactivate(user_id: int):
     user = queries.staff_or_404(user_id, roles=(Role.CLINICIAN.value,))
     if not user.active:
         services.reactivate(user)
-        flash(f"{user.email} can log in again.", "success")
+        flash(gettext("%(email)s can log in again.", email=user.email), "success")
     return redirect(_back_to(url_for("admin.staff")))
 
 
@@ -163,8 +166,8 @@ def reset_second_factor(user_id: int):
     """Forget another staff member's second factor (a lost phone); they enrol again."""
     user = queries.staff_or_404(user_id, not_id=current_user.id)
     services.reset_second_factor(user)
-    flash(f"The second factor of {user.email} is reset: they set it up again at their next "
-          "login, and are logged out everywhere now.", "success")
+    flash(gettext("The second factor of %(email)s is reset: they set it up again at their next "
+                  "login, and are logged out everywhere now.", email=user.email), "success")
     return redirect(_back_to(url_for("admin.staff")))
 
 

@@ -20,6 +20,7 @@ from diary.auth.services import AccountError, find_user_by_email, normalise_emai
 from diary.database import write_transaction
 from diary.errors import Refused
 from diary.extensions import db
+from diary.i18n import gettext
 from diary.models import Clinic, ClinicMembership, Role, User
 from diary.reminders.planning import hooks as reminder_hooks
 
@@ -41,13 +42,13 @@ def create_clinic(name: str) -> Clinic:
     try:
         with write_transaction():
             if _clinic_named(name):
-                raise ClinicError("A clinic with this name exists already.")
+                raise ClinicError(gettext("A clinic with this name exists already."))
             clinic = Clinic(name=name)
             db.session.add(clinic)
             db.session.flush()
             audit.record(audit.CLINIC_CREATED, clinic_id=clinic.id)
     except IntegrityError:  # another request made it a moment ago
-        raise ClinicError("A clinic with this name exists already.") from None
+        raise ClinicError(gettext("A clinic with this name exists already.")) from None
     return clinic
 
 
@@ -56,11 +57,11 @@ def rename_clinic(clinic: Clinic, name: str) -> None:
     try:
         with write_transaction():
             if _clinic_named(name, other_than=clinic.id):
-                raise ClinicError("Another clinic has this name.")
+                raise ClinicError(gettext("Another clinic has this name."))
             clinic.name = name
             audit.record(audit.CLINIC_RENAMED, clinic_id=clinic.id)
     except IntegrityError:  # another request took the name a moment ago
-        raise ClinicError("Another clinic has this name.") from None
+        raise ClinicError(gettext("Another clinic has this name.")) from None
 
 
 @dataclass(frozen=True)
@@ -96,14 +97,14 @@ def add_member(clinic: Clinic, *, email: str, display_name: str | None, member_r
                 db.session.add(user)
                 db.session.flush()
             elif user.role != Role.CLINICIAN:
-                raise AccountError("This address belongs to an account that is not a clinician's; "
-                                   "only clinicians join a clinic.")
+                raise AccountError(gettext("This address belongs to an account that is not a "
+                                           "clinician's; only clinicians join a clinic."))
             membership = db.session.scalar(
                 sa.select(ClinicMembership).where(ClinicMembership.clinic_id == clinic.id,
                                                   ClinicMembership.user_id == user.id)
             )
             if membership is not None and membership.active:
-                raise AccountError("This clinician is a member of the clinic already.")
+                raise AccountError(gettext("This clinician is a member of the clinic already."))
             opening = True
             # Pending until a colleague confirms, unless the clinic is exempt (diary/memberships.py).
             membership = memberships.open_membership(clinic.id, user, member_role)
@@ -114,7 +115,7 @@ def add_member(clinic: Clinic, *, email: str, display_name: str | None, member_r
     except IntegrityError:
         if not opening:
             raise
-        raise AccountError("This address was added a moment ago; please look again.") from None
+        raise AccountError(gettext("This address was added a moment ago; please look again.")) from None
     # Mailed once the account and membership are committed.
     sent = emails.send_staff_invitation(user, clinic.name) if invited else False
     return Added(user=user, invited=invited, mail_sent=sent, confirmed=confirmed)

@@ -23,6 +23,7 @@ from diary import audit, policy
 from diary.database import write_transaction
 from diary.errors import Refused
 from diary.extensions import db
+from diary.i18n import gettext
 from diary.models import Clinic, ClinicPatientRecord, User
 from diary.models.clinic import MRN_MAX_LENGTH
 from diary.records import codes
@@ -30,7 +31,13 @@ from diary.records import codes
 # What a hospital number may hold once normalised: Latin letters, digits and the separators
 # hospital systems print (docs/clinic.md, The hospital number).
 MRN_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9./-]*")
+# The refusal's English words, which code compares pages with; people read `mrn_taken()`.
 MRN_TAKEN = "This hospital number belongs to another patient of the clinic."
+
+
+def mrn_taken() -> str:
+    """MRN_TAKEN in the reader's language (docs/wording.md, Strings)."""
+    return gettext("This hospital number belongs to another patient of the clinic.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +61,9 @@ def mrn_problem(text: str | None) -> str | None:
     if not mrn:
         return None
     if len(mrn) > MRN_MAX_LENGTH:
-        return f"Use at most {MRN_MAX_LENGTH} characters."
+        return gettext("Use at most %(num)d characters.", num=MRN_MAX_LENGTH)
     if not MRN_PATTERN.fullmatch(mrn):
-        return "Use letters, digits, hyphens, slashes and dots only."
+        return gettext("Use letters, digits, hyphens, slashes and dots only.")
     return None
 
 
@@ -113,7 +120,7 @@ def set_mrn(viewer: User, patient_id: int, typed: str | None) -> bool:
             if (record.mrn if record else None) == mrn:
                 return False
             if mrn is not None and _taken(clinic.id, patient.id, mrn):
-                raise Refused(MRN_TAKEN, {"mrn": [MRN_TAKEN]})
+                raise Refused(mrn_taken(), {"mrn": [mrn_taken()]})
             if record is None:
                 record = ClinicPatientRecord(clinic_id=clinic.id, patient_id=patient.id)
                 db.session.add(record)
@@ -123,7 +130,7 @@ def set_mrn(viewer: User, patient_id: int, typed: str | None) -> bool:
             return True
     except IntegrityError:
         # Two members saving the same number for two patients at once: one of them wins.
-        raise Refused(MRN_TAKEN, {"mrn": [MRN_TAKEN]}) from None
+        raise Refused(mrn_taken(), {"mrn": [mrn_taken()]}) from None
 
 
 def _taken(clinic_id: int, patient_id: int, mrn: str) -> bool:

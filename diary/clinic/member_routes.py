@@ -9,6 +9,7 @@ from flask_login import current_user
 from diary import memberships
 from diary.clinic import forms
 from diary.clinic.routes import bp
+from diary.i18n import gettext
 from diary.web.guards import clinician_required
 
 
@@ -21,14 +22,18 @@ def members():
                            button=forms.ButtonForm())
 
 
-def _decided(decision: memberships.Decision | None, done: str):
+def _decided(decision: memberships.Decision | None, confirmed: bool):
     """Back to the members page with what happened; 404 when the viewer may not decide."""
     if decision is None:
         abort(404)
     if decision.outcome is memberships.Outcome.GONE:
-        flash("A colleague decided on this membership a moment ago.", "info")
+        flash(gettext("A colleague decided on this membership a moment ago."), "info")
+    elif confirmed:
+        flash(gettext("%(name)s is confirmed and can now see the patients of %(clinic)s.",
+                      name=decision.display_name, clinic=decision.clinic_name), "success")
     else:
-        flash(done.format(name=decision.display_name, clinic=decision.clinic_name), "success")
+        flash(gettext("%(name)s is refused: they are not a member of %(clinic)s.",
+                      name=decision.display_name, clinic=decision.clinic_name), "success")
     return redirect(url_for(".members"))
 
 
@@ -38,8 +43,7 @@ def confirm_member(membership_id: int):
     """A colleague confirms a pending member, who sees the clinic's patients from now on."""
     if not forms.ButtonForm().validate_on_submit():
         abort(400)
-    return _decided(memberships.confirm(current_user, membership_id),
-                    "{name} is confirmed and can now see the patients of {clinic}.")
+    return _decided(memberships.confirm(current_user, membership_id), confirmed=True)
 
 
 @bp.post("/members/<id:membership_id>/refuse")
@@ -48,5 +52,4 @@ def refuse_member(membership_id: int):
     """A colleague refuses a pending member: the membership is removed, the refusal audited."""
     if not forms.ButtonForm().validate_on_submit():
         abort(400)
-    return _decided(memberships.refuse(current_user, membership_id),
-                    "{name} is refused: they are not a member of {clinic}.")
+    return _decided(memberships.refuse(current_user, membership_id), confirmed=False)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
+from diary.i18n import gettext
+
 # The Debian packages WeasyPrint loads (as the README and .ci/run name them).
 LIBRARIES = "libpango-1.0-0, libpangoft2-1.0-0, libharfbuzz-subset0"
 RENDERER = "diary.clinic.pdf_render"
@@ -33,6 +35,7 @@ def load_renderer() -> ModuleType:
         return importlib.import_module(RENDERER)
     except (ImportError, OSError) as error:
         raise PdfUnavailable(
-            "This server cannot make PDFs: WeasyPrint or the system libraries it needs "
-            f"({LIBRARIES}) are not installed. Use the report's Print button instead."
+            gettext("This server cannot make PDFs: WeasyPrint or the system libraries it needs "
+                    "(%(libraries)s) are not installed. Use the report's Print button instead.",
+                    libraries=LIBRARIES)
         ) from error

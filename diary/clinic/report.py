@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from diary import policy
 from diary.extensions import db
+from diary.i18n import gettext
 from diary.models import Assessment, Clinic, ClinicMembership, Injection, Surgery, User
 from diary.progress.trajectory import (
     MAX_RANGE_DAYS,
@@ -84,7 +85,7 @@ class ReportContent:
     def vessels(self) -> str:
         """The offending vessels as named on the surgery form."""
         if self.surgery is None or not self.surgery.vessels:
-            return "Not recorded"
+            return gettext("Not recorded")
         return wording.labels(self.surgery.vessels, wording.VESSELS)
 
     def parts(self) -> dict[str, Any]:

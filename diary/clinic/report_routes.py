@@ -17,11 +17,11 @@ from markupsafe import Markup
 
 from diary import audit, policy
 from diary.clinic import cohort as cohort_view
-from diary.clinic import identity, pdf, report_chart
+from diary.clinic import forms, identity, pdf, report_chart
 from diary.clinic.report import MAX_INJECTIONS, MAX_NOTE_CHARACTERS, build_report
 from diary.clinic.routes import bp
 from diary.clock import local_today
-from diary.i18n import short_month
+from diary.i18n import gettext, short_month
 from diary.models import Clinic, User
 from diary.trajectory import rules
 from diary.treatments import wording
@@ -52,7 +52,7 @@ def report_pdf(patient_id: int):
     except pdf.PdfUnavailable as error:
         current_app.logger.warning("report PDF unavailable: %s", error.__cause__)
         return error_response(503, str(error), way_out=(
-            "Back to the report", url_for("clinic.report", patient_id=patient_id)))
+            gettext("Back to the report"), url_for("clinic.report", patient_id=patient_id)))
     html = _render_report(patient, clinic, audit.EXPORT_REPORT_PDF, for_pdf=True)
     body = renderer.render_pdf(
         html,
@@ -91,6 +91,7 @@ def _render_report(patient: User, clinic: Clinic, action: str, *, for_pdf: bool 
         sides=wording.SURGERY_SIDES,
         house_brackmann=wording.HOUSE_BRACKMANN,
         class_labels=rules.CLASS_LABELS,
+        hearing=forms.HEARING,
     )
 
 

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from diary import audit
 from diary.clinic import schedule
 from diary.extensions import db
+from diary.i18n import gettext, lazy_gettext
 from diary.models import (
     Assessment,
     AuditEvent,
@@ -40,12 +41,12 @@ SMC_GRADES = {1: "I", 2: "II", 3: "III", 4: "IV"}
 HB_GRADES = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
 # What the revisions and new entries are called on the page.
 ENTRY_NAMES = {
-    "check_in": "Check-in",
-    "spasm_episode": "Spasm",
-    "injection": "Injection",
-    "medication_regimen": "Medication",
-    "dose_log": "Dose",
-    "surgery": "Surgery",
+    "check_in": lazy_gettext("Check-in"),
+    "spasm_episode": lazy_gettext("Spasm"),
+    "injection": lazy_gettext("Injection"),
+    "medication_regimen": lazy_gettext("Medication"),
+    "dose_log": lazy_gettext("Dose"),
+    "surgery": lazy_gettext("Surgery"),
 }
 
 
@@ -99,9 +100,9 @@ def assessment_markers(assessments: list[Assessment]) -> list[dict[str, Any]]:
         if a.smc_grade:
             parts.append(f"SMC {SMC_GRADES[a.smc_grade]}")
         if a.outcome:
-            parts.append(rules.CLASS_LABELS[a.outcome])
+            parts.append(str(rules.CLASS_LABELS[a.outcome]))
         markers.append(
-            {"date": a.visit_on.isoformat(), "label": ", ".join(parts) or "Assessment"}
+            {"date": a.visit_on.isoformat(), "label": ", ".join(parts) or gettext("Assessment")}
         )
     return markers
 

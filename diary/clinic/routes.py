@@ -18,6 +18,7 @@ from diary.clinic import forms, identity, queries, review, services
 from diary.clinic.patient_list import DEFAULT_SORT, SORT_KEYS
 from diary.clock import local_today
 from diary.errors import Refused
+from diary.i18n import gettext
 from diary.models import Clinic
 from diary.progress.trajectory import (
     RANGE_LABELS,
@@ -136,8 +137,8 @@ def save_mrn(patient_id: int):
         except Refused as refused:
             form.mrn.errors = [*form.mrn.errors, *refused.fields.get("mrn", [refused.message])]
         else:
-            flash("Hospital number saved." if changed else "The hospital number is unchanged.",
-                  "success")
+            flash(gettext("Hospital number saved.") if changed
+                  else gettext("The hospital number is unchanged."), "success")
             return redirect(url_for(".review_page", patient_id=patient.id))
     return render_form("clinic/mrn_form.html", form, patient=patient, status=INVALID)
 
@@ -167,7 +168,7 @@ def new_assessment(patient_id: int):
         form.visit_on.data = today
     if form.validate_on_submit():
         services.record_assessment(current_user, patient.id, form.values())
-        flash("Assessment recorded.", "success")
+        flash(gettext("Assessment recorded."), "success")
         return redirect(url_for(".review_page", patient_id=patient.id))
     return render_form("clinic/assessment_form.html", form, patient=patient)
 
@@ -188,7 +189,7 @@ def baseline(patient_id: int):
         })
     if form.validate_on_submit():
         services.enter_baseline(current_user, patient.id, form.values())
-        flash("Baseline saved.", "success")
+        flash(gettext("Baseline saved."), "success")
         return redirect(url_for(".review_page", patient_id=patient.id))
     return render_form("clinic/baseline_form.html", form, patient=patient)
 
@@ -203,7 +204,7 @@ def verify_surgery(patient_id: int, surgery_id: int):
     if not forms.ButtonForm().validate_on_submit():
         abort(400)
     services.verify_surgery(current_user, patient_id, surgery_id)
-    flash("Surgery details verified.", "success")
+    flash(gettext("Surgery details verified."), "success")
     return redirect(url_for(".review_page", patient_id=patient_id))
 
 
@@ -214,7 +215,7 @@ def mark_reference(patient_id: int, surgery_id: int):
     if not forms.ButtonForm().validate_on_submit():
         abort(400)
     services.mark_reference(current_user, patient_id, surgery_id)
-    flash("Reference surgery changed.", "success")
+    flash(gettext("Reference surgery changed."), "success")
     return redirect(url_for(".review_page", patient_id=patient_id))
 
 
@@ -233,7 +234,7 @@ def edit_surgery(patient_id: int, surgery_id: int):
         except TreatmentRefused as refused:
             show_refusals(form, refused.errors)
         else:
-            flash("Surgery details corrected.", "success")
+            flash(gettext("Surgery details corrected."), "success")
             return redirect(url_for(".review_page", patient_id=patient.id))
     return render_form(
         "clinic/surgery_form.html", form, patient=patient, invalid=form_status(form) == INVALID
@@ -256,6 +257,6 @@ def settings(clinics: list[Clinic]):
         form = forms.ScheduleForm()
     if form.validate_on_submit():
         services.save_schedule(current_user, clinic.id, form.schedule_text())
-        flash(f"Follow-up schedule of {clinic.name} saved.", "success")
+        flash(gettext("Follow-up schedule of %(clinic)s saved.", clinic=clinic.name), "success")
         return redirect(url_for(".settings", clinic=clinic.id))
     return render_form("clinic/settings.html", form, clinic=clinic, clinics=clinics)

@@ -10,6 +10,7 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from diary.clinic.routes import bp
+from diary.i18n import gettext, lazy_gettext
 from diary.sharing import services
 from diary.sharing.forms import InviteForm, RedeemForm
 from diary.throttle import Throttled
@@ -17,12 +18,14 @@ from diary.web.errors import too_many_attempts
 from diary.web.guards import member_required
 from diary.web.pages import render_form
 
-NOT_VALID = "This code is not valid. Ask the patient for a new one."
+# Module-level, so lazy: each is read in the reader's language (docs/wording.md, Strings).
+NOT_VALID = lazy_gettext("This code is not valid. Ask the patient for a new one.")
 # The same answer whoever the address belongs to: the form must not tell who is registered.
-INVITED = ("If this address belongs to a patient of Spasm Diary, they will find your "
-           "invitation when they log in.")
-TOO_MANY_CODES = "Too many codes were tried from this account or this address."
-TOO_MANY_INVITATIONS = "Too many invitations were sent from this account or this address."
+INVITED = lazy_gettext("If this address belongs to a patient of Spasm Diary, they will find "
+                       "your invitation when they log in.")
+TOO_MANY_CODES = lazy_gettext("Too many codes were tried from this account or this address.")
+TOO_MANY_INVITATIONS = lazy_gettext("Too many invitations were sent from this account or "
+                                    "this address.")
 
 
 @bp.route("/add-patient", methods=["GET", "POST"])
@@ -38,15 +41,17 @@ def add_patient(clinics):
             current_user, form.chosen_clinic(), form.code.data, request.remote_addr
         )
     except Throttled as error:
-        return too_many_attempts(error, TOO_MANY_CODES)
+        return too_many_attempts(error, str(TOO_MANY_CODES))
     clinic_name = next(c.name for c in clinics if c.id == form.chosen_clinic())
     if result.outcome is services.Redeemed.INVALID:
-        form.code.errors.append(NOT_VALID)
+        form.code.errors.append(str(NOT_VALID))
         return render_form("clinic/add_patient.html", form)
     if result.outcome is services.Redeemed.LINKED:
-        flash(f"{result.patient_name} now shares the diary with {clinic_name}.", "success")
+        flash(gettext("%(name)s now shares the diary with %(clinic)s.", name=result.patient_name,
+                      clinic=clinic_name), "success")
     else:
-        flash(f"{result.patient_name} already shares the diary with {clinic_name}.", "info")
+        flash(gettext("%(name)s already shares the diary with %(clinic)s.", name=result.patient_name,
+                      clinic=clinic_name), "info")
     # The list, where the new patient now is; it shows the message at its top.
     return redirect(url_for("clinic.patient_list"))
 
@@ -62,6 +67,6 @@ def invite(clinics):
     try:
         services.invite(current_user, form.chosen_clinic(), form.email.data, request.remote_addr)
     except Throttled as error:
-        return too_many_attempts(error, TOO_MANY_INVITATIONS)
-    flash(INVITED, "info")
+        return too_many_attempts(error, str(TOO_MANY_INVITATIONS))
+    flash(str(INVITED), "info")
     return redirect(url_for(".invite"))
