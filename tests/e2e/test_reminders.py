@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from diary.reminders.delivery.dispatch import dispatch_due
 from tests.e2e.checks import check_page
-from tests.e2e.flows import flash, log_in
+from tests.e2e.flows import flash, log_in, nav_link
 
 
 def main_nav(page: Page):
@@ -31,7 +31,7 @@ def test_a_patient_sets_the_daily_reminder_and_reads_it_in_the_inbox(
     log_in(page)
 
     # The reminders page: the daily reminder is on at 20:00 from the start.
-    main_nav(page).get_by_role("link", name="Reminders").click()
+    nav_link(page, "Reminders").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Reminders")
     daily = page.locator("#check-in")
     expect(daily).to_contain_text("Next: Tuesday, 10 March 2026 at 20:00")
