@@ -109,7 +109,7 @@ def test_the_menu_takes_one_row_keeps_today_and_the_inbox_count_and_opens_and_cl
     page.set_viewport_size(phone)
     page.goto("/login")
     log_in(page)
-    page.wait_for_load_state("load")  # the stylesheet decides which list of links shows
+    page.wait_for_load_state("load")  # the header is laid out by its stylesheet
 
     nav = main_nav(page)
     expect(nav.get_by_role("link", name="Today")).to_be_visible()
@@ -145,7 +145,7 @@ def test_a_wide_screen_shows_every_link_without_a_menu(page: Page, make_user):
     page.set_viewport_size({"width": 1024, "height": 768})
     page.goto("/login")
     log_in(page)
-    page.wait_for_load_state("load")  # the stylesheet decides which list of links shows
+    page.wait_for_load_state("load")  # the header is laid out by its stylesheet
 
     nav = main_nav(page)
     for name in ("Today", "History", "Treatments", "My trajectory", "Reminders", "Sharing", "Account"):
@@ -175,7 +175,7 @@ def test_the_long_pages_put_their_main_action_within_two_screens(page: Page, app
     page.set_viewport_size(phone)
     page.goto("/login")
     log_in(page)
-    page.wait_for_load_state("load")  # the stylesheet decides which list of links shows
+    page.wait_for_load_state("load")  # the header is laid out by its stylesheet
 
     page.goto("/treatments/injections/new")
     expect(page.get_by_role("button", name="Save injection")).to_be_visible()
@@ -201,7 +201,7 @@ def test_add_a_site_reveals_the_next_line_in_place(page: Page, make_user):
     make_user("pat@example.org")
     page.goto("/login")
     log_in(page)
-    page.wait_for_load_state("load")  # the stylesheet decides which list of links shows
+    page.wait_for_load_state("load")  # the header is laid out by its stylesheet
     page.goto("/treatments/injections/new")
     posts = []
     page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
