@@ -658,6 +658,12 @@ ROUTES: dict[str, Route] = {
         form=_form(REMINDER_SETTINGS),
     ),
     "reminders.switch_cadence": Route(post=patients_own(done("/reminders")), form=_form(cadence="weekly")),
+    # One tap in a reminder's line: on or off, its other settings kept.
+    "reminders.switch": Route(
+        post=patients_own(done("/reminders")),
+        params=lambda r: [{"slug": slug} for slug in REMINDER_SLUGS],
+        form=_form(enabled="on"),
+    ),
     "reminders.add_visit": Route(
         post=patients_own(done("/reminders")),
         form=_form({"visit-visit_on": "2026-03-20", "visit-visit_time": "09:30",

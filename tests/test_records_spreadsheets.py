@@ -131,8 +131,8 @@ def test_coded_columns_have_readable_columns_at_the_end(client, diary):
     (surgery,) = rows(download(client, "/export/surgeries.csv"))
 
     assert injection["sites_readable"] == (
-        "Upper eyelid, near the lashes (orbicularis oculi, pretarsal) (affected side): 5 U; "
-        "Cheek (zygomaticus) (other side): 17.5 U")
+        "Muscle around the eye, upper lid (orbicularis oculi, pretarsal) (affected side): 5 U; "
+        "Cheek muscle that lifts the mouth corner (zygomaticus) (other side): 17.5 U")
     assert injection["product_readable"] == "Botox (onabotulinumtoxinA)"
     assert injection["sites_units_sum"] == "22.5"
     assert injection["total_differs_from_sites"] == "false"

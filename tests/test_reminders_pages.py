@@ -106,7 +106,7 @@ def test_switching_a_reminder_off_keeps_its_settings_and_plans_nothing(app, clie
     assert response.status_code == 302
     assert reminder(app, patient).enabled is False
     assert planned(app, patient) is None
-    assert "This reminder is off." in text_of(client.get("/reminders"))
+    assert "Daily diary reminder Switch on Daily diary reminder Off" in text_of(client.get("/reminders"))
 
 
 def test_the_injection_reminder_follows_the_last_injection(app, client, patient):

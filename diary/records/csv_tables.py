@@ -194,7 +194,7 @@ def _injections(patient_id: int) -> Iterable[tuple]:
 
 
 def _site_readable(site: InjectionSite) -> str:
-    """"Upper eyelid, near the lashes (orbicularis oculi, pretarsal) (affected side): 5 U"."""
+    """"Muscle around the eye, upper lid (orbicularis oculi, pretarsal) (affected side): 5 U"."""
     side = wording.SITE_SIDES.get(site.side, site.side).lower()
     where = f"{wording.MUSCLES.get(site.muscle, site.muscle)} ({side})"
     return where if site.units is None else f"{where}: {wording.units(site.units)}"

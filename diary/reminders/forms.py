@@ -12,6 +12,7 @@ from wtforms import BooleanField, HiddenField, RadioField, StringField, TimeFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Length, ValidationError
 
+from diary.i18n import gettext, lazy_gettext, ngettext
 from diary.journal.forms import (
     DAY_MESSAGE,
     LocalDateField,
@@ -29,14 +30,18 @@ from diary.models.reminder import (
     Cadence,
     ReminderKind,
 )
-from diary.reminders.services import ReminderValues, VisitValues
+from diary.reminders.services import ReminderValues, ReminderView, VisitValues
 from diary.web.forms import TextForm
 
-CHOOSE_FROM_LIST = "Choose one of the options shown."
-TIME_MESSAGE = "Enter a time like 20:00."
-CHANNEL_MESSAGE = "Choose email, the inbox or both, or switch this reminder off."
-DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-CHANNELS = (("email", "By email"), ("in_app", "In the app’s inbox"))
+CHOOSE_FROM_LIST = lazy_gettext("Choose one of the options shown.")
+TIME_MESSAGE = lazy_gettext("Enter a time like 20:00.")
+CHANNEL_MESSAGE = lazy_gettext("Choose email, the inbox or both, or switch this reminder off.")
+DAY_NAMES = (
+    lazy_gettext("Monday"), lazy_gettext("Tuesday"), lazy_gettext("Wednesday"),
+    lazy_gettext("Thursday"), lazy_gettext("Friday"), lazy_gettext("Saturday"),
+    lazy_gettext("Sunday"),
+)
+CHANNELS = (("email", lazy_gettext("By email")), ("in_app", lazy_gettext("In the app’s inbox")))
 
 
 def _options(pairs) -> list[SelectChoice]:
@@ -50,10 +55,11 @@ SLUGS = {
     ReminderKind.MEDICATION: "medication",
 }
 KINDS = {slug: kind for kind, slug in SLUGS.items()}
-WEEKS_MESSAGE = (
-    f"Enter a number of weeks from {MIN_WEEKS_AFTER_INJECTION} to {MAX_WEEKS_AFTER_INJECTION}."
+WEEKS_MESSAGE = lazy_gettext(
+    "Enter a number of weeks from %(low)d to %(high)d.",
+    low=MIN_WEEKS_AFTER_INJECTION, high=MAX_WEEKS_AFTER_INJECTION,
 )
-NOTICE_MESSAGE = f"Enter a number of days from 0 to {MAX_NOTICE_DAYS}."
+NOTICE_MESSAGE = lazy_gettext("Enter a number of days from 0 to %(high)d.", high=MAX_NOTICE_DAYS)
 
 
 def minute_of_time(value) -> int:
@@ -84,9 +90,9 @@ class ClockField(TimeField):
 class ReminderForm(TextForm):
     """On or off, and where to: what every reminder has."""
 
-    enabled = BooleanField("Send me this reminder")
+    enabled = BooleanField(lazy_gettext("Send me this reminder"))
     channels = MultiCheckboxField(
-        "How to remind you", choices=_options(CHANNELS), invalid_choice_message=CHOOSE_FROM_LIST
+        lazy_gettext("How to remind you"), choices=_options(CHANNELS), invalid_choice_message=CHOOSE_FROM_LIST
     )
 
     def validate_channels(self, field) -> None:
@@ -111,17 +117,17 @@ class ReminderForm(TextForm):
 class CheckInReminderForm(ReminderForm):
     """The diary reminder: a time, and the days (daily) or the day (weekly) it comes."""
 
-    send_time = ClockField("Time")
+    send_time = ClockField(lazy_gettext("Time"))
     weekdays = MultiCheckboxField(
-        "Days",
+        lazy_gettext("Days"),
         choices=_options((str(n), name) for n, name in enumerate(DAY_NAMES)),
         invalid_choice_message=CHOOSE_FROM_LIST,
     )
     weekly_day = RadioField(
-        "Day of the week",
+        lazy_gettext("Day of the week"),
         choices=_options((str(n), name) for n, name in enumerate(DAY_NAMES)),
         # One day, no more (ck_reminders_weekly_one_day): a radio button can only send one.
-        invalid_choice_message="Choose the day of the week.",
+        invalid_choice_message=lazy_gettext("Choose the day of the week."),
     )
 
     def __init__(self, *args, cadence: str, **kwargs) -> None:
@@ -136,7 +142,7 @@ class CheckInReminderForm(ReminderForm):
     def validate_weekdays(self, field) -> None:
         """At least one day (ck_reminders_weekdays_range)."""
         if not field.data:
-            raise ValidationError("Choose at least one day, or switch this reminder off.")
+            raise ValidationError(gettext("Choose at least one day, or switch this reminder off."))
 
     def values(self) -> ReminderValues:
         """Time and days as minutes and a weekday mask."""
@@ -155,7 +161,7 @@ class InjectionReminderForm(ReminderForm):
     """Weeks after the last injection, days of notice, and the time of day."""
 
     weeks_after = WholeNumberField(
-        "Weeks after the last injection",
+        lazy_gettext("Weeks after the last injection"),
         validators=[
             present(WEEKS_MESSAGE),
             WholeNumberRange(MIN_WEEKS_AFTER_INJECTION, MAX_WEEKS_AFTER_INJECTION, WEEKS_MESSAGE),
@@ -163,11 +169,11 @@ class InjectionReminderForm(ReminderForm):
         invalid_value_message=WEEKS_MESSAGE,
     )
     notice_days = WholeNumberField(
-        "Days of notice",
+        lazy_gettext("Days of notice"),
         validators=[present(NOTICE_MESSAGE), WholeNumberRange(0, MAX_NOTICE_DAYS, NOTICE_MESSAGE)],
         invalid_value_message=NOTICE_MESSAGE,
     )
-    send_time = ClockField("Time")
+    send_time = ClockField(lazy_gettext("Time"))
 
     def values(self) -> ReminderValues:
         """The validated input as plain values for the service."""
@@ -183,11 +189,11 @@ class FollowUpReminderForm(ReminderForm):
     """How many days before a visit, and at what time."""
 
     notice_days = WholeNumberField(
-        "Days before the visit",
+        lazy_gettext("Days before the visit"),
         validators=[present(NOTICE_MESSAGE), WholeNumberRange(0, MAX_NOTICE_DAYS, NOTICE_MESSAGE)],
         invalid_value_message=NOTICE_MESSAGE,
     )
-    send_time = ClockField("Time")
+    send_time = ClockField(lazy_gettext("Time"))
 
     def values(self) -> ReminderValues:
         """The validated input as plain values for the service."""
@@ -229,17 +235,17 @@ class VisitForm(TextForm):
     """A follow-up visit: date, time and place (ck_follow_up_visits_*)."""
 
     visit_on = LocalDateField(
-        "Date of the visit",
-        validators=[present("Enter the date of the visit.")],
+        lazy_gettext("Date of the visit"),
+        validators=[present(lazy_gettext("Enter the date of the visit."))],
         invalid_value_message=DAY_MESSAGE,
     )
-    visit_time = ClockField("Time of the visit")
+    visit_time = ClockField(lazy_gettext("Time of the visit"))
     place = StringField(
-        "Place",
+        lazy_gettext("Place"),
         filters=[clean_text],
         validators=[
-            present("Enter where the visit is, for example the clinic's name."),
-            Length(max=MAX_PLACE_LENGTH, message=f"Please keep this under {MAX_PLACE_LENGTH} characters."),
+            present(lazy_gettext("Enter where the visit is, for example the clinic's name.")),
+            Length(max=MAX_PLACE_LENGTH, message=lazy_gettext("Please keep this under %(num)d characters.", num=MAX_PLACE_LENGTH)),
         ],
     )
 
@@ -253,9 +259,9 @@ class VisitForm(TextForm):
         if field.data is None:
             return
         if field.data < self.first_day:
-            raise ValidationError("Enter a date from today on: this visit has passed.")
+            raise ValidationError(gettext("Enter a date from today on: this visit has passed."))
         if field.data > self.last_day:
-            raise ValidationError("Enter a date within the next two years.")
+            raise ValidationError(gettext("Enter a date within the next two years."))
 
     def values(self) -> VisitValues:
         """The validated input as plain values for the service."""
@@ -264,3 +270,73 @@ class VisitForm(TextForm):
             minute=minute_of_time(self.visit_time.data),
             place=self.place.data,
         )
+
+
+# The settings page's one line per reminder (docs/reminders.md, The settings page) -------
+
+
+class SwitchForm(TextForm):
+    """One tap in a reminder's line: switch it on or off, its other settings kept."""
+
+    enabled = HiddenField(validators=[AnyOf(("on", "off"), message=CHOOSE_FROM_LIST)])
+
+    @property
+    def switch_on(self) -> bool:
+        """The reminder is to be on."""
+        return self.enabled.data == "on"
+
+
+WHAT = {
+    ReminderKind.CHECK_IN: lazy_gettext("Diary reminder"),
+    ReminderKind.INJECTION: lazy_gettext("Injection due"),
+    ReminderKind.FOLLOW_UP: lazy_gettext("Follow-up visits"),
+    ReminderKind.MEDICATION: lazy_gettext("Medication doses"),
+}
+SHORT_DAY_NAMES = (
+    lazy_gettext("Mon"), lazy_gettext("Tue"), lazy_gettext("Wed"), lazy_gettext("Thu"),
+    lazy_gettext("Fri"), lazy_gettext("Sat"), lazy_gettext("Sun"),
+)
+
+
+def channel_words(reminder: ReminderView) -> str:
+    """Where a reminder goes: "by email and in the inbox"."""
+    if reminder.by_email and reminder.in_app:
+        return gettext("by email and in the inbox")
+    if reminder.by_email:
+        return gettext("by email")
+    if reminder.in_app:
+        return gettext("in the inbox")
+    return gettext("nowhere yet")
+
+
+def when_words(reminder: ReminderView) -> str:
+    """When a reminder comes, in a few words: "20:00, every day"."""
+    kind = reminder.kind
+    if kind == ReminderKind.CHECK_IN:
+        days = reminder.days
+        if reminder.weekly:
+            return gettext("once a week, %(day)s at %(time)s",
+                           day=DAY_NAMES[days[0]], time=reminder.send_time)
+        if len(days) == 7:
+            return gettext("%(time)s, every day", time=reminder.send_time)
+        names = ", ".join(str(SHORT_DAY_NAMES[n]) for n in days)
+        return gettext("%(time)s on %(days)s", time=reminder.send_time, days=names)
+    if kind == ReminderKind.INJECTION:
+        weeks = ngettext("%(num)d week", "%(num)d weeks", reminder.weeks_after)
+        return gettext("%(weeks)s after an injection, at %(time)s", weeks=weeks,
+                       time=reminder.send_time)
+    if kind == ReminderKind.FOLLOW_UP:
+        if reminder.notice_days == 0:
+            return gettext("on the day of a visit, at %(time)s", time=reminder.send_time)
+        days_before = ngettext("%(num)d day", "%(num)d days", reminder.notice_days)
+        return gettext("%(days)s before a visit, at %(time)s", days=days_before,
+                       time=reminder.send_time)
+    return gettext("at the times of your medication")
+
+
+def reminder_line(reminder: ReminderView) -> str:
+    """A reminder's state in one line: "On: 20:00, every day, by email and in the inbox"."""
+    if not reminder.enabled:
+        return gettext("Off")
+    return gettext("On: %(when)s, %(where)s", when=when_words(reminder),
+                   where=channel_words(reminder))

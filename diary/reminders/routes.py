@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from diary.clock import local_today, utcnow
 from diary.extensions import csrf
-from diary.journal.wording import long_date
+from diary.i18n import clock_time, gettext, lazy_gettext, long_date
 from diary.models import User
 from diary.models.reminder import Cadence, ReminderKind
 from diary.reminders import services
@@ -18,15 +18,20 @@ from diary.reminders.delivery import inbox
 from diary.reminders.forms import (
     KINDS,
     SLUGS,
+    WHAT,
     CadenceForm,
+    SwitchForm,
     VisitForm,
     reminder_form,
+    reminder_line,
 )
 from diary.reminders.forms import ReminderForm as _ReminderForm
+from diary.reminders.services import ReminderValues
 from diary.web.guards import patient_required
 from diary.web.pages import INVALID, page_arg
 
 bp = Blueprint("reminders", __name__)
+bp.add_app_template_filter(reminder_line, "reminder_line")
 log = logging.getLogger(__name__)
 
 MAX_TOKEN_LENGTH = 512
@@ -51,11 +56,33 @@ def inbox_badge() -> dict:
 
 
 SAVED = {
-    ReminderKind.CHECK_IN: "Diary reminder saved.",
-    ReminderKind.INJECTION: "Injection reminder saved.",
-    ReminderKind.FOLLOW_UP: "Follow-up visit reminder saved.",
-    ReminderKind.MEDICATION: "Medication reminder saved.",
+    ReminderKind.CHECK_IN: lazy_gettext("Diary reminder saved."),
+    ReminderKind.INJECTION: lazy_gettext("Injection reminder saved."),
+    ReminderKind.FOLLOW_UP: lazy_gettext("Follow-up visit reminder saved."),
+    ReminderKind.MEDICATION: lazy_gettext("Medication reminder saved."),
 }
+SWITCHED_ON = {
+    ReminderKind.CHECK_IN: lazy_gettext("The diary reminder is on."),
+    ReminderKind.INJECTION: lazy_gettext("The injection reminder is on."),
+    ReminderKind.FOLLOW_UP: lazy_gettext("The visit reminder is on."),
+    ReminderKind.MEDICATION: lazy_gettext("The medication reminder is on."),
+}
+SWITCHED_OFF = {
+    ReminderKind.CHECK_IN: lazy_gettext("The diary reminder is off. Its settings are kept."),
+    ReminderKind.INJECTION: lazy_gettext("The injection reminder is off. Its settings are kept."),
+    ReminderKind.FOLLOW_UP: lazy_gettext("The visit reminder is off. Its settings are kept."),
+    ReminderKind.MEDICATION: lazy_gettext("The medication reminder is off. Its settings are kept."),
+}
+
+
+def _next_words(reminder) -> str:
+    """What the flash adds after a save: when it comes next, or that nothing is due."""
+    if reminder.enabled and reminder.next_due is not None:
+        return " " + gettext("Next: %(day)s at %(time)s.", day=long_date(reminder.next_due.date()),
+                             time=clock_time(reminder.next_due))
+    if reminder.enabled:
+        return " " + gettext("Nothing is due for now.")
+    return ""
 
 
 def _visit_form(patient: User, **kwargs) -> VisitForm:
@@ -86,6 +113,7 @@ def _render_settings(
         view=view,
         forms=forms,
         slugs=SLUGS,
+        what=WHAT,
         cadence_form=CadenceForm(formdata=None),
         visit_form=visit_form or _visit_form(patient, formdata=None),
     ), status
@@ -108,12 +136,28 @@ def save(patient: User, slug: str):
     if not form.validate_on_submit():
         return _render_settings(patient, invalid=form, status=INVALID)
     reminder = services.save_reminder(patient, kind, form.values(), utcnow())
-    message = SAVED[kind]
-    if reminder.enabled and reminder.next_due is not None:
-        message += f" Next: {long_date(reminder.next_due.date())} at {reminder.next_due:%H:%M}."
-    elif reminder.enabled:
-        message += " Nothing is due for now."
-    flash(message, "success")
+    flash(str(SAVED[kind]) + _next_words(reminder), "success")
+    return redirect(url_for(".settings") + f"#{slug}")
+
+
+@bp.route("/reminders/<any('check-in', injection, 'follow-up', medication):slug>/switch",
+          methods=["POST"])
+@patient_required
+def switch(patient: User, slug: str):
+    """One tap in the reminder's line: on or off, every other setting kept. A reminder switched
+    on with nowhere to go comes to the inbox, which needs no confirmed address
+    (docs/reminders.md, The settings page)."""
+    kind = KINDS[slug]
+    form = SwitchForm()
+    if not form.validate_on_submit():
+        flash(gettext("That did not work: please use the buttons on this page."), "error")
+        return redirect(url_for(".settings") + f"#{slug}")
+    current = services.settings_view(patient, utcnow()).reminders[kind]
+    in_app = current.in_app or (form.switch_on and not current.by_email)
+    values = ReminderValues(enabled=form.switch_on, by_email=current.by_email, in_app=in_app)
+    reminder = services.save_reminder(patient, kind, values, utcnow())
+    message = SWITCHED_ON[kind] if reminder.enabled else SWITCHED_OFF[kind]
+    flash(str(message) + _next_words(reminder), "success")
     return redirect(url_for(".settings") + f"#{slug}")
 
 
@@ -123,14 +167,14 @@ def switch_cadence(patient: User):
     """Switch the diary reminder to weekly (offered in a long remission), or back to daily."""
     form = CadenceForm()
     if not form.validate_on_submit():
-        flash("That did not work: please use the buttons on this page.", "error")
+        flash(gettext("That did not work: please use the buttons on this page."), "error")
         return redirect(url_for(".settings"))
     services.set_cadence(patient, form.cadence.data, utcnow())
     if form.cadence.data == Cadence.WEEKLY:
-        flash("Your diary reminder now comes once a week, on Sunday. "
-              "You can pick another day below.", "success")
+        flash(gettext("Your diary reminder now comes once a week, on Sunday. "
+                      "You can pick another day in its settings."), "success")
     else:
-        flash("Your diary reminder comes every day again.", "success")
+        flash(gettext("Your diary reminder comes every day again."), "success")
     return redirect(url_for(".settings") + "#check-in")
 
 
@@ -143,7 +187,8 @@ def add_visit(patient: User):
         return _render_settings(patient, visit_form=form, status=INVALID)
     values = form.values()
     services.add_visit(patient, values)
-    flash(f"Visit added: {long_date(values.day)} at {form.visit_time.data:%H:%M}.", "success")
+    flash(gettext("Visit added: %(day)s at %(time)s.", day=long_date(values.day),
+                  time=form.visit_time.data.strftime("%H:%M")), "success")
     return redirect(url_for(".settings") + "#follow-up")
 
 
@@ -152,7 +197,7 @@ def add_visit(patient: User):
 def delete_visit(patient: User, visit_id: int):
     """Remove a visit (it was cancelled, or entered by mistake)."""
     services.delete_visit(current_user, visit_id)
-    flash("Visit removed.", "success")
+    flash(gettext("Visit removed."), "success")
     return redirect(url_for(".settings") + "#follow-up")
 
 

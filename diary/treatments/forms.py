@@ -23,12 +23,14 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
+from diary.i18n import gettext, lazy_gettext
 from diary.journal.forms import clean_text
 from diary.models.journal import MAX_NOTE_LENGTH
 from diary.models.treatment import MAX_NAME_LENGTH, DoseStatus, SiteSide
@@ -44,9 +46,13 @@ from diary.treatments.values import (
 )
 from diary.web.forms import TextForm, VisibleCharactersOnly
 
-# Enough blank site lines for a usual session; 12 muscles on two sides at most.
-SITE_ROWS = 6
+# Sites come one line at a time: one to begin with, "Add a site" for the next (with
+# JavaScript in place, without it by sending the form back: docs/clinical.md, Injection
+# sites). 12 muscles on two sides at most.
+SITE_ROWS = 1
 MAX_SITE_ROWS = 24
+# The placeholders of the blank site line the page keeps for its script to copy.
+ROW_INDEX, ROW_NUMBER = "__index__", "__number__"
 TIME_OF_DAY = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
 
 
@@ -140,14 +146,23 @@ class SiteForm(Form):
             raise ValidationError("Choose the muscle for these units.")
 
 
+def label_site(entry: SiteForm, number: int | str) -> None:
+    """Number a site line's labels: "Site 2: muscle"."""
+    entry.muscle.label.text = gettext("Site %(number)s: muscle", number=number)
+    entry.side.label.text = gettext("Site %(number)s: side", number=number)
+    entry.units.label.text = gettext("Site %(number)s: units", number=number)
+
+
 class InjectionForm(ConfirmingForm):
     """A botulinum-toxin injection and the cycle of its effect."""
 
     injected_on = required_date("Date of the injection", "Give the date of the injection.")
-    product = RadioField(
-        "Product",
-        choices=_choices(w.PRODUCTS),
-        validators=[InputRequired("Choose the product, or “Not known”.")],
+    # A list, not five radio buttons: the form's Save stays on a phone's first two screens.
+    product = SelectField(
+        lazy_gettext("Product"),
+        choices=_choices(w.PRODUCTS, blank=lazy_gettext("Choose the product")),
+        validators=[InputRequired(lazy_gettext("Choose the product, or “Not known”."))],
+        default="",
     )
     product_other = StringField(
         "Name of the other product",
@@ -156,6 +171,7 @@ class InjectionForm(ConfirmingForm):
     )
     total_units = NumberField("Total units", validators=[Optional()])
     sites = FieldList(FormField(SiteForm), min_entries=SITE_ROWS, max_entries=MAX_SITE_ROWS)
+    add_site = SubmitField(lazy_gettext("Add a site"))
     injector = StringField(
         "Injected by", validators=[Length(max=MAX_NAME_LENGTH), VisibleCharactersOnly()],
         filters=[clean_text],
@@ -169,13 +185,36 @@ class InjectionForm(ConfirmingForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        filled = sum(1 for entry in self.sites if entry.muscle.data)
-        while len(self.sites) < min(filled + 2, MAX_SITE_ROWS):
-            self.sites.append_entry()
         for number, entry in enumerate(self.sites, start=1):
-            entry.muscle.label.text = f"Site {number}: muscle"
-            entry.side.label.text = f"Site {number}: side"
-            entry.units.label.text = f"Site {number}: units"
+            label_site(entry, number)
+
+    @property
+    def wants_another_site(self) -> bool:
+        """The form came back through "Add a site" (a page without JavaScript): show it again
+        with one more line, save nothing."""
+        return self.is_submitted() and bool(self.add_site.data)
+
+    @property
+    def can_add_site(self) -> bool:
+        """Another site line fits."""
+        return len(self.sites) < MAX_SITE_ROWS
+
+    def add_site_row(self) -> None:
+        """One more blank site line after the ones sent, the values typed kept."""
+        if self.can_add_site:
+            label_site(self.sites.append_entry(), len(self.sites))
+
+    def blank_site(self) -> SiteForm:
+        """The blank line the page's script copies for "Add a site", with placeholders for its
+        index and number (static/js/sites.js)."""
+        entry = SiteForm(prefix=f"{self.sites.name}-{ROW_INDEX}-")
+        label_site(entry, ROW_NUMBER)
+        return entry
+
+    def has_any(self, *names: str) -> bool:
+        """A value or an error in one of these fields: its folded part of the page opens."""
+        fields = [self[name] for name in names]
+        return any(field.data or field.errors for field in fields)
 
     def values(self) -> InjectionValues:
         """What was entered, as rule values; empty site lines are left out."""

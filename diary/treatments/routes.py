@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from diary import policy
 from diary.clock import local_today
+from diary.i18n import gettext
 from diary.models import Injection, MedicationRegimen, Surgery, User
 from diary.treatments import forms, medication, services, timeline
 from diary.treatments.entries import Saved, TreatmentRefused
@@ -66,21 +67,34 @@ def index(patient: User):
 
 # Injections ------------------------------------------------------------------------------
 
+INJECTION_FORM = "treatments/injection_form.html"
+
+
+def _another_site(form: forms.InjectionForm, title: str):
+    """ "Add a site" without JavaScript: the same form again with one more site line and every
+    value typed so far; nothing is checked or saved (docs/clinical.md, Injection sites)."""
+    form.add_site_row()
+    return render_form(INJECTION_FORM, form, status=200, warnings=(), invalid=False, title=title,
+                       added_site=True)
+
 
 @bp.route("/injections/new", methods=["GET", "POST"])
 @patient_required
 def new_injection(patient: User):
     """Record an injection."""
     form = forms.InjectionForm()
+    title = gettext("Add an injection")
+    if form.wants_another_site:
+        return _another_site(form, title)
     return _save_or_render(
         form,
         lambda: services.save_injection(
             current_user, form.values(), patient_id=patient.id, confirmation=form.confirmation()
         ),
         "treatments.index",
-        "Injection saved.",
-        "treatments/injection_form.html",
-        title="Add an injection",
+        gettext("Injection saved."),
+        INJECTION_FORM,
+        title=title,
     )
 
 
@@ -92,15 +106,18 @@ def edit_injection(patient: User, entry_id: int):
     form = forms.InjectionForm(
         data=None if request.method == "POST" else forms.InjectionForm.data_of(injection)
     )
+    title = gettext("Edit the injection")
+    if form.wants_another_site:
+        return _another_site(form, title)
     return _save_or_render(
         form,
         lambda: services.save_injection(
             current_user, form.values(), injection_id=entry_id, confirmation=form.confirmation()
         ),
         "treatments.index",
-        "Injection updated.",
-        "treatments/injection_form.html",
-        title="Edit the injection",
+        gettext("Injection updated."),
+        INJECTION_FORM,
+        title=title,
     )
 
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 
 from diary.extensions import db
+from diary.i18n import gettext, ngettext
 from diary.models import DoseLog, Injection, MedicationRegimen, Surgery
 from diary.treatments import wording as w
 from diary.treatments.rules import sites_disagree
@@ -79,13 +80,13 @@ def _regimens(patient_id: int) -> list[MedicationRegimen]:
 
 def _provenance_badges(entry) -> list[str]:
     """Badges every entry may carry."""
-    return ["entered later"] if entry.retrospective else []
+    return [gettext("entered later")] if entry.retrospective else []
 
 
 def _injection_event(injection: Injection) -> TimelineEvent:
     """An injection with its units, sites and the cycle of its effect."""
     name = w.product_name(injection.product, injection.product_other)
-    title = f"Injection: {name}"
+    title = gettext("Injection: %(name)s", name=name)
     site_sum = sites_disagree(injection.total_units, [s.units for s in injection.sites])
     if site_sum is not None:
         title += f", {w.total_and_sites(injection.total_units, site_sum)}"
@@ -95,32 +96,32 @@ def _injection_event(injection: Injection) -> TimelineEvent:
     if injection.sites:
         sites = [
             f"{w.MUSCLES.get(s.muscle, s.muscle)}"
-            + (" (other side)" if s.side == "other" else "")
+            + (" " + gettext("(other side)") if s.side == "other" else "")
             + (f": {w.units(s.units)}" if s.units is not None else "")
             for s in injection.sites
         ]
-        details.append("Sites: " + "; ".join(sites))
+        details.append(gettext("Sites: %(sites)s", sites="; ".join(sites)))
     cycle = [
         (label, day)
         for label, day in (
-            ("effect began", injection.effect_began_on),
-            ("best", injection.best_effect_on),
-            ("wore off", injection.wore_off_on),
+            (gettext("effect began"), injection.effect_began_on),
+            (gettext("best"), injection.best_effect_on),
+            (gettext("wore off"), injection.wore_off_on),
         )
         if day is not None
     ]
     if cycle:
-        details.append(
-            "Effect: " + ", ".join(f"{label} {w.treatment_date(day)}" for label, day in cycle)
-        )
+        effect = ", ".join(f"{label} {w.treatment_date(day)}" for label, day in cycle)
+        details.append(gettext("Effect: %(effect)s", effect=effect))
     if injection.side_effects:
-        details.append("Side effects: " + w.labels(injection.side_effects, w.SIDE_EFFECTS))
+        details.append(gettext("Side effects: %(names)s",
+                               names=w.labels(injection.side_effects, w.SIDE_EFFECTS)))
     if injection.injector:
-        details.append(f"Injected by: {injection.injector}")
+        details.append(gettext("Injected by: %(name)s", name=injection.injector))
     if injection.lot:
-        details.append(f"Lot: {injection.lot}")
+        details.append(gettext("Lot: %(lot)s", lot=injection.lot))
     if injection.note:
-        details.append(f"Note: {injection.note}")
+        details.append(gettext("Note: %(note)s", note=injection.note))
     return TimelineEvent(
         day=injection.injected_on,
         kind="injection",
@@ -143,15 +144,15 @@ def _regimen_events(regimens: list[MedicationRegimen]) -> list[TimelineEvent]:
         previous = by_id.get(regimen.previous_regimen_id)
         details = []
         if regimen.times_of_day:
-            details.append("Times: " + ", ".join(regimen.times_of_day))
+            details.append(gettext("Times: %(times)s", times=", ".join(regimen.times_of_day)))
         if regimen.change_reason:
-            details.append(f"Reason: {regimen.change_reason}")
+            details.append(gettext("Reason: %(reason)s", reason=regimen.change_reason))
         if previous is not None:
             was = w.dose(previous.strength, previous.unit, previous.doses_per_day)
-            kind, title = "dose_change", f"Dose change: {name} {dose}"
-            details.insert(0, f"Before: {was}")
+            kind, title = "dose_change", gettext("Dose change: %(name)s %(dose)s", name=name, dose=dose)
+            details.insert(0, gettext("Before: %(dose)s", dose=was))
         else:
-            kind, title = "regimen_start", f"Started {name}: {dose}"
+            kind, title = "regimen_start", gettext("Started %(name)s: %(dose)s", name=name, dose=dose)
         events.append(
             TimelineEvent(
                 day=regimen.started_on,
@@ -170,8 +171,9 @@ def _regimen_events(regimens: list[MedicationRegimen]) -> list[TimelineEvent]:
                 TimelineEvent(
                     day=regimen.stopped_on,
                     kind="regimen_stop",
-                    title=f"Stopped {name} (was {dose})",
-                    details=[f"Reason: {regimen.stop_reason}"] if regimen.stop_reason else [],
+                    title=gettext("Stopped %(name)s (was %(dose)s)", name=name, dose=dose),
+                    details=[gettext("Reason: %(reason)s", reason=regimen.stop_reason)]
+                    if regimen.stop_reason else [],
                     entry_kind="medication",
                     entry_id=regimen.id,
                     can_delete=False,
@@ -182,32 +184,34 @@ def _regimen_events(regimens: list[MedicationRegimen]) -> list[TimelineEvent]:
 
 def _surgery_event(surgery: Surgery) -> TimelineEvent:
     """An operation with its findings; patient-reported until a clinician verifies it."""
-    title = f"{w.SURGERY_TYPES.get(surgery.surgery_type, surgery.surgery_type)}, "
-    title += f"{w.SURGERY_SIDES.get(surgery.side, surgery.side).lower()} side"
+    title = gettext("%(operation)s, %(side)s side",
+                    operation=w.SURGERY_TYPES.get(surgery.surgery_type, surgery.surgery_type),
+                    side=w.SURGERY_SIDES.get(surgery.side, surgery.side).lower())
     details = []
     where = ", ".join(x for x in (surgery.surgeon, surgery.centre) if x)
     if where:
-        details.append(f"By: {where}")
+        details.append(gettext("By: %(who)s", who=where))
     if surgery.vessels:
-        details.append("Vessels: " + w.labels(surgery.vessels, w.VESSELS))
+        details.append(gettext("Vessels: %(names)s", names=w.labels(surgery.vessels, w.VESSELS)))
     if surgery.technique:
-        details.append("Technique: " + w.TECHNIQUES.get(surgery.technique, surgery.technique))
+        details.append(gettext("Technique: %(name)s",
+                               name=w.TECHNIQUES.get(surgery.technique, surgery.technique)))
     if surgery.implant:
-        details.append("Implant: " + w.IMPLANTS.get(surgery.implant, surgery.implant))
+        details.append(gettext("Implant: %(name)s", name=w.IMPLANTS.get(surgery.implant, surgery.implant)))
     if surgery.complications:
         text = w.labels(surgery.complications, w.COMPLICATIONS)
         if surgery.house_brackmann_grade:
             text += f" (House-Brackmann {w.ROMAN[surgery.house_brackmann_grade]})"
-        details.append("Complications: " + text)
+        details.append(gettext("Complications: %(names)s", names=text))
     if surgery.note:
-        details.append(f"Note: {surgery.note}")
+        details.append(gettext("Note: %(note)s", note=surgery.note))
     badges = _provenance_badges(surgery)
     if surgery.patient_reported:
-        badges.insert(0, "patient-reported")
+        badges.insert(0, gettext("patient-reported"))
     elif surgery.verified_at is not None:
-        badges.insert(0, "verified by the clinic")
+        badges.insert(0, gettext("verified by the clinic"))
     if surgery.is_reference:
-        badges.append("reference surgery")
+        badges.append(gettext("reference surgery"))
     return TimelineEvent(
         day=surgery.performed_on,
         kind="surgery",
@@ -320,14 +324,19 @@ def describe(entry) -> tuple[str, list[str]]:
     elif isinstance(entry, MedicationRegimen):
         name = w.drug_name(entry.drug, entry.drug_other)
         dose = w.dose(entry.strength, entry.unit, entry.doses_per_day)
-        until = f" to {w.treatment_date(entry.stopped_on)}" if entry.stopped_on else ""
-        return f"{name}: {dose}", [f"From {w.treatment_date(entry.started_on)}{until}"]
+        since = w.treatment_date(entry.started_on)
+        if entry.stopped_on:
+            line = gettext("From %(since)s to %(until)s", since=since,
+                           until=w.treatment_date(entry.stopped_on))
+        else:
+            line = gettext("From %(since)s", since=since)
+        return f"{name}: {dose}", [line]
     elif isinstance(entry, Surgery):
         event = _surgery_event(entry)
     else:
         regimen = db.session.get(MedicationRegimen, entry.regimen_id)
         name = w.drug_name(regimen.drug, regimen.drug_other)
-        doses = "1 dose" if entry.count == 1 else f"{entry.count} doses"
+        doses = ngettext("%(num)d dose", "%(num)d doses", entry.count)
         status = w.DOSE_STATUSES.get(entry.status, entry.status)
         return f"{name}: {status.lower()}, {doses}", [w.treatment_date(entry.day)]
     return f"{event.title}, {event.date_label}", event.details

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from diary.extensions import db
 from tests.conftest import PASSWORD
@@ -53,7 +53,7 @@ def log_in(page: Page, email: str = "pat@example.org", password: str = PASSWORD)
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    expect(log_out_button(page)).to_be_attached()
 
 
 def flash(page: Page):
@@ -102,7 +102,7 @@ def log_in_staff(page: Page, app, email: str, password: str = PASSWORD) -> None:
             secret = db.session.scalar(sa.select(User.totp_secret).where(User.email == email))
         page.get_by_label("Code", exact=True).fill(totp(secret))
         page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    expect(log_out_button(page)).to_be_attached()
 
 
 def log_in_form(page: Page, email: str, password: str) -> None:
@@ -112,3 +112,33 @@ def log_in_form(page: Page, email: str, password: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+
+
+def main_nav(page: Page) -> Locator:
+    """The header's navigation."""
+    return page.get_by_role("navigation", name="Main")
+
+
+def open_menu(page: Page) -> None:
+    """Open the header's "Menu" when the page shows it (under 600 px most links are behind it)."""
+    menu = page.locator("details.nav-menu")
+    if menu.count() and menu.is_visible() and menu.get_attribute("open") is None:
+        main_nav(page).get_by_text("Menu", exact=True).click()
+        expect(menu).to_have_attribute("open", "")
+
+
+def nav_link(page: Page, name: str) -> Locator:
+    """A link of the header's navigation, the menu opened first if it hides it."""
+    open_menu(page)
+    return main_nav(page).get_by_role("link", name=name, exact=True)
+
+
+def log_out_button(page: Page) -> Locator:
+    """The header's "Log out" (present whether or not the phone's menu is open)."""
+    return page.locator("header form[action='/logout'] button").first
+
+
+def log_out(page: Page) -> None:
+    """Log out from the header, through the menu on a phone."""
+    open_menu(page)
+    main_nav(page).get_by_role("button", name="Log out").click()

@@ -16,7 +16,8 @@ from datetime import timedelta
 from playwright.sync_api import Page, expect
 
 from tests.e2e.checks import check_page
-from tests.e2e.flows import log_in, log_in_staff
+from tests.e2e.flows import log_in, log_in_staff, nav_link
+from tests.e2e.flows import log_out as flows_log_out
 from tests.journal_helpers import TODAY, check_in
 from tests.treatments_support import TreatmentRecorder
 
@@ -29,7 +30,7 @@ def main_nav(page: Page):
 
 
 def log_out(page: Page) -> None:
-    main_nav(page).get_by_role("button", name="Log out").click()
+    flows_log_out(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
 
 
@@ -51,7 +52,7 @@ def test_a_shared_patient_is_reviewed_assessed_and_reported_and_hidden_from_anot
     # The patient makes a share code and reads it off the page.
     page.goto("/login")
     log_in(page, "eve@example.org")
-    main_nav(page).get_by_role("link", name="Sharing").click()
+    nav_link(page, "Sharing").click()
     page.get_by_role("button", name="Create a share code").click()
     code = page.locator("#share-code").inner_text().strip()
     check_page(page)
@@ -59,7 +60,7 @@ def test_a_shared_patient_is_reviewed_assessed_and_reported_and_hidden_from_anot
 
     # The surgeon enters it and finds the patient in the clinic's list.
     log_in_staff(page, app, "north@example.org")
-    main_nav(page).get_by_role("link", name="Add a patient").click()
+    nav_link(page, "Add a patient").click()
     page.get_by_label("Share code").fill(code)
     page.get_by_role("button", name="Add patient").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Patients")

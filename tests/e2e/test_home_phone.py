@@ -6,9 +6,7 @@ number box or a day of the strip, then Save) and the page never scrolls. The Sav
 lie in the top half of the screen: once the number has the focus a phone's keyboard covers
 the rest (headless Chromium shows none, so the test measures instead).
 
-The site's menu is measured by its own test; here the page below it is. `menu_allowance`
-gives back what a menu taller than one row takes, so this test measures the home page's
-own layout whatever the menu does, and measures the whole screen once the menu is one row.
+Positions are measured on the whole screen, the site's header and menu included.
 
 Also here: the same day logged with JavaScript off (the box is a plain number field, the
 detail a plain <details>), and "Time a spasm", driven by Playwright's clock (never a sleep).
@@ -24,23 +22,12 @@ from playwright.sync_api import Locator, Page, expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.checks import assert_fits_phone, assert_no_browser_problems, check_page
-from tests.e2e.flows import flash
+from tests.e2e.flows import flash, log_out_button
 from tests.journal_helpers import check_ins, day_numbers, episodes
 
 TODAY = date(2026, 3, 10)
 YESTERDAY = date(2026, 3, 9)
 PHONES = [pytest.param({"width": 360, "height": 640}, id="360x640"), pytest.param({"width": 390, "height": 844}, id="390x844")]
-# A one-row menu: the brand and the Menu button, 48 px targets with the header's padding.
-ONE_ROW_MENU = 72
-
-
-def menu_allowance(page: Page) -> float:
-    """How much taller than one row the site's menu is (0 once it is one row)."""
-    header = page.locator(".site-header").bounding_box()
-    assert header is not None
-    return max(0.0, header["height"] - ONE_ROW_MENU)
-
-
 def assert_unscrolled(page: Page) -> None:
     """The page has not moved."""
     assert page.evaluate("() => window.scrollY") == 0, "the page scrolled"
@@ -52,7 +39,7 @@ def assert_in_top_half(page: Page, target: Locator) -> None:
     box = target.bounding_box()
     assert box is not None
     half = page.viewport_size["height"] / 2
-    bottom = box["y"] + box["height"] - menu_allowance(page)
+    bottom = box["y"] + box["height"]
     assert bottom <= half, f"{target} ends at {bottom:.0f} px, below the top half ({half:.0f} px)"
 
 
@@ -61,7 +48,7 @@ def assert_on_first_screen(page: Page, target: Locator) -> None:
     assert_unscrolled(page)
     box = target.bounding_box()
     assert box is not None
-    bottom = box["y"] + box["height"] - menu_allowance(page)
+    bottom = box["y"] + box["height"]
     height = page.viewport_size["height"]
     assert bottom <= height, f"{target} ends at {bottom:.0f} px, below the screen ({height} px)"
 
@@ -85,7 +72,7 @@ def open_home(page: Page, make_user, viewport: dict, *, script: bool = True) -> 
     page.get_by_label("Email").fill("pat@example.org")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    expect(log_out_button(page)).to_be_attached()
     page.goto("/")
     checked(page)
 

@@ -10,7 +10,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.e2e.checks import check_page
-from tests.e2e.flows import flash, log_in, register
+from tests.e2e.flows import flash, log_in, log_out, nav_link, register
 
 TODAY = "2026-03-10"
 YESTERDAY = "2026-03-09"
@@ -23,7 +23,7 @@ def test_new_patient_logs_a_first_day_and_sees_it_in_history(page: Page, mailbox
     expect(flash(page)).to_contain_text("Your account is ready")
     check_page(page)
 
-    page.get_by_role("link", name="Account").click()
+    nav_link(page, "Account").click()
     expect(page.get_by_text("Confirmed", exact=True)).to_be_visible()
     check_page(page)
 
@@ -58,7 +58,7 @@ def test_new_patient_logs_a_first_day_and_sees_it_in_history(page: Page, mailbox
     check_page(page)
 
     # History shows the three entries: today's "no spasms" and the spasm, yesterday's check-in.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="History").click()
+    nav_link(page, "History").click()
     expect(page).to_have_url("/history")
     check_page(page)
     expect(page.get_by_role("article")).to_have_count(2)
@@ -68,7 +68,7 @@ def test_new_patient_logs_a_first_day_and_sees_it_in_history(page: Page, mailbox
     yesterday = page.get_by_role("article", name="Monday, 9 March 2026: 12 spasms")
     expect(yesterday.get_by_role("listitem")).to_have_text(["Number of spasms: 12"])
 
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
     expect(flash(page)).to_contain_text("You are logged out.")
     check_page(page)
 

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from diary.reminders.delivery.dispatch import dispatch_due
 from tests.e2e.checks import check_page
-from tests.e2e.flows import flash, log_in
+from tests.e2e.flows import flash, log_in, nav_link
 
 
 def main_nav(page: Page):
@@ -31,10 +31,14 @@ def test_a_patient_sets_the_daily_reminder_and_reads_it_in_the_inbox(
     log_in(page)
 
     # The reminders page: the daily reminder is on at 20:00 from the start.
-    main_nav(page).get_by_role("link", name="Reminders").click()
+    nav_link(page, "Reminders").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Reminders")
     daily = page.locator("#check-in")
+    expect(daily).to_contain_text("On: 20:00, every day, by email and in the inbox")
     expect(daily).to_contain_text("Next: Tuesday, 10 March 2026 at 20:00")
+    # Its settings open on demand.
+    expect(daily.get_by_label("Time", exact=True)).to_be_hidden()
+    daily.get_by_text("Settings of the diary reminder").click()
     expect(daily.get_by_label("Time", exact=True)).to_have_value("20:00")
     check_page(page)
 
@@ -43,14 +47,17 @@ def test_a_patient_sets_the_daily_reminder_and_reads_it_in_the_inbox(
     daily.get_by_role("button", name="Save diary reminder").click()
     expect(flash(page)).to_contain_text("Diary reminder saved. Next: Tuesday, 10 March 2026 at 21:15.")
     expect(daily.get_by_label("Time", exact=True)).to_have_value("21:15")
+    expect(daily).to_contain_text("On: 21:15, every day, by email and in the inbox")
     expect(daily).to_contain_text("Next: Tuesday, 10 March 2026 at 21:15")
     check_page(page)
 
-    # A form that would go nowhere is refused next to its field, nothing saved.
+    # A form that would go nowhere is refused next to its field, nothing saved; the settings
+    # come back open, with the message.
+    daily.get_by_text("Settings of the diary reminder").click()
     daily.get_by_label("By email").uncheck()
     daily.get_by_label("In the app’s inbox").uncheck()
     daily.get_by_role("button", name="Save diary reminder").click()
-    expect(page.locator("#check-in")).to_contain_text("Choose email, the inbox or both")
+    expect(page.locator("#check-in").get_by_text("Choose email, the inbox or both")).to_be_visible()
     check_page(page)
 
     # 21:15 in Berlin: the scheduler sends it, by email and to the inbox.

@@ -23,7 +23,7 @@ from diary.models import Assessment
 from diary.simulator import demo
 from tests.conftest import PASSWORD
 from tests.e2e.checks import check_page
-from tests.e2e.flows import log_in, log_in_staff
+from tests.e2e.flows import log_in, log_in_staff, nav_link
 from tests.pdf_support import pdf_pages, require_pdf_renderer
 from tests.treatments_support import TreatmentRecorder
 
@@ -157,7 +157,7 @@ def test_the_print_button_prints(app, page: Page, demo_clinic):
 
 def test_the_cohort_draws_its_step_chart_band_marks_and_numbers_at_risk(app, page: Page, demo_cohort):
     log_in_surgeon(page, app)
-    page.get_by_role("link", name="Cohort").click()
+    nav_link(page, "Cohort").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Cohort: {demo.DEMO_CLINIC}")
     page.wait_for_function("() => window.cohortChart !== undefined")
     check_page(page)

@@ -11,7 +11,8 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.e2e.checks import check_page
-from tests.e2e.flows import flash, log_in, log_in_staff
+from tests.e2e.flows import flash, log_in, log_in_staff, nav_link
+from tests.e2e.flows import log_out as flows_log_out
 
 GROUPED_CODE = re.compile(r"[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}")
 
@@ -23,7 +24,7 @@ def main_nav(page: Page):
 
 def log_out(page: Page) -> None:
     """Log out from the header."""
-    page.get_by_role("button", name="Log out").click()
+    flows_log_out(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
 
 
@@ -34,7 +35,7 @@ def test_a_patient_shares_by_code_and_stops_sharing(page: Page, app, live_server
     # The patient makes a code and reads it off the page.
     page.goto("/login")
     log_in(page, "pat@example.org")
-    main_nav(page).get_by_role("link", name="Sharing").click()
+    nav_link(page, "Sharing").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sharing")
     expect(page.get_by_text("You do not share your diary with any clinic.")).to_be_visible()
     check_page(page)
@@ -51,7 +52,7 @@ def test_a_patient_shares_by_code_and_stops_sharing(page: Page, app, live_server
 
     # The clinician enters it as a person would type it: lower case, a space for the dash.
     log_in_staff(page, app, "dr@example.org")
-    main_nav(page).get_by_role("link", name="Add a patient").click()
+    nav_link(page, "Add a patient").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add a patient")
     check_page(page)
     page.get_by_label("Share code").fill(code.lower().replace("-", " "))
@@ -60,7 +61,7 @@ def test_a_patient_shares_by_code_and_stops_sharing(page: Page, app, live_server
     expect(page.get_by_role("heading", level=1)).to_have_text("Patients")
     expect(page.get_by_role("link", name="Pat Jones")).to_be_visible()
     check_page(page)
-    main_nav(page).get_by_role("link", name="Add a patient").click()
+    nav_link(page, "Add a patient").click()
     page.get_by_role("link", name="Invite a patient by email").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Invite a patient")
     check_page(page)
@@ -68,7 +69,7 @@ def test_a_patient_shares_by_code_and_stops_sharing(page: Page, app, live_server
 
     # The patient sees the clinic, then who added the diary, then stops sharing.
     log_in(page, "pat@example.org")
-    main_nav(page).get_by_role("link", name="Sharing").click()
+    nav_link(page, "Sharing").click()
     clinic = page.locator("li", has=page.get_by_role("heading", name="Neurosurgery North"))
     expect(clinic).to_contain_text("Since Tuesday, 10 March 2026 at 13:00, with a share code.")
     expect(page.get_by_text("works until")).to_have_count(0)

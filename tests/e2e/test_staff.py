@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.checks import check_page
-from tests.e2e.flows import flash, log_in_form, log_in_staff
+from tests.e2e.flows import flash, log_in_form, log_in_staff, log_out, nav_link
 
 
 def test_a_clinicians_first_login_enrols_totp_and_the_next_asks_for_a_code(
@@ -19,7 +19,7 @@ def test_a_clinicians_first_login_enrols_totp_and_the_next_asks_for_a_code(
 
     log_in_staff(page, app, "doc@example.org")  # the enrolment, read from the page
     check_page(page)
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
     expect(flash(page)).to_contain_text("You are logged out.")
 
     page.goto("/login")
@@ -32,7 +32,7 @@ def test_a_clinicians_first_login_enrols_totp_and_the_next_asks_for_a_code(
     check_page(page)
 
     # Half logged in, the nav offers nothing but logging out works.
-    page.get_by_role("button", name="Log out").click()
+    log_out(page)
     log_in_staff(page, app, "doc@example.org")
     expect(page.get_by_role("heading", level=1)).to_have_text("Patients")  # a clinician lands on the patient list
     check_page(page)
@@ -64,7 +64,7 @@ def test_an_admin_creates_a_clinic_adds_a_member_and_deactivates_them(page: Page
     expect(page.get_by_text("Account deactivated")).to_be_visible()
     check_page(page)
 
-    page.get_by_role("link", name="Admin").click()
+    nav_link(page, "Admin").click()
     page.get_by_role("link", name="Staff accounts").click()
     expect(page.get_by_role("button", name="Reactivate account")).to_be_visible()
     check_page(page)

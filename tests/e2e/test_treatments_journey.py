@@ -21,7 +21,7 @@ BOTOX_25 = "Injection: Botox, 25 U"
 DOSE_CHANGE = "Dose change: Gabapentin 400 mg, 3 times a day"
 BOTOX_60 = "Injection: Botox, 60 U"
 GABAPENTIN = "Started Gabapentin: 300 mg, 3 times a day"
-EYELID = "Upper eyelid, near the lashes (orbicularis oculi, pretarsal)"
+EYELID = "Muscle around the eye, upper lid (orbicularis oculi, pretarsal)"
 
 
 def timeline_titles(page: Page):
@@ -55,10 +55,13 @@ def test_patient_records_injections_medication_and_surgery_and_reads_the_timelin
     expect(page.get_by_label("Save anyway")).to_have_count(0)  # only offered with a warning
     check_page(page)
     page.get_by_label("Date of the injection").fill("2026-01-12")
-    page.get_by_label("Botox (onabotulinumtoxinA)").check()
+    page.get_by_label("Product", exact=True).select_option(label="Botox (onabotulinumtoxinA)")
     page.get_by_label("Total units").fill("25")
     page.get_by_label("Site 1: muscle").select_option(label=EYELID)
     page.get_by_label("Site 1: units").fill("30")
+    # Who injected it waits behind its fold, opened on demand.
+    expect(page.get_by_label("Injected by")).to_be_hidden()
+    page.get_by_text("Who injected it, lot number, note (optional)").click()
     page.get_by_label("Injected by").fill("Dr Weber")
     page.get_by_role("button", name="Save injection").click()
     slip = page.get_by_role("alert")
@@ -67,7 +70,7 @@ def test_patient_records_injections_medication_and_surgery_and_reads_the_timelin
     expect(page.get_by_label("Save anyway")).not_to_be_checked()
     # Everything typed is still there.
     expect(page.get_by_label("Date of the injection")).to_have_value("2026-01-12")
-    expect(page.get_by_label("Botox (onabotulinumtoxinA)")).to_be_checked()
+    expect(page.get_by_label("Product", exact=True)).to_have_value("onabotulinumtoxinA")
     expect(page.get_by_label("Site 1: muscle")).to_have_value("oo_pretarsal_upper")
     expect(page.get_by_label("Injected by")).to_have_value("Dr Weber")
     check_page(page)
@@ -140,7 +143,7 @@ def test_patient_records_injections_medication_and_surgery_and_reads_the_timelin
     page.get_by_role("link", name="Add injection").click()
     check_page(page)
     page.get_by_label("Date of the injection").fill("2025-10-06")
-    page.get_by_label("Botox (onabotulinumtoxinA)").check()
+    page.get_by_label("Product", exact=True).select_option(label="Botox (onabotulinumtoxinA)")
     page.get_by_label("Total units").fill("60")
     page.get_by_role("button", name="Save injection").click()
     warning = page.get_by_role("alert")
