@@ -7,6 +7,7 @@ with `page.evaluate(source)`: `add_script_tag` is blocked by our Content-Securit
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -120,3 +121,17 @@ def check_page(page: Page) -> None:
     assert_axe_clean(page)
     assert_fits_phone(page)
     assert_no_browser_problems(page)  # axe's round trips deliver late events
+
+
+def check_page_without_js(page: Page, twin: Page) -> None:
+    """check_page for a page shown with JavaScript off: no browser problem and no sideways
+    scrolling here, and axe-core on a copy of its document (scripts left out) in `twin`, a page
+    of the same server with JavaScript on (conftest.py's `twin`): axe-core cannot run where
+    scripts are off."""
+    page.wait_for_load_state("load")
+    assert_no_browser_problems(page)
+    assert_fits_phone(page)
+    html = re.sub(r"<script\b[^>]*>.*?</script>", "", page.content(), flags=re.S)
+    twin.set_content(html, wait_until="load")
+    assert_axe_clean(twin)
+    assert_no_browser_problems(page)

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from tests.conftest import (
     FrozenClock,
@@ -193,3 +193,14 @@ def page(context: BrowserContext, browser_problems: BrowserProblems) -> Iterator
     report = browser_problems.report()
     if report:
         pytest.fail("The browser saw problems during this test:\n" + report, pytrace=False)
+
+
+@pytest.fixture
+def twin(browser: Browser, browser_context_args) -> Iterator[Page]:
+    """A page with JavaScript on the same server, where axe-core checks what the page without
+    JavaScript shows: axe-core cannot run where scripts are off."""
+    context = browser.new_context(**browser_context_args)
+    page = context.new_page()
+    page.goto("/login")  # an HTML page of the server, so the copy finds the stylesheets
+    yield page
+    context.close()

@@ -21,7 +21,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.conftest import PASSWORD
-from tests.e2e.checks import assert_fits_phone, assert_no_browser_problems, check_page
+from tests.e2e.checks import check_page, check_page_without_js
 from tests.e2e.flows import flash, log_out_button
 from tests.journal_helpers import check_ins, day_numbers, episodes
 
@@ -53,17 +53,11 @@ def assert_on_first_screen(page: Page, target: Locator) -> None:
     assert bottom <= height, f"{target} ends at {bottom:.0f} px, below the screen ({height} px)"
 
 
-def check_page_without_script(page: Page) -> None:
-    """check_page for a browser with JavaScript off: axe-core cannot run there (it needs the
-    page's timers), so the same pages are axe-checked by the tests above, with it on."""
-    page.wait_for_load_state("load")
-    assert_no_browser_problems(page)
-    assert_fits_phone(page)
-
-
-def open_home(page: Page, make_user, viewport: dict, *, script: bool = True) -> None:
+def open_home(page: Page, make_user, viewport: dict, *, twin: Page | None = None) -> None:
     """A patient who began in 2019, logged in, on the home page at the given size."""
-    checked = check_page if script else check_page_without_script
+    def checked(page: Page) -> None:
+        check_page(page) if twin is None else check_page_without_js(page, twin)
+
     make_user("pat@example.org", symptoms_since_year=2019, affected_side="left")
     page.set_viewport_size(viewport)
     page.goto("/login")
@@ -195,8 +189,10 @@ def test_the_length_pages_stopwatch_saves_the_seconds_it_showed(page: Page, make
 
 
 @pytest.mark.browser_context_args(java_script_enabled=False)
-def test_without_javascript_a_count_and_a_detailed_check_in_are_logged(page: Page, make_user, app):
-    open_home(page, make_user, {"width": 360, "height": 640}, script=False)
+def test_without_javascript_a_count_and_a_detailed_check_in_are_logged(
+    page: Page, twin: Page, make_user, app
+):
+    open_home(page, make_user, {"width": 360, "height": 640}, twin=twin)
     # No steppers, no timer: a plain number box and its Save button.
     expect(page.get_by_role("button", name="One more")).to_be_hidden()
     expect(page.get_by_role("button", name="Time a spasm")).to_be_hidden()
@@ -204,13 +200,13 @@ def test_without_javascript_a_count_and_a_detailed_check_in_are_logged(page: Pag
     page.get_by_label("How many spasms today?").fill("4")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(flash(page)).to_contain_text("Saved Tuesday, 10 March 2026: 4 spasms.")
-    check_page_without_script(page)
+    check_page_without_js(page, twin)
 
     # Yesterday in detail: the strip's day, then its check-in, the detail opened by hand.
     page.get_by_role("link", name=re.compile(r"^Mon 9 Mar")).click()
     page.get_by_role("link", name="Add detail to 9 March").click()
     expect(page.get_by_label("Date", exact=True)).to_have_value("2026-03-09")
-    check_page_without_script(page)
+    check_page_without_js(page, twin)
     page.get_by_label("Number of spasms").fill("7")
     page.get_by_text("More detail (optional)").click()
     severity = page.get_by_role("group", name="How strong were the spasms? (Jankovic severity)")
@@ -219,7 +215,7 @@ def test_without_javascript_a_count_and_a_detailed_check_in_are_logged(page: Pag
     page.get_by_label("Note").fill("Windy walk")
     page.get_by_role("button", name="Save all").click()
     expect(flash(page)).to_contain_text("Saved Monday, 9 March 2026: 7 spasms.")
-    check_page_without_script(page)
+    check_page_without_js(page, twin)
 
     rows = {r.day: r for r in check_ins(app)}
     assert rows[TODAY].spasm_count == 4
@@ -229,4 +225,4 @@ def test_without_javascript_a_count_and_a_detailed_check_in_are_logged(page: Pag
     # The saved detail opens by itself when the day is opened again.
     page.goto("/checkin?day=2026-03-09")
     expect(page.get_by_label("Note")).to_have_value("Windy walk")
-    check_page_without_script(page)
+    check_page_without_js(page, twin)

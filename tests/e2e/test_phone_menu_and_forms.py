@@ -20,10 +20,8 @@ from playwright.sync_api import Browser, Page, expect
 from diary.reminders.delivery.dispatch import dispatch_due
 from tests.conftest import PASSWORD
 from tests.e2e.checks import (
-    assert_axe_clean,
-    assert_fits_phone,
-    assert_no_browser_problems,
     check_page,
+    check_page_without_js,
 )
 from tests.e2e.flows import flash, log_in, main_nav, nav_link
 from tests.e2e.watch import collect_pending, watch_context
@@ -48,29 +46,6 @@ def no_js_page(browser: Browser, browser_context_args, browser_problems) -> Iter
     report = browser_problems.report()
     if report:
         pytest.fail("The browser saw problems during this test:\n" + report, pytrace=False)
-
-
-@pytest.fixture
-def twin(browser: Browser, browser_context_args) -> Iterator[Page]:
-    """A page with JavaScript on the same server, where axe-core checks what the page without
-    JavaScript shows: axe-core cannot run where scripts are off."""
-    context = browser.new_context(**browser_context_args)
-    page = context.new_page()
-    page.goto("/login")  # an HTML page of the server, so the copy finds the stylesheets
-    yield page
-    context.close()
-
-
-def check_page_without_js(page: Page, twin: Page) -> None:
-    """check_page for a page without JavaScript: no browser problem and no sideways scrolling
-    here, and axe-core on a copy of its document (scripts left out) in the twin."""
-    page.wait_for_load_state("load")
-    assert_no_browser_problems(page)
-    assert_fits_phone(page)
-    html = re.sub(r"<script\b[^>]*>.*?</script>", "", page.content(), flags=re.S)
-    twin.set_content(html, wait_until="load")
-    assert_axe_clean(twin)
-    assert_no_browser_problems(page)
 
 
 def log_in_without_js(page: Page, twin: Page) -> None:
