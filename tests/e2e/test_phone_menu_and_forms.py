@@ -92,6 +92,8 @@ def test_the_menu_takes_one_row_keeps_today_and_the_inbox_count_and_opens_and_cl
     expect(nav.get_by_role("link", name="History")).to_be_hidden()
     row = box(page, ".nav-compact > li:first-child")["height"]
     assert box(page, "nav[aria-label=Main]")["height"] <= row + 1, "the menu wraps to a second row"
+    # The app's name shares the row: the whole header is one row, an unread count included.
+    assert box(page, ".site-header")["height"] < 1.5 * row, "the header wraps onto a second row"
     # The day strip starts on the first screen.
     assert box(page, ".day-strip")["top"] < phone["height"]
     check_page(page)
