@@ -39,6 +39,7 @@ VIOLATIONS: dict[str, Violation] = {
     "ck_users_symptoms_since_year_range": Violation("symptoms_since_year", (1899, 2101), 1900),
     "ck_users_display_name_length": Violation("display_name", ("",), "x" * 80),
     "ck_users_family_name_length": Violation("family_name", ("",), "x" * 80),
+    "ck_users_locale_length": Violation("locale", ("x", "x" * 17), "de_DE"),
     "ck_users_birth_date_range": Violation(
         "birth_date", (date(1899, 12, 31), date(2100, 1, 2)), date(1900, 1, 1)
     ),

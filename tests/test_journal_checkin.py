@@ -264,7 +264,7 @@ def test_the_count_and_save_come_first_and_the_detail_is_folded(client, patient)
     page = client.get("/checkin").get_data(as_text=True)
 
     assert detail(page) == '<details class="checkin-detail">'
-    count, save, folded = (page.index(s) for s in ('name="spasm_count"', ">Save check-in</button>", "<details"))
+    count, save, folded = (page.index(s) for s in ('name="spasm_count"', ">Save check-in</button>", '<details class="checkin-detail"'))
     assert count < save < folded
     for name in ("typical_duration_seconds", "jrs_severity", "jrs_frequency", "regions", "spasm_type", "triggers", "trigger_other", "note"):
         assert page.index(f'name="{name}"') > folded, name

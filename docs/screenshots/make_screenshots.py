@@ -42,10 +42,10 @@ PHONE = {"width": 390, "height": 844}
 SMALL_PHONE = {"width": 360, "height": 640}
 # The patient's pages and the control that does what each page is for.
 MEASURED_PAGES = (
-    ("home", "/", "#home-count button[type=submit], main form button[type=submit]"),
-    ("check-in", "/checkin", "main form button[type=submit]:has-text('Save')"),
-    ("injection", "/treatments/injections/new", "main form button[type=submit]:has-text('Save')"),
-    ("reminders", "/reminders", "main summary, main form button[type=submit]"),
+    ("home", "/", ".count-save"),
+    ("check-in", "/checkin", "main form button[type=submit]:visible >> nth=0"),
+    ("injection", "/treatments/injections/new", "main button:has-text('Save injection'):visible"),
+    ("reminders", "/reminders", "main button.switch:visible >> nth=0"),
     ("trajectory", "/trajectory", "canvas"),
 )
 DESKTOP = {"width": 1280, "height": 900}
