@@ -79,7 +79,11 @@ class NumberField(DecimalField):
         """Read "2,5" as 2.5."""
         if valuelist:
             valuelist = [valuelist[0].strip().replace(",", ".")]
-        super().process_formdata(valuelist)
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            # WTForms' own words, in the app's catalogue (docs/wording.md, Strings).
+            raise ValueError(gettext("Not a valid decimal value.")) from error
 
     def pre_validate(self, form) -> None:
         """Only plain finite numbers with at most max_places decimals."""
