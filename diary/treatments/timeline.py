@@ -205,9 +205,16 @@ def _regimen_events(regimens: list[MedicationRegimen]) -> list[TimelineEvent]:
 
 def _surgery_event(surgery: Surgery) -> TimelineEvent:
     """An operation with its findings; patient-reported until a clinician verifies it."""
-    title = gettext("%(operation)s, %(side)s side",
-                    operation=w.SURGERY_TYPES.get(surgery.surgery_type, surgery.surgery_type),
-                    side=w.SURGERY_SIDES.get(surgery.side, surgery.side).lower())
+    operation = w.SURGERY_TYPES.get(surgery.surgery_type, surgery.surgery_type)
+    # One message per side rather than a lowercased label: a language's case and word order
+    # are its own (docs/wording.md, Strings).
+    if surgery.side == "left":
+        title = gettext("%(operation)s, left side", operation=operation)
+    elif surgery.side == "right":
+        title = gettext("%(operation)s, right side", operation=operation)
+    else:
+        title = gettext("%(operation)s, %(side)s side", operation=operation,
+                        side=w.SURGERY_SIDES.get(surgery.side, surgery.side).lower())
     details = []
     where = ", ".join(x for x in (surgery.surgeon, surgery.centre) if x)
     if where:
