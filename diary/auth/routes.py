@@ -27,7 +27,7 @@ from diary.auth.forms import (
 )
 from diary.i18n import gettext, lazy_gettext
 from diary.throttle import Throttled
-from diary.web.errors import too_many_attempts, too_many_logins
+from diary.web.errors import REGISTRATIONS, too_many_attempts, too_many_logins
 
 bp = Blueprint("auth", __name__)
 
@@ -51,7 +51,6 @@ def safe_next(target: str | None) -> str:
     return url_for("journal.home")
 
 
-TOO_MANY_REGISTRATIONS = lazy_gettext("Too many registrations were asked for from here or for this address.")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -95,7 +94,7 @@ def register():
         try:
             services.start_registration(form.email.data, request.remote_addr)
         except Throttled as error:
-            return too_many_attempts(error, TOO_MANY_REGISTRATIONS)
+            return too_many_attempts(error, REGISTRATIONS)
         # New or taken, the address was mailed: this page must not say which.
         return render_template("auth/check_email.html", email=form.email.data)
     return render_template("auth/register.html", form=form)

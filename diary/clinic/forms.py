@@ -14,6 +14,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from diary.clinic import identity, schedule
 from diary.clinic.review import HB_GRADES, SMC_GRADES
+from diary.clinic.wording import schedule_problem
 from diary.i18n import gettext, lazy_gettext
 from diary.journal.forms import clean_text
 from diary.models.clinic import MAX_NOTE_LENGTH, MAX_SCHEDULE_LENGTH, MRN_MAX_LENGTH, Hearing
@@ -179,7 +180,7 @@ class ScheduleForm(TextForm):
         try:
             self.offsets = schedule.parse_schedule(field.data)
         except schedule.ScheduleError as error:
-            raise ValidationError(str(error)) from error
+            raise ValidationError(schedule_problem(error)) from error
 
     def schedule_text(self) -> str:
         """The schedule as stored: normalised, "1w,1m,3m"."""

@@ -24,6 +24,11 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 BAR_COLOUR = "#3465a4"
 SEVERITY_COLOUR = "#b35900"
 SURGERY_COLOUR = "#1b1f24"
+# The chart's words in English; the report passes them in the reader's language, since this
+# pure module cannot translate (docs/wording.md, Strings; docs/architecture.md, Pure modules).
+TITLE = ("Spasms per logged day by month (bars) and severity (points); the table gives the "
+         "same numbers.")
+SURGERY = "Surgery"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +66,13 @@ def _number(value: float) -> str:
 
 
 def monthly_chart_svg(series: MonthlySeries, *, width: int = WIDTH, height: int = HEIGHT,
-                      month_names: Sequence[str] = MONTHS) -> str:
+                      month_names: Sequence[str] = MONTHS, title: str = TITLE,
+                      surgery_label: str = SURGERY) -> str:
     """The SVG of the monthly chart: bars, severity points, the surgery line and both axes.
 
-    `month_names` are the twelve short month names of the axis, in the reader's language."""
+    `month_names` are the twelve short month names of the axis, `title` the chart's
+    description for screen readers and `surgery_label` the surgery line's word, all in the
+    reader's language."""
     first, last = month_index(series.first_month), month_index(series.last_month)
     slots = max(1, last - first + 1)
     plot_w, plot_h = width - LEFT - RIGHT, height - TOP - BOTTOM
@@ -78,8 +86,7 @@ def monthly_chart_svg(series: MonthlySeries, *, width: int = WIDTH, height: int 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="report-svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="report-svg-title">',
-        '<title id="report-svg-title">Spasms per logged day by month (bars) and severity '
-        "(points); the table gives the same numbers.</title>",
+        f'<title id="report-svg-title">{escape(title)}</title>',
         f'<g font-family="DejaVu Sans, sans-serif" font-size="10" fill="{SURGERY_COLOUR}">',
     ]
     for tick in range(5):
@@ -116,7 +123,7 @@ def monthly_chart_svg(series: MonthlySeries, *, width: int = WIDTH, height: int 
         x = _number(x_of(series.surgery_on) + slot_w / 2)
         parts.append(f'<line class="surgery" data-month={quoteattr(series.surgery_on[:7])} x1="{x}" x2="{x}" '
                      f'y1="{TOP}" y2="{bottom}" stroke="{SURGERY_COLOUR}" stroke-dasharray="4 3"/>')
-        parts.append(f'<text x="{x}" y="{TOP + 8}" dx="3">Surgery</text>')
+        parts.append(f'<text x="{x}" y="{TOP + 8}" dx="3">{escape(surgery_label)}</text>')
     parts.append(f'<line x1="{LEFT}" x2="{LEFT + plot_w}" y1="{bottom}" y2="{bottom}" stroke="{SURGERY_COLOUR}"/>')
     parts.append("</g></svg>")
     return "".join(parts)

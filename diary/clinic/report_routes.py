@@ -75,8 +75,11 @@ def _render_report(patient: User, clinic: Clinic, action: str, *, for_pdf: bool 
         # Inline, as WeasyPrint draws it without a fetch; drawn from numbers, and every text
         # and attribute in it escaped (diary/clinic/report_chart.py).
         months = tuple(short_month(date(2000, month, 1)) for month in range(1, 13))
-        svg = report_chart.monthly_chart_svg(report_chart.series_of(built.payload),
-                                             month_names=months)
+        svg = report_chart.monthly_chart_svg(
+            report_chart.series_of(built.payload), month_names=months,
+            title=gettext("Spasms per logged day by month (bars) and severity (points); the "
+                          "table gives the same numbers."),
+            surgery_label=gettext("Surgery"))
         chart_svg = Markup(svg)  # noqa: S704
     return render_template(
         "clinic/report.html",

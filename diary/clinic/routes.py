@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from diary import audit, policy
 from diary.clinic import forms, identity, queries, review, services
+from diary.clinic import wording as clinic_wording
 from diary.clinic.patient_list import DEFAULT_SORT, SORT_KEYS
 from diary.clock import local_today
 from diary.errors import Refused
@@ -36,6 +37,10 @@ from diary.web.pages import INVALID, form_status, page_arg, render_form, show_re
 from diary.web.ranges import chart_request
 
 bp = Blueprint("clinic", __name__, url_prefix="/clinic")
+# The schedule's visits in the reader's language (diary/clinic/wording.py): the review page,
+# the patient list and the patient's reminders page.
+bp.add_app_template_filter(clinic_wording.visit_words, "visit_words")
+bp.add_app_template_filter(clinic_wording.next_visit_words, "next_visit_words")
 
 
 def _shared_patient(patient_id: int):

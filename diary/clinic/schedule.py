@@ -33,8 +33,27 @@ FULFIL_DAYS = 31
 OVERDUE_DAYS = FULFIL_DAYS
 
 
+# Why a schedule text cannot be used, by code, in English (logs, tests). This module cannot
+# translate: the form says it in the reader's language from the code and its parameters
+# (diary/clinic/wording.py; docs/wording.md, Strings).
+PROBLEMS = {
+    "empty": "Give at least one visit, for example 1w,1m,3m,6m,9m,12m.",
+    "not_an_offset": "“{part}” is not an offset: write a number and d, w, m or y, for example 3m.",
+    "same_day": "Each visit must be at least one day after surgery.",
+    "too_many": "Give at most {most} visits; after the last one, visits are yearly.",
+    "not_in_order": "List the visits from the earliest to the latest, each one later.",
+    "too_far": "The last visit must be within ten years of surgery.",
+}
+
+
 class ScheduleError(ValueError):
-    """A schedule text that cannot be used; the message says why, for the form."""
+    """A schedule text that cannot be used: `code` (one of PROBLEMS) and its `params` say why,
+    for the form; the message is the English of it."""
+
+    def __init__(self, code: str, **params) -> None:
+        super().__init__(PROBLEMS[code].format(**params))
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,39 +83,70 @@ class Offset:
 
 
 @dataclass(frozen=True, slots=True)
+class After:
+    """How long after surgery a visit is: an offset, and for the yearly visits after a day or
+    week offset, whole years more ("1 week and 2 years"). Plain values, so that a page says
+    it in its reader's language (diary/clinic/wording.py)."""
+
+    offset: Offset
+    years: int = 0
+
+    @property
+    def label(self) -> str:
+        """In English: "3 months", "1 week and 1 year"."""
+        if not self.years:
+            return self.offset.label
+        return f"{self.offset.label} and {self.years} year{'' if self.years == 1 else 's'}"
+
+
+# The English label as attention.py stores it: "3 months after surgery" (parse_label).
+_LABEL = re.compile(r"(\d+) (day|week|month|year)s?(?: and (\d+) years?)?(?: after surgery)?")
+_UNIT_OF = {noun: unit for unit, noun in UNITS.items()}
+
+
+def parse_label(text: str | None) -> After | None:
+    """The visit an English label names ("3 months after surgery"), or None: the clinic's
+    list stores the label (patient_attention.next_due_label) and says it again in the
+    reader's language from this."""
+    match = _LABEL.fullmatch(text or "")
+    if match is None:
+        return None
+    amount, noun, years = match.groups()
+    return After(Offset(int(amount), _UNIT_OF[noun]), int(years or 0))
+
+
+@dataclass(frozen=True, slots=True)
 class Visit:
     """A suggested follow-up visit: when after surgery, and on which date."""
 
-    label: str
+    label: str  # in English; `after` says the same as plain values
     due_on: date
     # The recorded visit that fulfilled this suggestion (fulfilled_visits), or None.
     seen_on: date | None = None
+    after: After | None = None
 
 
 def parse_schedule(text: str) -> tuple[Offset, ...]:
     """Offsets from text like "1w, 1m, 3m"; raises ScheduleError with a readable message."""
     parts = [p.strip().lower() for p in (text or "").split(",")]
     if not any(parts):
-        raise ScheduleError("Give at least one visit, for example 1w,1m,3m,6m,9m,12m.")
+        raise ScheduleError("empty")
     offsets: list[Offset] = []
     for part in parts:
         match = _OFFSET.fullmatch(part)
         if match is None:
-            raise ScheduleError(
-                f"“{part or '(empty)'}” is not an offset: write a number and d, w, m or y, "
-                "for example 3m."
-            )
+            raise ScheduleError("not_an_offset", part=part or "(empty)")
         offset = Offset(int(match.group(1)), match.group(2))
         if offset.amount < 1:
-            raise ScheduleError("Each visit must be at least one day after surgery.")
+            raise ScheduleError("same_day")
         offsets.append(offset)
     if len(offsets) > MAX_OFFSETS:
-        raise ScheduleError(f"Give at most {MAX_OFFSETS} visits; after the last one, visits are yearly.")
+        raise ScheduleError("too_many", most=MAX_OFFSETS)
     rough = [o.amount * _ROUGH_DAYS[o.unit] for o in offsets]
     if any(later <= earlier for earlier, later in zip(rough, rough[1:], strict=False)):
-        raise ScheduleError("List the visits from the earliest to the latest, each one later.")
+        raise ScheduleError("not_in_order")
     if rough[-1] > MAX_ROUGH_DAYS:
-        raise ScheduleError("The last visit must be within ten years of surgery.")
+        raise ScheduleError("too_far")
     return tuple(offsets)
 
 
@@ -123,18 +173,19 @@ def offset_date(surgery_on: date, offset: Offset) -> date:
 def visits(surgery_on: date, offsets: tuple[Offset, ...]) -> Iterator[Visit]:
     """Every suggested visit in order: the offsets, then yearly after the last, without end."""
     for offset in offsets:
-        yield Visit(offset.label, offset_date(surgery_on, offset))
+        yield Visit(offset.label, offset_date(surgery_on, offset), after=After(offset))
     last = offsets[-1]
     years = 0
     while True:
         years += 1
         if last.months is not None:
             months = last.months + 12 * years
-            label = f"{months // 12} years" if months % 12 == 0 else f"{months} months"
-            yield Visit(label, add_months(surgery_on, months))
+            after = After(Offset(months // 12, "y") if months % 12 == 0 else Offset(months, "m"))
+            yield Visit(after.label, add_months(surgery_on, months), after=after)
         else:
-            yield Visit(f"{last.label} and {years} year{'' if years == 1 else 's'}",
-                        add_months(offset_date(surgery_on, last), 12 * years))
+            after = After(last, years)
+            yield Visit(after.label, add_months(offset_date(surgery_on, last), 12 * years),
+                        after=after)
 
 
 def fulfilled_visits(

@@ -14,7 +14,7 @@ from diary.i18n import gettext, lazy_gettext
 from diary.sharing import services
 from diary.sharing.forms import InviteForm, RedeemForm
 from diary.throttle import Throttled
-from diary.web.errors import too_many_attempts
+from diary.web.errors import CODES, INVITATIONS, too_many_attempts
 from diary.web.guards import member_required
 from diary.web.pages import render_form
 
@@ -23,9 +23,6 @@ NOT_VALID = lazy_gettext("This code is not valid. Ask the patient for a new one.
 # The same answer whoever the address belongs to: the form must not tell who is registered.
 INVITED = lazy_gettext("If this address belongs to a patient of Spasm Diary, they will find "
                        "your invitation when they log in.")
-TOO_MANY_CODES = lazy_gettext("Too many codes were tried from this account or this address.")
-TOO_MANY_INVITATIONS = lazy_gettext("Too many invitations were sent from this account or "
-                                    "this address.")
 
 
 @bp.route("/add-patient", methods=["GET", "POST"])
@@ -41,7 +38,7 @@ def add_patient(clinics):
             current_user, form.chosen_clinic(), form.code.data, request.remote_addr
         )
     except Throttled as error:
-        return too_many_attempts(error, str(TOO_MANY_CODES))
+        return too_many_attempts(error, CODES)
     clinic_name = next(c.name for c in clinics if c.id == form.chosen_clinic())
     if result.outcome is services.Redeemed.INVALID:
         form.code.errors.append(str(NOT_VALID))
@@ -67,6 +64,6 @@ def invite(clinics):
     try:
         services.invite(current_user, form.chosen_clinic(), form.email.data, request.remote_addr)
     except Throttled as error:
-        return too_many_attempts(error, str(TOO_MANY_INVITATIONS))
+        return too_many_attempts(error, INVITATIONS)
     flash(str(INVITED), "info")
     return redirect(url_for(".invite"))

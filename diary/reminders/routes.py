@@ -225,7 +225,8 @@ def mark_read(patient: User, message_id: int):
 def mark_all_read(patient: User):
     """Mark every message read."""
     count = inbox.mark_all_read(patient, utcnow())
-    flash("All messages are marked read." if count else "Nothing was unread.", "success")
+    flash(gettext("All messages are marked read.") if count else gettext("Nothing was unread."),
+          "success")
     return redirect(url_for(".inbox_page"))
 
 

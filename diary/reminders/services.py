@@ -16,6 +16,7 @@ from diary import policy
 from diary.clock import local_today
 from diary.database import write_transaction
 from diary.extensions import db
+from diary.i18n import lazy_gettext
 from diary.models import (
     Delivery,
     FollowUpVisit,
@@ -32,14 +33,15 @@ from diary.treatments.wording import amount, drug_name
 RECENT_DELIVERIES = 10
 # A weekly check-in comes on Sunday evening unless the patient picks another day.
 WEEKLY_DEFAULT_DAY = 6
+# Module-level, so lazy: each is read in the reader's language (docs/wording.md, Strings).
 STATE_WORDS = {
-    DeliveryState.PENDING: "Waiting to be retried",
-    DeliveryState.SENDING: "Being sent",
-    DeliveryState.SENT: "Sent",
-    DeliveryState.FAILED: "Could not be emailed",
-    DeliveryState.UNKNOWN: "May not have arrived (not sent again)",
-    DeliveryState.MISSED: "Missed (the reminder service was not running)",
-    DeliveryState.SKIPPED: "Not needed",
+    DeliveryState.PENDING: lazy_gettext("Waiting to be retried"),
+    DeliveryState.SENDING: lazy_gettext("Being sent"),
+    DeliveryState.SENT: lazy_gettext("Sent"),
+    DeliveryState.FAILED: lazy_gettext("Could not be emailed"),
+    DeliveryState.UNKNOWN: lazy_gettext("May not have arrived (not sent again)"),
+    DeliveryState.MISSED: lazy_gettext("Missed (the reminder service was not running)"),
+    DeliveryState.SKIPPED: lazy_gettext("Not needed"),
 }
 
 
@@ -243,7 +245,7 @@ def _recent(patient_id: int, zone: ZoneInfo) -> list[DeliveryView]:
         .limit(RECENT_DELIVERIES)
     )
     return [
-        DeliveryView(due.astimezone(zone), kind, state, STATE_WORDS[DeliveryState(state)])
+        DeliveryView(due.astimezone(zone), kind, state, str(STATE_WORDS[DeliveryState(state)]))
         for due, kind, state in rows
     ]
 

@@ -79,7 +79,11 @@ class NumberField(DecimalField):
         """Read "2,5" as 2.5."""
         if valuelist:
             valuelist = [valuelist[0].strip().replace(",", ".")]
-        super().process_formdata(valuelist)
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            # WTForms' own words, in the app's catalogue (docs/wording.md, Strings).
+            raise ValueError(gettext("Not a valid decimal value.")) from error
 
     def pre_validate(self, form) -> None:
         """Only plain finite numbers with at most max_places decimals."""
@@ -91,9 +95,10 @@ class NumberField(DecimalField):
         except (InvalidOperation, TypeError):
             finite = False
         if not finite:
-            raise StopValidation("Give a number, for example 20 or 2.5.")
+            raise StopValidation(gettext("Give a number, for example 20 or 2.5."))
         if places > self.max_places:
-            raise StopValidation(f"Give at most {self.max_places} decimal places.")
+            raise StopValidation(gettext("Give at most %(places)d decimal places.",
+                                          places=self.max_places))
 
     def _value(self) -> str:
         """Show what was typed, or the stored number without trailing zeros."""
@@ -112,7 +117,7 @@ class CheckboxesField(SelectMultipleField):
 class ConfirmingForm(TextForm):
     """A form whose unusual values are confirmed by "Save anyway" or by saving again."""
 
-    save_anyway = BooleanField("Save anyway")
+    save_anyway = BooleanField(lazy_gettext("Save anyway"))
     warnings_seen = HiddenField()
 
     def confirmation(self) -> Confirmation:
@@ -136,14 +141,14 @@ def required_date(label: str, message: str) -> DateField:
 class SiteForm(Form):
     """One line of the sites table: muscle, side, units."""
 
-    muscle = SelectField("Muscle", choices=_choices(w.MUSCLES, blank="No site"), default="")
-    side = SelectField("Side", choices=_choices(w.SITE_SIDES), default=SiteSide.AFFECTED.value)
-    units = NumberField("Units", validators=[Optional()])
+    muscle = SelectField(lazy_gettext("Muscle"), choices=_choices(w.MUSCLES, blank=lazy_gettext("No site")), default="")
+    side = SelectField(lazy_gettext("Side"), choices=_choices(w.SITE_SIDES), default=SiteSide.AFFECTED.value)
+    units = NumberField(lazy_gettext("Units"), validators=[Optional()])
 
     def validate_units(self, field) -> None:
         """Units belong to a muscle."""
         if field.data is not None and not self.muscle.data:
-            raise ValidationError("Choose the muscle for these units.")
+            raise ValidationError(gettext("Choose the muscle for these units."))
 
 
 def label_site(entry: SiteForm, number: int | str) -> None:
@@ -156,7 +161,7 @@ def label_site(entry: SiteForm, number: int | str) -> None:
 class InjectionForm(ConfirmingForm):
     """A botulinum-toxin injection and the cycle of its effect."""
 
-    injected_on = required_date("Date of the injection", "Give the date of the injection.")
+    injected_on = required_date(lazy_gettext("Date of the injection"), lazy_gettext("Give the date of the injection."))
     # A list, not five radio buttons: the form's Save stays on a phone's first two screens.
     product = SelectField(
         lazy_gettext("Product"),
@@ -165,23 +170,23 @@ class InjectionForm(ConfirmingForm):
         default="",
     )
     product_other = StringField(
-        "Name of the other product",
+        lazy_gettext("Name of the other product"),
         validators=[Length(max=MAX_NAME_LENGTH), VisibleCharactersOnly()],
         filters=[clean_text],
     )
-    total_units = NumberField("Total units", validators=[Optional()])
+    total_units = NumberField(lazy_gettext("Total units"), validators=[Optional()])
     sites = FieldList(FormField(SiteForm), min_entries=SITE_ROWS, max_entries=MAX_SITE_ROWS)
     add_site = SubmitField(lazy_gettext("Add a site"))
     injector = StringField(
-        "Injected by", validators=[Length(max=MAX_NAME_LENGTH), VisibleCharactersOnly()],
+        lazy_gettext("Injected by"), validators=[Length(max=MAX_NAME_LENGTH), VisibleCharactersOnly()],
         filters=[clean_text],
     )
-    lot = StringField("Lot number", validators=[Length(max=60)], filters=[clean_text])
-    effect_began_on = optional_date("The effect began on")
-    best_effect_on = optional_date("The best effect was on")
-    wore_off_on = optional_date("The effect wore off on")
-    side_effects = CheckboxesField("Side effects", choices=_choices(w.SIDE_EFFECTS))
-    note = TextAreaField("Note", validators=[Length(max=MAX_NOTE_LENGTH)], filters=[clean_text])
+    lot = StringField(lazy_gettext("Lot number"), validators=[Length(max=60)], filters=[clean_text])
+    effect_began_on = optional_date(lazy_gettext("The effect began on"))
+    best_effect_on = optional_date(lazy_gettext("The best effect was on"))
+    wore_off_on = optional_date(lazy_gettext("The effect wore off on"))
+    side_effects = CheckboxesField(lazy_gettext("Side effects"), choices=_choices(w.SIDE_EFFECTS))
+    note = TextAreaField(lazy_gettext("Note"), validators=[Length(max=MAX_NOTE_LENGTH)], filters=[clean_text])
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -279,16 +284,16 @@ class DoseFields(ConfirmingForm):
     """Strength, unit, doses per day and their times: the dose of a regimen."""
 
     strength = NumberField(
-        "Strength of one dose",
-        validators=[InputRequired("Give the strength of one dose.")],
+        lazy_gettext("Strength of one dose"),
+        validators=[InputRequired(lazy_gettext("Give the strength of one dose."))],
         max_places=3,
     )
-    unit = SelectField("Unit", choices=_choices(w.UNITS), default="mg")
+    unit = SelectField(lazy_gettext("Unit"), choices=_choices(w.UNITS), default="mg")
     doses_per_day = IntegerField(
-        "Doses per day", validators=[InputRequired("Give the number of doses a day.")], default=1
+        lazy_gettext("Doses per day"), validators=[InputRequired(lazy_gettext("Give the number of doses a day."))], default=1
     )
     times_of_day = StringField(
-        "Times of day (optional)", validators=[Length(max=200)], filters=[clean_text]
+        lazy_gettext("Times of day (optional)"), validators=[Length(max=200)], filters=[clean_text]
     )
 
     def validate_times_of_day(self, field) -> None:
@@ -297,7 +302,8 @@ class DoseFields(ConfirmingForm):
             parse_times(field.data)
         except ValueError as error:
             raise ValidationError(
-                f"“{error}” is not a time of day: write times like 08:00, 20:00."
+                gettext("“%(text)s” is not a time of day: write times like 08:00, 20:00.",
+                        text=str(error))
             ) from None
 
     @property
@@ -310,21 +316,21 @@ class RegimenForm(DoseFields):
     """A drug at a dose from a start date, optionally to a stop date."""
 
     drug = SelectField(
-        "Drug",
-        choices=_choices(w.DRUGS, blank="Choose a drug"),
-        validators=[InputRequired("Choose the drug.")],
+        lazy_gettext("Drug"),
+        choices=_choices(w.DRUGS, blank=lazy_gettext("Choose a drug")),
+        validators=[InputRequired(lazy_gettext("Choose the drug."))],
     )
     drug_other = StringField(
-        "Name of the other drug", validators=[Length(max=MAX_NAME_LENGTH), VisibleCharactersOnly()],
+        lazy_gettext("Name of the other drug"), validators=[Length(max=MAX_NAME_LENGTH), VisibleCharactersOnly()],
         filters=[clean_text],
     )
-    started_on = required_date("Started on", "Give the day you started.")
-    stopped_on = optional_date("Stopped on (optional)")
+    started_on = required_date(lazy_gettext("Started on"), lazy_gettext("Give the day you started."))
+    stopped_on = optional_date(lazy_gettext("Stopped on (optional)"))
     change_reason = StringField(
-        "Why you started (optional)", validators=[Length(max=200)], filters=[clean_text]
+        lazy_gettext("Why you started (optional)"), validators=[Length(max=200)], filters=[clean_text]
     )
     stop_reason = StringField(
-        "Why you stopped (optional)", validators=[Length(max=200)], filters=[clean_text]
+        lazy_gettext("Why you stopped (optional)"), validators=[Length(max=200)], filters=[clean_text]
     )
 
     def values(self) -> RegimenValues:
@@ -362,9 +368,9 @@ class RegimenForm(DoseFields):
 class DoseChangeForm(DoseFields):
     """The new dose of the same drug, from a day."""
 
-    changed_on = required_date("New dose from", "Give the day the new dose began.")
+    changed_on = required_date(lazy_gettext("New dose from"), lazy_gettext("Give the day the new dose began."))
     change_reason = StringField(
-        "Reason for the change (optional)", validators=[Length(max=200)], filters=[clean_text]
+        lazy_gettext("Reason for the change (optional)"), validators=[Length(max=200)], filters=[clean_text]
     )
 
     def values(self) -> DoseChangeValues:
@@ -391,19 +397,20 @@ class DoseForm(TextForm):
         """The regimens a dose can be recorded for."""
         return [SelectChoice(regimen_id, label) for regimen_id, label in regimens]
 
-    regimen_id = SelectField("Medication", coerce=int, validate_choice=True)
+    regimen_id = SelectField(lazy_gettext("Medication"), coerce=int, validate_choice=True)
     status = RadioField(
-        "What happened",
+        lazy_gettext("What happened"),
         choices=_choices(
-            {DoseStatus.MISSED: "I missed a dose", DoseStatus.EXTRA: "I took an extra dose"}
+            {DoseStatus.MISSED: lazy_gettext("I missed a dose"),
+             DoseStatus.EXTRA: lazy_gettext("I took an extra dose")}
         ),
-        validators=[InputRequired("Choose missed or extra.")],
+        validators=[InputRequired(lazy_gettext("Choose missed or extra."))],
     )
     count = IntegerField(
-        "Number of doses", validators=[InputRequired("Give the number of doses.")], default=1
+        lazy_gettext("Number of doses"), validators=[InputRequired(lazy_gettext("Give the number of doses."))], default=1
     )
-    day = required_date("Day", "Give the day.")
-    note = StringField("Note (optional)", validators=[Length(max=200)], filters=[clean_text])
+    day = required_date(lazy_gettext("Day"), lazy_gettext("Give the day."))
+    note = StringField(lazy_gettext("Note (optional)"), validators=[Length(max=200)], filters=[clean_text])
 
     def values(self) -> DoseValues:
         """What was entered, as rule values."""
@@ -422,32 +429,32 @@ class SurgeryForm(TextForm):
     """An operation for HFS and what was found and done."""
 
     surgery_type = RadioField(
-        "Operation",
+        lazy_gettext("Operation"),
         choices=_choices(w.SURGERY_TYPES),
-        validators=[InputRequired("Choose the kind of operation.")],
+        validators=[InputRequired(lazy_gettext("Choose the kind of operation."))],
     )
-    performed_on = required_date("Date of the operation", "Give the date of the operation.")
+    performed_on = required_date(lazy_gettext("Date of the operation"), lazy_gettext("Give the date of the operation."))
     side = RadioField(
-        "Side operated on",
+        lazy_gettext("Side operated on"),
         choices=_choices(w.SURGERY_SIDES),
-        validators=[InputRequired("Choose the side.")],
+        validators=[InputRequired(lazy_gettext("Choose the side."))],
     )
     centre = StringField(
-        "Hospital or centre", validators=[Length(max=MAX_NAME_LENGTH), VisibleCharactersOnly()],
+        lazy_gettext("Hospital or centre"), validators=[Length(max=MAX_NAME_LENGTH), VisibleCharactersOnly()],
         filters=[clean_text],
     )
-    surgeon = StringField("Surgeon", validators=[Length(max=MAX_NAME_LENGTH), VisibleCharactersOnly()],
+    surgeon = StringField(lazy_gettext("Surgeon"), validators=[Length(max=MAX_NAME_LENGTH), VisibleCharactersOnly()],
                           filters=[clean_text])
-    vessels = CheckboxesField("Vessels found pressing on the nerve", choices=_choices(w.VESSELS))
-    technique = RadioField("Technique", choices=_choices(w.TECHNIQUES), validators=[Optional()])
-    implant = RadioField("Implant", choices=_choices(w.IMPLANTS), validators=[Optional()])
-    complications = CheckboxesField("Complications", choices=_choices(w.COMPLICATIONS))
+    vessels = CheckboxesField(lazy_gettext("Vessels found pressing on the nerve"), choices=_choices(w.VESSELS))
+    technique = RadioField(lazy_gettext("Technique"), choices=_choices(w.TECHNIQUES), validators=[Optional()])
+    implant = RadioField(lazy_gettext("Implant"), choices=_choices(w.IMPLANTS), validators=[Optional()])
+    complications = CheckboxesField(lazy_gettext("Complications"), choices=_choices(w.COMPLICATIONS))
     house_brackmann_grade = SelectField(
-        "House-Brackmann grade of the facial weakness",
-        choices=_choices(w.HOUSE_BRACKMANN, blank="Not given"),
+        lazy_gettext("House-Brackmann grade of the facial weakness"),
+        choices=_choices(w.HOUSE_BRACKMANN, blank=lazy_gettext("Not given")),
         default="",
     )
-    note = TextAreaField("Note", validators=[Length(max=MAX_NOTE_LENGTH)], filters=[clean_text])
+    note = TextAreaField(lazy_gettext("Note"), validators=[Length(max=MAX_NOTE_LENGTH)], filters=[clean_text])
 
     def values(self) -> SurgeryValues:
         """What was entered, as rule values."""

@@ -17,6 +17,7 @@ from diary import policy
 from diary.clock import local_today, utcnow
 from diary.database import write_transaction
 from diary.extensions import db
+from diary.i18n import gettext
 from diary.models import DoseLog, MedicationRegimen, User
 from diary.models.treatment import DoseStatus
 from diary.reminders.planning import hooks as reminder_hooks
@@ -105,8 +106,11 @@ def change_dose(
         if later is not None:
             entries.refuse(
                 {
-                    "changed_on": "This dose was already changed on "
-                    f"{treatment_date(later.started_on)}: change the latest dose instead."
+                    "changed_on": gettext(
+                        "This dose was already changed on %(day)s: change the latest dose "
+                        "instead.",
+                        day=treatment_date(later.started_on),
+                    )
                 }
             )
         now = utcnow()
@@ -181,7 +185,7 @@ def record_doses_taken_as_planned(
         entries.lock_patient(patient_id)
         now = utcnow()
         if day > local_today(zone, now):
-            raise TreatmentRefused({"day": rules.FUTURE})
+            raise TreatmentRefused({"day": str(rules.FUTURE)})
         taking = db.session.scalars(
             sa.select(MedicationRegimen)
             .where(

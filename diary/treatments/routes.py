@@ -157,9 +157,9 @@ def new_regimen(patient: User):
             current_user, form.values(), patient_id=patient.id, confirmation=form.confirmation()
         ),
         "treatments.medication_page",
-        "Medication saved.",
+        gettext("Medication saved."),
         "treatments/regimen_form.html",
-        title="Add a medication",
+        title=gettext("Add a medication"),
     )
 
 
@@ -177,9 +177,9 @@ def edit_regimen(patient: User, entry_id: int):
             current_user, form.values(), regimen_id=entry_id, confirmation=form.confirmation()
         ),
         "treatments.medication_page",
-        "Medication updated.",
+        gettext("Medication updated."),
         "treatments/regimen_form.html",
-        title="Edit the medication",
+        title=gettext("Edit the medication"),
     )
 
 
@@ -198,9 +198,9 @@ def change_dose(patient: User, entry_id: int):
             current_user, entry_id, form.values(), confirmation=form.confirmation()
         ),
         "treatments.medication_page",
-        "Dose changed.",
+        gettext("Dose changed."),
         "treatments/change_form.html",
-        title="Change the dose",
+        title=gettext("Change the dose"),
         current=timeline.describe(regimen),
     )
 
@@ -213,9 +213,9 @@ def taken_as_planned(patient: User):
         abort(400)
     recorded = medication.record_doses_taken_as_planned(patient, local_today(patient.timezone))
     if recorded:
-        flash("Today's medication is recorded as taken as planned.", "success")
+        flash(gettext("Today's medication is recorded as taken as planned."), "success")
     else:
-        flash("No medication is recorded for today.", "info")
+        flash(gettext("No medication is recorded for today."), "info")
     return redirect(url_for("treatments.medication_page"))
 
 
@@ -232,7 +232,7 @@ def record_dose(patient: User):
         except TreatmentRefused as refused:
             show_refusals(form, refused.errors)
         else:
-            flash("Dose recorded.", "success")
+            flash(gettext("Dose recorded."), "success")
             return redirect(url_for("treatments.medication_page"))
     return _medication_page(patient, form, INVALID)
 
@@ -251,9 +251,9 @@ def new_surgery(patient: User):
         form,
         lambda: services.save_surgery(current_user, form.values(), patient_id=patient.id),
         "treatments.index",
-        "Surgery saved.",
+        gettext("Surgery saved."),
         "treatments/surgery_form.html",
-        title="Add a surgery",
+        title=gettext("Add a surgery"),
     )
 
 
@@ -269,9 +269,9 @@ def edit_surgery(patient: User, entry_id: int):
         form,
         lambda: services.save_surgery(current_user, form.values(), surgery_id=entry_id),
         "treatments.index",
-        "Surgery updated.",
+        gettext("Surgery updated."),
         "treatments/surgery_form.html",
-        title="Edit the surgery",
+        title=gettext("Edit the surgery"),
         verified=surgery.verified_at is not None,
     )
 
@@ -295,7 +295,7 @@ def delete_entry(patient: User, kind: str, entry_id: int):
             form.form_errors.extend(refused.errors.values())
             entry = policy.editable_or_404(current_user, model, entry_id)
         else:
-            flash("Entry deleted.", "success")
+            flash(gettext("Entry deleted."), "success")
             return redirect(url_for(HOME_OF[kind]))
     title, lines = timeline.describe(entry)
     # Only a refusal shows a sent form again: a DeleteForm has no field but its CSRF token.

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol, TypeVar
 
+from diary.i18n import gettext, lazy_gettext, ngettext
 from diary.models.treatment import (
     MAX_DOSES_PER_DAY,
     MAX_STRENGTH,
@@ -84,16 +85,18 @@ def _known(choices: type[enum.StrEnum]) -> frozenset[str]:
     return frozenset(member.value for member in choices)
 
 
-FUTURE = "This date is in the future: record a treatment once it has happened."
-TOO_EARLY = "Please check the year."
+# Read in the reader's language when a refusal is made (docs/wording.md, Strings).
+FUTURE = lazy_gettext("This date is in the future: record a treatment once it has happened.")
+TOO_EARLY = lazy_gettext("Please check the year.")
 
 
 class Problems(dict[str, str]):
     """Refusals by form field name; the first message for a field wins."""
 
     def add(self, field: str, message: str) -> None:
-        """Keep the message unless the field already has one."""
-        self.setdefault(field, message)
+        """Keep the message unless the field already has one: as plain text, so that a lazy
+        message is translated now, in the reader's language (docs/wording.md, Strings)."""
+        self.setdefault(field, str(message))
 
     def date(self, field: str, day: date | None, today: date) -> None:
         """Refuse a date in the future or before any plausible treatment."""
@@ -113,7 +116,7 @@ def units_in_range(value: Decimal | None) -> bool:
     return value is None or (value.is_finite() and 0 < value <= MAX_UNITS)
 
 
-UNITS_RANGE = f"Units must be more than 0 and at most {MAX_UNITS}."
+UNITS_RANGE = lazy_gettext("Units must be more than 0 and at most %(max)s.", max=MAX_UNITS)
 
 
 def injection_problems(values: InjectionValues, today: date) -> Problems:
@@ -121,9 +124,9 @@ def injection_problems(values: InjectionValues, today: date) -> Problems:
     problems = Problems()
     problems.date("injected_on", values.injected_on, today)
     if values.product not in _known(ToxinProduct):
-        problems.add("product", "Choose the product, or “Not known”.")
+        problems.add("product", gettext("Choose the product, or “Not known”."))
     elif values.product == ToxinProduct.OTHER and not values.product_other:
-        problems.add("product_other", "Give the name of the other product.")
+        problems.add("product_other", gettext("Give the name of the other product."))
     if not units_in_range(values.total_units):
         problems.add("total_units", UNITS_RANGE)
 
@@ -131,11 +134,11 @@ def injection_problems(values: InjectionValues, today: date) -> Problems:
     for site in values.sites:
         prefix = f"sites-{site.row}"
         if site.muscle not in _known(InjectionMuscle):
-            problems.add(f"{prefix}-muscle", "Choose a muscle from the list.")
+            problems.add(f"{prefix}-muscle", gettext("Choose a muscle from the list."))
         elif (site.muscle, site.side) in seen:
-            problems.add(f"{prefix}-muscle", "This site is already listed above.")
+            problems.add(f"{prefix}-muscle", gettext("This site is already listed above."))
         if site.side not in _known(SiteSide):
-            problems.add(f"{prefix}-side", "Choose the affected or the other side.")
+            problems.add(f"{prefix}-side", gettext("Choose the affected or the other side."))
         if not units_in_range(site.units):
             problems.add(f"{prefix}-units", UNITS_RANGE)
         seen.add((site.muscle, site.side))
@@ -143,32 +146,48 @@ def injection_problems(values: InjectionValues, today: date) -> Problems:
 
     _effect_problems(values, today, problems)
     if any(effect not in _known(ToxinSideEffect) for effect in values.side_effects):
-        problems.add("side_effects", "Choose side effects from the list.")
+        problems.add("side_effects", gettext("Choose side effects from the list."))
     return problems
 
 
 def _effect_problems(values: InjectionValues, today: date, problems: Problems) -> None:
-    """The effect begins, peaks and wears off in that order, after the injection."""
+    """The effect begins, peaks and wears off in that order, after the injection.
+
+    Each refusal is one whole sentence, so that a translation can order its words
+    (docs/wording.md, Strings)."""
     steps = [
-        ("effect_began_on", "The effect cannot begin", values.effect_began_on),
-        ("best_effect_on", "The best effect cannot come", values.best_effect_on),
-        ("wore_off_on", "The effect cannot wear off", values.wore_off_on),
+        ("effect_began_on", values.effect_began_on),
+        ("best_effect_on", values.best_effect_on),
+        ("wore_off_on", values.wore_off_on),
     ]
     earlier: tuple[str, date] | None = None
-    for field, says, day in steps:
+    for field, day in steps:
         if day is None:
             continue
         problems.date(field, day, today)
         if day < values.injected_on:
-            problems.add(
-                field, f"{says} before the injection on {treatment_date(values.injected_on)}."
-            )
+            problems.add(field, _before_injection(field, treatment_date(values.injected_on)))
         elif earlier is not None and day < earlier[1]:
-            problems.add(field, f"{says} before {earlier[0]} ({treatment_date(earlier[1])}).")
-        earlier = (
-            "it began" if field == "effect_began_on" else "the best effect",
-            day,
-        )
+            problems.add(field, _before_earlier(field, earlier[0], treatment_date(earlier[1])))
+        earlier = (field, day)
+
+
+def _before_injection(field: str, day: str) -> str:
+    """An effect's date before the injection's."""
+    if field == "effect_began_on":
+        return gettext("The effect cannot begin before the injection on %(day)s.", day=day)
+    if field == "best_effect_on":
+        return gettext("The best effect cannot come before the injection on %(day)s.", day=day)
+    return gettext("The effect cannot wear off before the injection on %(day)s.", day=day)
+
+
+def _before_earlier(field: str, earlier: str, day: str) -> str:
+    """An effect's date before an earlier step's (`earlier` is that step's field)."""
+    if field == "best_effect_on":
+        return gettext("The best effect cannot come before it began (%(day)s).", day=day)
+    if earlier == "effect_began_on":
+        return gettext("The effect cannot wear off before it began (%(day)s).", day=day)
+    return gettext("The effect cannot wear off before the best effect (%(day)s).", day=day)
 
 
 def sites_disagree(total: Decimal | None, site_units: Iterable[Decimal | None]) -> Decimal | None:
@@ -198,39 +217,66 @@ def injection_warnings(values: InjectionValues, others: Sequence[OtherInjection]
     # overflows the decimal context.
     site_sum = sites_disagree(values.total_units, [s.units for s in values.sites])
     if site_sum is not None:
-        warnings.append(
-            f"The units per site add up to {units(site_sum)}, not the total of "
-            f"{units(values.total_units)}. Please check them: both are kept as you entered them."
-        )
+        warnings.append(gettext(
+            "The units per site add up to %(sites)s, not the total of %(total)s. Please check "
+            "them: both are kept as you entered them.",
+            sites=units(site_sum), total=units(values.total_units),
+        ))
     session = values.session_units
     typical = TYPICAL_SESSION_UNITS.get(values.product)
     if session is not None and typical is not None:
         low, high = typical
         if not low <= session <= high:
-            word = "more" if session > high else "less"
-            warnings.append(
-                f"{units(session)} is {word} than the {low}–{high} U usually given in one "
-                f"session with {PRODUCT_SHORT[values.product]}. Please check the number and the product."
-            )
+            words = dict(units=units(session), low=low, high=high,
+                         product=PRODUCT_SHORT[values.product])
+            if session > high:
+                warnings.append(gettext(
+                    "%(units)s is more than the %(low)s–%(high)s U usually given in one session "
+                    "with %(product)s. Please check the number and the product.", **words))
+            else:
+                warnings.append(gettext(
+                    "%(units)s is less than the %(low)s–%(high)s U usually given in one session "
+                    "with %(product)s. Please check the number and the product.", **words))
     close = [
         o for o in others if abs((o.injected_on - values.injected_on).days) <= CLOSE_INJECTION_DAYS
     ]
     if close:
         nearest = min(close, key=lambda o: abs((o.injected_on - values.injected_on).days))
         gap = abs((nearest.injected_on - values.injected_on).days)
-        when = "the same day" if gap == 0 else f"{gap} day{'s' if gap != 1 else ''} apart"
-        message = (
-            f"Another injection is recorded on {treatment_date(nearest.injected_on)} ({when}). "
-            "Injections are usually at least 12 weeks apart."
-        )
         window = [(o.product, o.product_other, o.units) for o in close]
         window.append((values.product, values.product_other, session))
         totals = units_by_product(window)
-        if totals:
-            listed = ", ".join(f"{units(u)} {name}" for name, u in totals.items())
-            message += f" Within these {CLOSE_INJECTION_DAYS} days: {listed}."
-        warnings.append(message)
+        listed = ", ".join(gettext("%(units)s %(product)s", units=units(u), product=name)
+                           for name, u in totals.items())
+        warnings.append(_close_injection(treatment_date(nearest.injected_on), gap, listed))
     return warnings
+
+
+def _close_injection(day: str, gap: int, listed: str) -> str:
+    """The warning of an injection close to another: each variant one whole message, so that
+    a translation can order its words (docs/wording.md, Strings)."""
+    words = dict(day=day, days=CLOSE_INJECTION_DAYS, listed=listed)
+    if gap == 0 and listed:
+        return gettext(
+            "Another injection is recorded on %(day)s (the same day). Injections are usually "
+            "at least 12 weeks apart. Within these %(days)d days: %(listed)s.", **words)
+    if gap == 0:
+        return gettext(
+            "Another injection is recorded on %(day)s (the same day). Injections are usually "
+            "at least 12 weeks apart.", **words)
+    if listed:
+        return ngettext(
+            "Another injection is recorded on %(day)s (%(num)d day apart). Injections are "
+            "usually at least 12 weeks apart. Within these %(days)d days: %(listed)s.",
+            "Another injection is recorded on %(day)s (%(num)d days apart). Injections are "
+            "usually at least 12 weeks apart. Within these %(days)d days: %(listed)s.",
+            gap, **words)
+    return ngettext(
+        "Another injection is recorded on %(day)s (%(num)d day apart). Injections are "
+        "usually at least 12 weeks apart.",
+        "Another injection is recorded on %(day)s (%(num)d days apart). Injections are "
+        "usually at least 12 weeks apart.",
+        gap, **words)
 
 
 def units_by_product(
@@ -264,16 +310,19 @@ def _dose_problems(
 ) -> None:
     """Strength, unit, doses per day and their times."""
     if not (strength.is_finite() and 0 < strength <= MAX_STRENGTH):
-        problems.add("strength", f"The strength must be more than 0 and at most {MAX_STRENGTH}.")
+        problems.add("strength", gettext("The strength must be more than 0 and at most %(max)s.",
+                                         max=MAX_STRENGTH))
     if unit not in _known(DoseUnit):
-        problems.add("unit", "Choose a unit from the list.")
+        problems.add("unit", gettext("Choose a unit from the list."))
     if not 1 <= doses <= MAX_DOSES_PER_DAY:
-        problems.add("doses_per_day", f"Doses per day must be between 1 and {MAX_DOSES_PER_DAY}.")
+        problems.add("doses_per_day", gettext("Doses per day must be between 1 and %(max)d.",
+                                              max=MAX_DOSES_PER_DAY))
     elif times and len(times) != doses:
         problems.add(
             "times_of_day",
-            f"Give one time for each dose: {doses} a day, {len(times)} "
-            f"time{'s' if len(times) != 1 else ''} given.",
+            ngettext("Give one time for each dose: %(doses)d a day, %(num)d time given.",
+                     "Give one time for each dose: %(doses)d a day, %(num)d times given.",
+                     len(times), doses=doses),
         )
 
 
@@ -287,9 +336,9 @@ def regimen_problems(
     """Everything impossible about a regimen; `previous`/`following` are its dose-change neighbours."""
     problems = Problems()
     if values.drug not in _known(Drug):
-        problems.add("drug", "Choose the drug from the list, or “Another drug”.")
+        problems.add("drug", gettext("Choose the drug from the list, or “Another drug”."))
     elif values.drug == Drug.OTHER and not values.drug_other:
-        problems.add("drug_other", "Give the name of the other drug.")
+        problems.add("drug_other", gettext("Give the name of the other drug."))
     _dose_problems(
         problems, values.strength, values.unit, values.doses_per_day, values.times_of_day
     )
@@ -298,7 +347,8 @@ def regimen_problems(
     if values.stopped_on is not None and values.stopped_on < values.started_on:
         problems.add(
             "stopped_on",
-            f"The stop date cannot be before the start ({treatment_date(values.started_on)}).",
+            gettext("The stop date cannot be before the start (%(day)s).",
+                    day=treatment_date(values.started_on)),
         )
 
     drug = (values.drug, values.drug_other)
@@ -306,22 +356,23 @@ def regimen_problems(
     if neighbour is not None and drug != (neighbour.drug, neighbour.drug_other):
         problems.add(
             "drug",
-            f"This dose continues {drug_name(neighbour.drug, neighbour.drug_other)} through a "
-            "dose change. To record another drug, add a new medication.",
+            gettext("This dose continues %(drug)s through a dose change. To record another "
+                    "drug, add a new medication.",
+                    drug=drug_name(neighbour.drug, neighbour.drug_other)),
         )
     if previous is not None and values.started_on <= previous.started_on:
         problems.add(
             "started_on",
-            "A dose change must come after the previous dose began "
-            f"({treatment_date(previous.started_on)}).",
+            gettext("A dose change must come after the previous dose began (%(day)s).",
+                    day=treatment_date(previous.started_on)),
         )
     if following is not None:
         day_before = following.started_on - timedelta(days=1)
         if values.stopped_on != day_before:
             problems.add(
                 "stopped_on",
-                f"This dose ended on {treatment_date(day_before)}, the day before the dose "
-                "change. To move that date, edit the change.",
+                gettext("This dose ended on %(day)s, the day before the dose change. To move "
+                        "that date, edit the change.", day=treatment_date(day_before)),
             )
     return problems
 
@@ -336,14 +387,14 @@ def dose_change_problems(current: RegimenValues, change: DoseChangeValues, today
     if change.changed_on <= current.started_on:
         problems.add(
             "changed_on",
-            f"A dose change must come after this dose began ({treatment_date(current.started_on)}). "
-            "To correct the dose itself, edit it.",
+            gettext("A dose change must come after this dose began (%(day)s). To correct the "
+                    "dose itself, edit it.", day=treatment_date(current.started_on)),
         )
     elif current.stopped_on is not None and change.changed_on > current.stopped_on:
         problems.add(
             "changed_on",
-            f"This medication was stopped on {treatment_date(current.stopped_on)}. "
-            "Add it again as a new medication.",
+            gettext("This medication was stopped on %(day)s. Add it again as a new "
+                    "medication.", day=treatment_date(current.stopped_on)),
         )
     same = (
         change.strength == current.strength
@@ -353,7 +404,8 @@ def dose_change_problems(current: RegimenValues, change: DoseChangeValues, today
     )
     if same:
         problems.add(
-            "strength", "This is the current dose: change the strength, unit or doses per day."
+            "strength",
+            gettext("This is the current dose: change the strength, unit or doses per day."),
         )
     return problems
 
@@ -366,12 +418,27 @@ def regimen_warnings(drug: str, strength: Decimal, unit: str, doses_per_day: int
         return []
     if (low is None or per_day >= low) and (high is None or per_day <= high):
         return []
-    reported = f"{amount(low)}–{amount(high)}" if low is not None else f"up to {amount(high)}"
-    return [
-        f"{amount(per_day)} mg a day is {'more' if high is not None and per_day > high else 'less'} "
-        f"than the {reported} mg a day reported for hemifacial spasm. Please check the strength "
-        "and the doses per day (a dose being built up slowly can be right)."
-    ]
+    # One whole sentence for each case (docs/wording.md, Strings).
+    words = dict(per_day=amount(per_day), low=amount(low), high=amount(high))
+    if high is not None and per_day > high and low is None:
+        return [gettext(
+            "%(per_day)s mg a day is more than the up to %(high)s mg a day reported for "
+            "hemifacial spasm. Please check the strength and the doses per day (a dose being "
+            "built up slowly can be right).", **words)]
+    if high is not None and per_day > high:
+        return [gettext(
+            "%(per_day)s mg a day is more than the %(low)s–%(high)s mg a day reported for "
+            "hemifacial spasm. Please check the strength and the doses per day (a dose being "
+            "built up slowly can be right).", **words)]
+    if low is None:
+        return [gettext(
+            "%(per_day)s mg a day is less than the up to %(high)s mg a day reported for "
+            "hemifacial spasm. Please check the strength and the doses per day (a dose being "
+            "built up slowly can be right).", **words)]
+    return [gettext(
+        "%(per_day)s mg a day is less than the %(low)s–%(high)s mg a day reported for "
+        "hemifacial spasm. Please check the strength and the doses per day (a dose being "
+        "built up slowly can be right).", **words)]
 
 
 def dose_problems(values: DoseValues, regimen: Period, today: date) -> Problems:
@@ -384,13 +451,15 @@ def dose_problems(values: DoseValues, regimen: Period, today: date) -> Problems:
     if "day" not in problems and not taking:
         problems.add(
             "day",
-            f"{drug_name(regimen.drug, regimen.drug_other)} was not being taken on "
-            f"{treatment_date(values.day)}.",
+            gettext("%(drug)s was not being taken on %(day)s.",
+                    drug=drug_name(regimen.drug, regimen.drug_other),
+                    day=treatment_date(values.day)),
         )
     if values.status not in _known(DoseStatus):
-        problems.add("status", "Choose missed or extra.")
+        problems.add("status", gettext("Choose missed or extra."))
     if not 1 <= values.count <= MAX_DOSES_PER_DAY:
-        problems.add("count", f"The number of doses must be between 1 and {MAX_DOSES_PER_DAY}.")
+        problems.add("count", gettext("The number of doses must be between 1 and %(max)d.",
+                                      max=MAX_DOSES_PER_DAY))
     return problems
 
 
@@ -401,28 +470,28 @@ def surgery_problems(values: SurgeryValues, today: date) -> Problems:
     """Everything impossible about an operation."""
     problems = Problems()
     if values.surgery_type not in _known(SurgeryType):
-        problems.add("surgery_type", "Choose the kind of operation.")
+        problems.add("surgery_type", gettext("Choose the kind of operation."))
     problems.date("performed_on", values.performed_on, today)
     if values.side not in _known(SurgerySide):
-        problems.add("side", "Choose the side that was operated on.")
+        problems.add("side", gettext("Choose the side that was operated on."))
     if any(v not in _known(Vessel) for v in values.vessels):
-        problems.add("vessels", "Choose vessels from the list.")
+        problems.add("vessels", gettext("Choose vessels from the list."))
     elif Vessel.UNKNOWN in values.vessels and len(values.vessels) > 1:
-        problems.add("vessels", "“Not known” cannot go together with a named vessel.")
+        problems.add("vessels", gettext("“Not known” cannot go together with a named vessel."))
     if values.technique is not None and values.technique not in _known(Technique):
-        problems.add("technique", "Choose a technique from the list.")
+        problems.add("technique", gettext("Choose a technique from the list."))
     if values.implant is not None and values.implant not in _known(Implant):
-        problems.add("implant", "Choose an implant from the list.")
+        problems.add("implant", gettext("Choose an implant from the list."))
     if any(c not in _known(Complication) for c in values.complications):
-        problems.add("complications", "Choose complications from the list.")
+        problems.add("complications", gettext("Choose complications from the list."))
     grade = values.house_brackmann_grade
     if grade is not None:
         if not 1 <= grade <= 6:
-            problems.add("house_brackmann_grade", "The House-Brackmann grade is I to VI.")
+            problems.add("house_brackmann_grade", gettext("The House-Brackmann grade is I to VI."))
         elif Complication.FACIAL_WEAKNESS not in values.complications:
             problems.add(
                 "house_brackmann_grade",
-                "Tick facial weakness to give its House-Brackmann grade.",
+                gettext("Tick facial weakness to give its House-Brackmann grade."),
             )
     return problems
 

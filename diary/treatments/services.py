@@ -16,6 +16,7 @@ from diary import policy
 from diary.clock import local_today, utcnow
 from diary.database import write_transaction
 from diary.extensions import db
+from diary.i18n import gettext
 from diary.models import DoseLog, Injection, InjectionSite, MedicationRegimen, Surgery, User
 from diary.progress.summary import refresh_summary
 from diary.reminders.planning import hooks as reminder_hooks
@@ -176,8 +177,10 @@ def delete_entry(viewer: User, kind: str, entry_id: int) -> None:
             if later is not None:
                 entries.refuse(
                     {
-                        "": "This dose was changed on "
-                        f"{treatment_date(later.started_on)}. Delete that change first."
+                        "": gettext(
+                            "This dose was changed on %(day)s. Delete that change first.",
+                            day=treatment_date(later.started_on),
+                        )
                     }
                 )
             previous = medication.live_regimen(entry.previous_regimen_id)

@@ -83,35 +83,56 @@ def _provenance_badges(entry) -> list[str]:
     return [gettext("entered later")] if entry.retrospective else []
 
 
+def _site(site) -> str:
+    """One injection site: "Chin muscle (mentalis) (other side): 5 U"."""
+    muscle = w.MUSCLES.get(site.muscle, site.muscle)
+    other = site.side == "other"
+    if site.units is None:
+        return gettext("%(muscle)s (other side)", muscle=muscle) if other else muscle
+    if other:
+        return gettext("%(muscle)s (other side): %(units)s", muscle=muscle,
+                       units=w.units(site.units))
+    return gettext("%(muscle)s: %(units)s", muscle=muscle, units=w.units(site.units))
+
+
+def _effect_step(step: str, day: str) -> str:
+    """One step of an injection's effect with its date: "effect began 10 March 2026"."""
+    if step == "began":
+        return gettext("effect began %(day)s", day=day)
+    if step == "best":
+        return gettext("best %(day)s", day=day)
+    return gettext("wore off %(day)s", day=day)
+
+
 def _injection_event(injection: Injection) -> TimelineEvent:
     """An injection with its units, sites and the cycle of its effect."""
     name = w.product_name(injection.product, injection.product_other)
-    title = gettext("Injection: %(name)s", name=name)
+    # Whole phrases, never pieces joined, so that a translation can order its words
+    # (docs/wording.md, Strings).
     site_sum = sites_disagree(injection.total_units, [s.units for s in injection.sites])
     if site_sum is not None:
-        title += f", {w.total_and_sites(injection.total_units, site_sum)}"
+        title = gettext("Injection: %(name)s, %(units)s", name=name,
+                        units=w.total_and_sites(injection.total_units, site_sum))
     elif injection.total_units is not None:
-        title += f", {w.units(injection.total_units)}"
+        title = gettext("Injection: %(name)s, %(units)s", name=name,
+                        units=w.units(injection.total_units))
+    else:
+        title = gettext("Injection: %(name)s", name=name)
     details = []
     if injection.sites:
-        sites = [
-            f"{w.MUSCLES.get(s.muscle, s.muscle)}"
-            + (" " + gettext("(other side)") if s.side == "other" else "")
-            + (f": {w.units(s.units)}" if s.units is not None else "")
-            for s in injection.sites
-        ]
+        sites = [_site(s) for s in injection.sites]
         details.append(gettext("Sites: %(sites)s", sites="; ".join(sites)))
     cycle = [
         (label, day)
         for label, day in (
-            (gettext("effect began"), injection.effect_began_on),
-            (gettext("best"), injection.best_effect_on),
-            (gettext("wore off"), injection.wore_off_on),
+            ("began", injection.effect_began_on),
+            ("best", injection.best_effect_on),
+            ("wore_off", injection.wore_off_on),
         )
         if day is not None
     ]
     if cycle:
-        effect = ", ".join(f"{label} {w.treatment_date(day)}" for label, day in cycle)
+        effect = ", ".join(_effect_step(label, w.treatment_date(day)) for label, day in cycle)
         details.append(gettext("Effect: %(effect)s", effect=effect))
     if injection.side_effects:
         details.append(gettext("Side effects: %(names)s",
@@ -184,9 +205,16 @@ def _regimen_events(regimens: list[MedicationRegimen]) -> list[TimelineEvent]:
 
 def _surgery_event(surgery: Surgery) -> TimelineEvent:
     """An operation with its findings; patient-reported until a clinician verifies it."""
-    title = gettext("%(operation)s, %(side)s side",
-                    operation=w.SURGERY_TYPES.get(surgery.surgery_type, surgery.surgery_type),
-                    side=w.SURGERY_SIDES.get(surgery.side, surgery.side).lower())
+    operation = w.SURGERY_TYPES.get(surgery.surgery_type, surgery.surgery_type)
+    # One message per side rather than a lowercased label: a language's case and word order
+    # are its own (docs/wording.md, Strings).
+    if surgery.side == "left":
+        title = gettext("%(operation)s, left side", operation=operation)
+    elif surgery.side == "right":
+        title = gettext("%(operation)s, right side", operation=operation)
+    else:
+        title = gettext("%(operation)s, %(side)s side", operation=operation,
+                        side=w.SURGERY_SIDES.get(surgery.side, surgery.side).lower())
     details = []
     where = ", ".join(x for x in (surgery.surgeon, surgery.centre) if x)
     if where:
@@ -330,7 +358,7 @@ def describe(entry) -> tuple[str, list[str]]:
                            until=w.treatment_date(entry.stopped_on))
         else:
             line = gettext("From %(since)s", since=since)
-        return f"{name}: {dose}", [line]
+        return gettext("%(name)s: %(dose)s", name=name, dose=dose), [line]
     elif isinstance(entry, Surgery):
         event = _surgery_event(entry)
     else:
@@ -338,5 +366,6 @@ def describe(entry) -> tuple[str, list[str]]:
         name = w.drug_name(regimen.drug, regimen.drug_other)
         doses = ngettext("%(num)d dose", "%(num)d doses", entry.count)
         status = w.DOSE_STATUSES.get(entry.status, entry.status)
-        return f"{name}: {status.lower()}, {doses}", [w.treatment_date(entry.day)]
-    return f"{event.title}, {event.date_label}", event.details
+        return gettext("%(name)s: %(status)s, %(doses)s", name=name, status=status.lower(),
+                       doses=doses), [w.treatment_date(entry.day)]
+    return gettext("%(title)s, %(day)s", title=event.title, day=event.date_label), event.details

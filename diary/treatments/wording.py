@@ -217,8 +217,17 @@ def describe_treatment(values: dict, entry_type: str) -> list[str]:
             where = MUSCLES.get(site["muscle"], site["muscle"])
             side = SITE_SIDES.get(site["side"], site["side"])
             amount_text = units(Decimal(str(site["units"]))) if site.get("units") is not None else ""
-            lines.append(gettext("Site: %(where)s, %(side)s %(units)s", where=where,
-                                 side=side.lower(), units=amount_text).rstrip())
+            # One message per side rather than a lowercased label (docs/wording.md, Strings).
+            if site["side"] == SiteSide.AFFECTED:
+                line = gettext("Site: %(where)s, affected side %(units)s", where=where,
+                               units=amount_text)
+            elif site["side"] == SiteSide.OTHER:
+                line = gettext("Site: %(where)s, other side %(units)s", where=where,
+                               units=amount_text)
+            else:
+                line = gettext("Site: %(where)s, %(side)s %(units)s", where=where,
+                               side=side.lower(), units=amount_text)
+            lines.append(line.rstrip())
     elif entry_type == "medication_regimen":
         strength = Decimal(str(values["strength"]))
         lines = [

@@ -48,24 +48,51 @@ def error_response(status: int, message: str | None = None, fields: dict | None 
                            way_out=way_out), status
 
 
+# What was tried too often: the callers name one of these (too_many_attempts).
+LOGINS, REGISTRATIONS, CODES, INVITATIONS = "logins", "registrations", "codes", "invitations"
+
+
+def _too_many(what: str, minutes: int) -> str:
+    """What was tried too often and how long to wait, as one message for each attempt, so
+    that a language joins the two sentences and agrees the count its own way
+    (docs/wording.md, Strings)."""
+    if what == REGISTRATIONS:
+        return ngettext(
+            "Too many registrations were asked for from here or for this address. "
+            "Please wait %(num)d minute before trying again.",
+            "Too many registrations were asked for from here or for this address. "
+            "Please wait %(num)d minutes before trying again.", minutes)
+    if what == CODES:
+        return ngettext(
+            "Too many codes were tried from this account or this address. "
+            "Please wait %(num)d minute before trying again.",
+            "Too many codes were tried from this account or this address. "
+            "Please wait %(num)d minutes before trying again.", minutes)
+    if what == INVITATIONS:
+        return ngettext(
+            "Too many invitations were sent from this account or this address. "
+            "Please wait %(num)d minute before trying again.",
+            "Too many invitations were sent from this account or this address. "
+            "Please wait %(num)d minutes before trying again.", minutes)
+    return ngettext(
+        "Too many wrong passwords or codes were tried for this account. "
+        "Please wait %(num)d minute before trying again.",
+        "Too many wrong passwords or codes were tried for this account. "
+        "Please wait %(num)d minutes before trying again.", minutes)
+
+
 def too_many_attempts(error: Throttled, what: str, *, way_out: tuple[str, str] | None = None):
-    """The 429 page: what was tried too often, how long to wait (also as Retry-After), and
-    where a way out is, e.g. the password reset, which ends a login wait at once."""
-    wait = ngettext("Please wait %(num)d minute before trying again.",
-                    "Please wait %(num)d minutes before trying again.", error.minutes)
-    # One pattern, so a language may join the two sentences its own way (docs/wording.md).
-    body, status = error_response(429, gettext("%(what)s %(wait)s", what=str(what), wait=wait),
-                                  way_out=way_out)
+    """The 429 page: what was tried too often (LOGINS, REGISTRATIONS, CODES, INVITATIONS),
+    how long to wait (also as Retry-After), and where a way out is, e.g. the password reset,
+    which ends a login wait at once."""
+    body, status = error_response(429, _too_many(what, error.minutes), way_out=way_out)
     return body, status, {"Retry-After": str(error.retry_after)}
-
-
-TOO_MANY_LOGINS = lazy_gettext("Too many wrong passwords or codes were tried for this account.")
 
 
 def too_many_logins(error: Throttled):
     """The 429 page of a login wait (a password or a code tried too often, at login or where
     the password is asked again): how long, and the password reset, which ends it."""
-    return too_many_attempts(error, TOO_MANY_LOGINS,
+    return too_many_attempts(error, LOGINS,
                              way_out=(gettext("Set a new password"), url_for("auth.forgot_password")))
 
 

@@ -19,6 +19,7 @@ from flask_wtf.form import _Auto, _is_submitted
 from werkzeug.datastructures import ImmutableMultiDict
 from wtforms.validators import ValidationError
 
+from diary.i18n import gettext
 from diary.names import has_invisible_characters
 
 
@@ -44,4 +45,4 @@ class VisibleCharactersOnly:
     def __call__(self, form, field) -> None:
         """Raise when the text holds one."""
         if isinstance(field.data, str) and has_invisible_characters(field.data):
-            raise ValidationError("Please use letters, digits and punctuation only.")
+            raise ValidationError(gettext("Please use letters, digits and punctuation only."))

@@ -214,7 +214,7 @@ def _follow_up(reminder: Reminder, delivery: Delivery, patient: User) -> Notice 
                  "surgery). If it is not booked yet, contact %(contact)s.",
                  "Your clinics suggest a follow-up visit around %(around)s (%(label)s after "
                  "surgery). If it is not booked yet, contact %(contact)s.",
-                 len(suggestion.clinics), around=suggestion.around, label=suggestion.label,
+                 len(suggestion.clinics), around=suggestion.around, label=suggestion.words,
                  contact=suggestion.contact),
         "/reminders", delivery.local_day,
         {"visit_day": visit_day, "visits": [], "suggestion": suggestion},

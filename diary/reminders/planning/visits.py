@@ -26,6 +26,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from diary.clinic import schedule as clinic_schedule
+from diary.clinic import wording as clinic_wording
 from diary.extensions import db
 from diary.models import Assessment, CareLink, Clinic
 from diary.models.clinic import DEFAULT_FOLLOW_UP_SCHEDULE
@@ -47,8 +48,16 @@ class Suggestion:
     """A follow-up visit a clinic's schedule suggests: its date, how long after surgery, who."""
 
     day: date
-    label: str  # "3 months", as the clinic's schedule names it
+    label: str  # "3 months", as the clinic's schedule names it, in English
     clinics: tuple[str, ...]  # clinic names, in alphabetical order
+    after: clinic_schedule.After | None = None  # the same as plain values
+
+    @property
+    def words(self) -> str:
+        """How long after surgery, in the reader's language: "3 months"."""
+        if self.after is None:
+            return self.label
+        return clinic_wording.after_words(self.after)
 
     @property
     def around(self) -> str:
@@ -105,19 +114,19 @@ def suggestions_from(
     to the default, as the clinic's own pages do (clinic.schedule.schedule_or_default).
     """
     recorded = tuple(recorded)
-    by_day: dict[date, tuple[str, list[str]]] = {}
+    by_day: dict[date, tuple[clinic_schedule.Visit, list[str]]] = {}
     for name, text in schedules:
         offsets = clinic_schedule.schedule_or_default(text, DEFAULT_FOLLOW_UP_SCHEDULE)
         day = since
         for _ in range(ahead):
             visit = clinic_schedule.next_due(surgery_on, offsets, day, recorded)
-            label, names = by_day.setdefault(visit.due_on, (visit.label, []))
+            _, names = by_day.setdefault(visit.due_on, (visit, []))
             if name not in names:
                 names.append(name)
             day = visit.due_on + timedelta(days=1)
     return [
-        Suggestion(day, label, tuple(sorted(names)))
-        for day, (label, names) in sorted(by_day.items())
+        Suggestion(day, visit.label, tuple(sorted(names)), visit.after)
+        for day, (visit, names) in sorted(by_day.items())
     ]
 
 
