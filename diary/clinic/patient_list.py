@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from diary.i18n import lazy_gettext
+from diary.progress.wording import class_label
 from diary.trajectory import rules
 
 # No entry for this many days while not yet in remission needs attention.
@@ -84,7 +85,7 @@ class PatientRow:
     @property
     def outcome_label(self) -> str:
         """The class as a surgeon reads it."""
-        return rules.CLASS_LABELS[self.outcome]
+        return class_label(self.outcome)
 
     @property
     def completeness(self) -> float:

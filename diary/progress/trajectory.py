@@ -17,6 +17,7 @@ from diary.i18n import lazy_gettext
 from diary.models import CheckIn, Injection, SpasmEpisode, Surgery
 from diary.progress.queries import BUCKETS, Bucket, daily_buckets, series
 from diary.progress.summary import compute_summary
+from diary.progress.wording import class_label, time_group_label
 from diary.trajectory import RemissionSummary, rolling_means, rules
 from diary.treatments import wording
 from diary.treatments.queries import ChartTreatments, reference_surgery_of, treatments_between
@@ -184,13 +185,14 @@ def summary_payload(summary: RemissionSummary) -> dict[str, Any]:
         },
         "percent_change": _round(summary.percent_change, 0),
         "outcome": summary.outcome,
-        "outcome_label": summary.outcome_label,
+        "outcome_label": class_label(summary.outcome),
         "surgery": _day(summary.surgery),
         "days_since_surgery": summary.days_since_surgery,
         "last_spasm": _day(summary.last_spasm),
         "days_since_last_spasm": summary.days_since_last_spasm,
         "remission_start": _day(summary.remission_start),
-        "time_to_remission": summary.time_to_remission.label if summary.time_to_remission else None,
+        "time_to_remission": time_group_label(summary.time_to_remission.key)
+        if summary.time_to_remission else None,
         "recurrence_on": _day(summary.recurrence_on),
         "last_entry": _day(summary.last_entry),
     }
