@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from diary.extensions import db
-from diary.i18n import lazy_gettext
+from diary.i18n import gettext, lazy_gettext
 from diary.models import CheckIn, Injection, SpasmEpisode, Surgery
 from diary.progress.queries import BUCKETS, Bucket, daily_buckets, series
 from diary.progress.summary import compute_summary
@@ -114,16 +114,16 @@ def resolve_range(
             start = min(start, surgery.performed_on - timedelta(days=rules.BASELINE_WINDOW_DAYS))
         return min(start, end), end
     if start > end:
-        raise TrajectoryRequestError({"from": "The start must not be after the end."})
+        raise TrajectoryRequestError({"from": gettext("The start must not be after the end.")})
     if (end - start).days > MAX_RANGE_DAYS:
-        raise TrajectoryRequestError({"from": "Ask for at most ten years at a time."})
+        raise TrajectoryRequestError({"from": gettext("Ask for at most ten years at a time.")})
     return start, end
 
 
 def build_trajectory(patient_id: int, today: date, start: date, end: date, bucket: str) -> Trajectory:
     """The trajectory of a patient between two dates in the given buckets."""
     if bucket not in BUCKETS:
-        raise TrajectoryRequestError({"bucket": "Choose day, week or month."})
+        raise TrajectoryRequestError({"bucket": gettext("Choose day, week or month.")})
     # The whole diary is read once: the summary needs all of it, and the daily series is
     # a slice of it; weeks and months are grouped in SQL.
     days = daily_buckets(patient_id, max(today, end))
