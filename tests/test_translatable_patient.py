@@ -155,5 +155,37 @@ def test_the_trajectory_api_labels_are_translated(client, diary):
             labels.append(value)
 
     walk(payload)
-    assert labels
+    summary = payload["summary"]
+    labels += [summary["outcome_label"], summary["time_to_remission"] or ""]
+    assert summary["outcome_label"].startswith("⟦")
     assert [label for label in labels if untranslated(label, DATA_WORDS, foreign_phrases())] == []
+
+
+
+def test_a_new_and_a_spasm_free_diary_are_translated(app, client, make_user):
+    """The pages' other states: an empty diary, then spasm-free days without a surgery, a
+    check-in with every detail, and an injection still working (a baseline under toxin)."""
+    patient = make_user("hanna@example.org", display_name="Hanna", family_name="Berg",
+                        affected_side="both", symptoms_since_year=2019)
+    login_as(client, patient)
+    empty = ["/", "/checkin", "/history", "/history/changes", "/trajectory",
+             "/trajectory/summary"]
+    left = {url: left_over(get(client, url)) for url in empty}
+    assert {url: words for url, words in left.items() if words} == {}
+
+    TreatmentRecorder(app, patient).injection(TODAY - timedelta(days=20), total_units="25")
+    for back in range(1, 40):
+        check_in(app, patient, TODAY - timedelta(days=back), 0)
+    check_in(app, patient, TODAY, 2, typical_duration_seconds=5, jrs_severity=2, jrs_frequency=1,
+             regions=["eye", "cheek"], side="left", spasm_type="clonic",
+             triggers=["stress"], trigger_other="Berg", note="Hanna")
+    pages = ["/", f"/?day={(TODAY - timedelta(days=2)).isoformat()}", "/checkin",
+             "/history", "/trajectory", "/trajectory?range=3m", "/trajectory/summary"]
+    left = {url: left_over(get(client, url)) for url in pages}
+    assert {url: words for url, words in left.items() if words} == {}
+
+
+def test_the_check_finds_a_hard_coded_word():
+    page = ("<html><body><main><h1>⟦History⟧</h1><p>⟦Saved %s⟧ Hanna, 10 March 2026</p>"
+            "<a title='Delete'>⟦Edit⟧</a></main></body></html>")
+    assert left_over(page) == ["March", "Delete"]

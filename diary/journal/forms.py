@@ -36,6 +36,9 @@ from diary.web.forms import TextForm
 # The same lower bound as the year symptoms began (users.symptoms_since_year).
 EARLIEST_DAY = date(1900, 1, 1)
 MAX_TRIGGER_OTHER_LENGTH = 200
+# The note's limit as the message writes it ("2,000"); outside the call, where pybabel would
+# warn about an f-string (docs/wording.md, Translating).
+NOTE_LIMIT = format(MAX_NOTE_LENGTH, ",")
 CHOOSE_FROM_LIST = lazy_gettext("Choose one of the options shown.")
 DAY_MESSAGE = lazy_gettext("Enter a date like 2026-03-10.")
 # A day further back than this asks to be confirmed (docs/journal.md, Days long ago).
@@ -233,7 +236,7 @@ class CheckInForm(TextForm):
         validators=[
             Length(
                 max=MAX_NOTE_LENGTH,
-                message=lazy_gettext("Please keep the note under %(most)s characters.", most=f"{MAX_NOTE_LENGTH:,}"),
+                message=lazy_gettext("Please keep the note under %(most)s characters.", most=NOTE_LIMIT),
             )
         ],
     )
