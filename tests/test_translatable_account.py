@@ -17,54 +17,39 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
 
 from diary.extensions import db
 from diary.models import User
-from tests.catalogue_checks import ROOT, extracted_now
 from tests.journal_helpers import login_as
+from tests.pseudo_locale import (
+    CLOSE,
+    OPEN,
+    PSEUDO,
+    PSEUDO_HEADERS,
+    mark,
+    pseudo_config,
+    write_catalogues,
+)
 from tests.reminders_support import dispatch, save_reminder
 from tests.sharing_support import new_code
 from tests.staff_support import enrol
 
-PSEUDO = "eo"
-PSEUDO_HEADERS = {"Accept-Language": "eo"}
-OPEN, CLOSE = "⟦", "⟧"
 # Words a page may show outside the marks: the accounts' and clinics' names made below, the
 # product's name and the language switch's names of languages, each in its own language.
 NAMES = {"Pat", "Nora", "Sam", "North", "Clinic", "Spasm", "Diary", "Esperanto", "English",
          "United", "Kingdom", "UTC"}
 
 
-def mark(text: str) -> str:
-    return OPEN + text + CLOSE
-
-
 @pytest.fixture(scope="session")
 def pseudo_translations(tmp_path_factory) -> Path:
-    """translations/eo/LC_MESSAGES/messages.mo in a temporary folder: every msgid marked."""
-    root = tmp_path_factory.mktemp("pseudo")
-    extracted = extracted_now(ROOT, root / "messages.pot")
-    catalogue = Catalog(locale=PSEUDO)
-    for message in extracted:
-        if not message.id:
-            continue
-        ids = message.id if isinstance(message.id, tuple | list) else (message.id,)
-        strings = tuple(mark(text) for text in ids)
-        catalogue.add(message.id, strings if len(strings) > 1 else strings[0])
-    target = root / "translations" / PSEUDO / "LC_MESSAGES"
-    target.mkdir(parents=True)
-    with (target / "messages.mo").open("wb") as file:
-        write_mo(file, catalogue)
-    return root / "translations"
+    """eo/LC_MESSAGES/messages.mo in a temporary folder: every msgid marked."""
+    return write_catalogues(tmp_path_factory.mktemp("pseudo") / "translations")
 
 
 @pytest.fixture
 def app_config(pseudo_translations) -> dict:
     """The pseudo-locale offered beside English, its catalogue read by Flask-Babel."""
-    return {"OFFERED_LOCALES": ("en_GB", PSEUDO),
-            "BABEL_TRANSLATION_DIRECTORIES": str(pseudo_translations)}
+    return pseudo_config(pseudo_translations)
 
 
 def _unmarked(text: str) -> str:

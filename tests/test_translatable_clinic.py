@@ -1,8 +1,8 @@
 """Nothing on the clinic's or the administrator's pages is left hard-coded in English.
 
-The pages are rendered in a pseudo-locale: a catalogue built here from the extracted message
-template (the same extraction as `make translations`, docs/wording.md, Translating) in which
-every message reads "⟦" + msgid + "⟧". Flask-Babel loads it like any catalogue (its folder in
+The pages are rendered in a pseudo-locale (tests/pseudo_locale.py): a catalogue built from the
+extracted message template (the same extraction as `make translations`, docs/wording.md,
+Translating) in which every message reads "⟦" + msgid + "⟧". Flask-Babel loads it like any catalogue (its folder in
 BABEL_TRANSLATION_DIRECTORIES, the locale in OFFERED_LOCALES, asked for by Accept-Language), so
 a visible text outside the brackets was not routed through gettext. Names, numbers, dates,
 emails, units and product names are data and may stand outside.
@@ -13,27 +13,19 @@ catalogue of the app uses it.
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from babel import Locale
-from babel.messages.catalog import Catalog
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.mofile import write_mo
 
 from diary.extensions import db
 from diary.models import Assessment, CareLink, Clinic
+from tests import pseudo_locale
 from tests.journal_helpers import TODAY, check_in, login_as
+from tests.pseudo_locale import PSEUDO, pseudo_config, write_catalogues
 from tests.treatments_support import TreatmentRecorder
 
-ROOT = Path(__file__).resolve().parents[1]
-PSEUDO = "eo"
-OPEN, CLOSE = "⟦", "⟧"
 CLINIC = "Sharing clinic"
 SURGERY = date(2025, 12, 1)
 # Data, not words of the app: the people, places and products these tests make, and the
@@ -71,15 +63,13 @@ def _form_phrases(form_class) -> list[str]:
 
 def foreign_phrases() -> list[str]:
     """Words other parts of the app put into these pages, longest first: the treatment
-    wording, the audit trail's action names, the outcome classes and the published series
-    (diary/trajectory), the sharing
+    wording, the audit trail's action names, the published series (diary/trajectory), the sharing
     and surgery forms, and the follow-up schedule's labels, which diary/clinic/schedule.py
     (a pure module, without diary.i18n) writes in English. Once those parts are translated
     they arrive inside brackets like the rest, and this list removes nothing."""
     from diary import audit
     from diary.clinic import schedule
     from diary.sharing.forms import InviteForm, RedeemForm
-    from diary.trajectory import rules
     from diary.trajectory.cohort import PUBLISHED_SERIES
     from diary.treatments import forms as treatment_forms
     from diary.treatments import wording
@@ -87,8 +77,6 @@ def foreign_phrases() -> list[str]:
     phrases = [str(v) for table in vars(wording).values() if isinstance(table, dict)
                for v in table.values() if isinstance(v, str)]
     phrases += [str(v) for v in audit.ACTION_LABELS.values()]
-    phrases += [str(v) for v in rules.CLASS_LABELS.values()]
-    phrases += [str(label) for _, label, _ in rules.TIME_GROUPS]
     for series in PUBLISHED_SERIES:
         phrases += [series.name, series.source, series.denominator]
         phrases += [t for f in series.figures for t in (f.when, f.of_whom)]
@@ -100,115 +88,20 @@ def foreign_phrases() -> list[str]:
     return sorted({p for p in phrases if p}, key=len, reverse=True)
 
 
-def _extracted_catalogue() -> Catalog:
-    """Every message of diary/ and templates/, extracted as `make translations` does it."""
-    with (ROOT / "babel.cfg").open() as cfg:
-        method_map, options_map = parse_mapping_cfg(cfg)
-    keywords = dict(DEFAULT_KEYWORDS) | {"lazy_gettext": None}
-    catalogue = Catalog(locale=PSEUDO)
-    for filename, lineno, message, _comments, context in extract_from_dir(
-        str(ROOT), method_map, options_map, keywords=keywords
-    ):
-        if isinstance(message, tuple):
-            ids = tuple(m for m in message if m is not None)[:2]
-            catalogue.add(ids, tuple(OPEN + m + CLOSE for m in ids), [(filename, lineno)],
-                          context=context)
-        else:
-            catalogue.add(message, OPEN + message + CLOSE, [(filename, lineno)], context=context)
-    return catalogue
-
-
 @pytest.fixture(scope="module")
 def pseudo_catalogues(tmp_path_factory) -> Path:
     """A folder of catalogues holding the pseudo-locale's compiled messages."""
-    folder = tmp_path_factory.mktemp("pseudo-translations")
-    target = folder / PSEUDO / "LC_MESSAGES"
-    target.mkdir(parents=True)
-    with (target / "messages.mo").open("wb") as file:
-        write_mo(file, _extracted_catalogue())
-    return folder
+    return write_catalogues(tmp_path_factory.mktemp("pseudo-translations"))
 
 
 @pytest.fixture
 def app_config(pseudo_catalogues) -> dict:
-    return {"OFFERED_LOCALES": ("en_GB", PSEUDO),
-            "BABEL_TRANSLATION_DIRECTORIES": str(pseudo_catalogues)}
-
-
-class VisibleText(HTMLParser):
-    """The text a person reads or hears, in document order: text nodes outside scripts and
-    styles, and the attributes read aloud or shown (title, aria-label, placeholder, alt, the
-    value of a button)."""
-
-    READ_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._stack: list[bool] = []  # per open element: inside a skipped region
-
-    def _skipped(self, tag: str, attrs: dict) -> bool:
-        if tag in {"script", "style", "template", "svg"}:
-            return True
-        for skipped_tag, attribute, value in SKIPPED:
-            if tag == skipped_tag and (attribute is None
-                                       or value in (attrs.get(attribute) or "").split()):
-                return True
-        return False
-
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-            "source", "track", "wbr"}
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        skipped = (self._stack[-1] if self._stack else False) or self._skipped(tag, attrs)
-        if not skipped:
-            for name in self.READ_ATTRIBUTES:
-                if attrs.get(name):
-                    self.parts.append(" " + attrs[name] + " ")
-            if tag == "input" and attrs.get("type") in {"submit", "button"} and attrs.get("value"):
-                self.parts.append(" " + attrs["value"] + " ")
-        if tag not in self.VOID:
-            self._stack.append(skipped)
-
-    def handle_endtag(self, tag):
-        if tag not in self.VOID and self._stack:
-            self._stack.pop()
-
-    def handle_data(self, data):
-        if not (self._stack and self._stack[-1]):
-            self.parts.append(data)
-
-
-def _date_words() -> set[str]:
-    """The pseudo-locale's month and weekday names, in every width: dates are data."""
-    locale = Locale.parse(PSEUDO)
-    words = set()
-    for table in (locale.months, locale.days):
-        for context in table.values():
-            for width in context.values():
-                for name in width.values():
-                    words.update(re.findall(r"[^\W\d_]+", name))
-    words.update({"de", "a", "la"})  # "10-a de marto 2026"
-    return words
+    return pseudo_config(pseudo_catalogues)
 
 
 def untranslated(html: str) -> list[str]:
     """The words of the page's visible text that stand outside every ⟦…⟧."""
-    parser = VisibleText()
-    parser.feed(html)
-    text = " ".join(parser.parts)
-    inner = re.compile(re.escape(OPEN) + "[^" + OPEN + CLOSE + "]*" + re.escape(CLOSE))
-    while True:
-        stripped = inner.sub(" ", text)
-        if stripped == text:
-            break
-        text = stripped
-    for phrase in foreign_phrases():
-        text = re.sub(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", " ", text)
-    allowed = DATA_WORDS | _date_words()
-    left = [w for w in re.findall(r"[^\W\d_]+", text) if w not in allowed]
-    return left
+    return pseudo_locale.untranslated(html, DATA_WORDS, foreign_phrases(), SKIPPED)
 
 
 def get(client, url: str) -> str:

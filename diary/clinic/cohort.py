@@ -16,6 +16,7 @@ from diary import policy
 from diary.extensions import db
 from diary.models import CareLink, User
 from diary.models.summary import PatientSummary
+from diary.progress.wording import class_label, time_group_label
 from diary.trajectory import rules
 from diary.trajectory.cohort import (
     MIN_AT_RISK,
@@ -151,11 +152,11 @@ def build_cohort(rows: list[SummaryRow]) -> Cohort:
         at_risk=[landmark(m) for m in axis_months(longest_follow_up(followed))],
         shares=[landmark(m) for m in SHARE_MONTHS],
         published=PUBLISHED_SERIES,
-        time_groups=[(label, groups[key]) for key, label, _ in rules.TIME_GROUPS],
+        time_groups=[(time_group_label(key), groups[key]) for key, _, _ in rules.TIME_GROUPS],
         recurrences=sum(1 for row in rows if row.recurrence_on is not None),
         # Every reduction class, and the classes that say what is missing where they occur.
         outcomes=[
-            (rules.CLASS_LABELS[key], n) for key, n in outcome_counts.items()
+            (class_label(key), n) for key, n in outcome_counts.items()
             if n or key in rules.CLASS_ORDER
         ],
     )

@@ -18,6 +18,7 @@ from diary.clinic.wording import schedule_problem
 from diary.i18n import gettext, lazy_gettext
 from diary.journal.forms import clean_text
 from diary.models.clinic import MAX_NOTE_LENGTH, MAX_SCHEDULE_LENGTH, MRN_MAX_LENGTH, Hearing
+from diary.progress.wording import CLASS_LABELS
 from diary.trajectory import rules
 from diary.treatments.forms import NumberField
 from diary.web.forms import TextForm
@@ -55,7 +56,7 @@ JRS_FREQUENCY = {
 HEARING = {Hearing.UNCHANGED.value: lazy_gettext("Unchanged"),
            Hearing.REDUCED.value: lazy_gettext("Reduced"),
            Hearing.LOST.value: lazy_gettext("Lost")}
-OUTCOMES = {key: rules.CLASS_LABELS[key] for key in rules.CLASS_ORDER}
+OUTCOMES = {key: CLASS_LABELS[key] for key in rules.CLASS_ORDER}
 
 assert set(SMC_WORDING) == set(SMC_GRADES) and set(HB_WORDING) == set(HB_GRADES)
 

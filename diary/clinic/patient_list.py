@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from diary.i18n import lazy_gettext as _l
+from diary.i18n import lazy_gettext
+from diary.progress.wording import class_label
 from diary.trajectory import rules
 
 # No entry for this many days while not yet in remission needs attention.
@@ -38,13 +39,13 @@ REASONS = (
 )
 # Each reason as the list says it.
 REASON_LABELS = {
-    NO_RECENT_ENTRY: _l("No diary entry for %(days)d days, not in remission", days=QUIET_DAYS),
-    RECURRENCE: _l("Recurrence after remission"),
-    WORSE_THAN_BASELINE: _l("More spasms than before surgery"),
-    FOLLOW_UP_DUE: _l("Follow-up visit due or overdue"),
-    SPARSE_DIARY: _l("Diary on fewer than %(logged)d of the last %(days)d days",
+    NO_RECENT_ENTRY: lazy_gettext("No diary entry for %(days)d days, not in remission", days=QUIET_DAYS),
+    RECURRENCE: lazy_gettext("Recurrence after remission"),
+    WORSE_THAN_BASELINE: lazy_gettext("More spasms than before surgery"),
+    FOLLOW_UP_DUE: lazy_gettext("Follow-up visit due or overdue"),
+    SPARSE_DIARY: lazy_gettext("Diary on fewer than %(logged)d of the last %(days)d days",
                      logged=SPARSE_DIARY_DAYS, days=COMPLETENESS_DAYS),
-    UNVERIFIED_SURGERY: _l("Surgery reported by the patient, not yet verified"),
+    UNVERIFIED_SURGERY: lazy_gettext("Surgery reported by the patient, not yet verified"),
 }
 
 
@@ -84,7 +85,7 @@ class PatientRow:
     @property
     def outcome_label(self) -> str:
         """The class as a surgeon reads it."""
-        return rules.CLASS_LABELS[self.outcome]
+        return class_label(self.outcome)
 
     @property
     def completeness(self) -> float:

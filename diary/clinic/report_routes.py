@@ -23,7 +23,7 @@ from diary.clinic.routes import bp
 from diary.clock import local_today
 from diary.i18n import gettext, short_month
 from diary.models import Clinic, User
-from diary.trajectory import rules
+from diary.progress.wording import CLASS_LABELS
 from diary.treatments import wording
 from diary.web.errors import error_response
 from diary.web.guards import clinician_required
@@ -93,7 +93,7 @@ def _render_report(patient: User, clinic: Clinic, action: str, *, for_pdf: bool 
         surgery_types=wording.SURGERY_TYPES,
         sides=wording.SURGERY_SIDES,
         house_brackmann=wording.HOUSE_BRACKMANN,
-        class_labels=rules.CLASS_LABELS,
+        class_labels=CLASS_LABELS,
         hearing=forms.HEARING,
     )
 

@@ -32,7 +32,7 @@ from diary.models import (
     User,
 )
 from diary.models.clinic import DEFAULT_FOLLOW_UP_SCHEDULE
-from diary.trajectory import rules
+from diary.progress.wording import class_label
 
 # How many changed entries the page lists by name; the counts cover all of them.
 LISTED_CHANGES = 10
@@ -100,7 +100,7 @@ def assessment_markers(assessments: list[Assessment]) -> list[dict[str, Any]]:
         if a.smc_grade:
             parts.append(f"SMC {SMC_GRADES[a.smc_grade]}")
         if a.outcome:
-            parts.append(str(rules.CLASS_LABELS[a.outcome]))
+            parts.append(class_label(a.outcome))
         markers.append(
             {"date": a.visit_on.isoformat(), "label": ", ".join(parts) or gettext("Assessment")}
         )

@@ -36,6 +36,9 @@ from diary.web.forms import TextForm
 # The same lower bound as the year symptoms began (users.symptoms_since_year).
 EARLIEST_DAY = date(1900, 1, 1)
 MAX_TRIGGER_OTHER_LENGTH = 200
+# The note's limit as the message writes it ("2,000"); outside the call, where pybabel would
+# warn about an f-string (docs/wording.md, Translating).
+NOTE_LIMIT = format(MAX_NOTE_LENGTH, ",")
 CHOOSE_FROM_LIST = lazy_gettext("Choose one of the options shown.")
 DAY_MESSAGE = lazy_gettext("Enter a date like 2026-03-10.")
 # A day further back than this asks to be confirmed (docs/journal.md, Days long ago).
@@ -107,9 +110,9 @@ def not_future(form, field) -> None:
     if field.data is None:
         return
     if field.data > form.today:
-        raise ValidationError(FUTURE_DAY)
+        raise ValidationError(str(FUTURE_DAY))
     if field.data < EARLIEST_DAY:
-        raise ValidationError("Enter a date after 1900.")
+        raise ValidationError(gettext("Enter a date after 1900."))
 
 
 class LocalDateField(DateField):
@@ -233,7 +236,7 @@ class CheckInForm(TextForm):
         validators=[
             Length(
                 max=MAX_NOTE_LENGTH,
-                message=lazy_gettext("Please keep the note under %(most)s characters.", most=f"{MAX_NOTE_LENGTH:,}"),
+                message=lazy_gettext("Please keep the note under %(most)s characters.", most=NOTE_LIMIT),
             )
         ],
     )
@@ -371,7 +374,7 @@ class SpasmNowForm(TextForm):
 
     client_token = HiddenField(
         validators=[
-            present("The page had expired."),
+            present(lazy_gettext("The page had expired.")),
             Length(min=8, max=64),
             # \Z, not $: "$" also matches before a final newline, which let "token\n" in.
             Regexp(r"^[A-Za-z0-9_-]+\Z"),
@@ -399,8 +402,8 @@ class NoSpasmsSinceForm(TextForm):
     """Explicit zero days from a date up to today."""
 
     since = LocalDateField(
-        "No spasms since",
-        validators=[present("Enter the first day without spasms."), not_future],
+        lazy_gettext("No spasms since"),
+        validators=[present(lazy_gettext("Enter the first day without spasms.")), not_future],
         invalid_value_message=DAY_MESSAGE,
     )
 
@@ -413,8 +416,8 @@ class NoSpasmsSinceForm(TextForm):
         """At most 14 days back: longer gaps are better logged day by day."""
         if field.data is not None and field.data < self.earliest:
             raise ValidationError(
-                f"You can go back at most {NO_SPASMS_SINCE_MAX_DAYS} days, "
-                f"to {wording.long_date(self.earliest)}."
+                gettext("You can go back at most %(most)s days, to %(day)s.",
+                        most=NO_SPASMS_SINCE_MAX_DAYS, day=wording.long_date(self.earliest))
             )
 
     @property
@@ -427,7 +430,7 @@ class EpisodeLengthForm(TextForm):
     """How long the spasm just logged lasted."""
 
     duration_seconds = WholeNumberField(
-        "How long did it last (seconds)?",
+        lazy_gettext("How long did it last (seconds)?"),
         validators=[
             present(SECONDS_MESSAGE),
             WholeNumberRange(1, MAX_SPASM_SECONDS, SECONDS_MESSAGE),
@@ -440,18 +443,18 @@ class EpisodeEditForm(TextForm):
     """Correct the time (in the zone where it was captured) and the length of a spasm."""
 
     day = LocalDateField(
-        "Date",
-        validators=[present("Enter the date of the spasm."), not_future],
+        lazy_gettext("Date"),
+        validators=[present(lazy_gettext("Enter the date of the spasm.")), not_future],
         invalid_value_message=DAY_MESSAGE,
     )
     time = TimeField(
-        "Time",
-        validators=[present("Enter the time, like 14:05.")],
+        lazy_gettext("Time"),
+        validators=[present(lazy_gettext("Enter the time, like 14:05."))],
         format=["%H:%M", "%H:%M:%S"],
-        invalid_value_message="Enter the time, like 14:05.",
+        invalid_value_message=lazy_gettext("Enter the time, like 14:05."),
     )
     duration_seconds = WholeNumberField(
-        "How long did it last (seconds)?",
+        lazy_gettext("How long did it last (seconds)?"),
         validators=[Optional(), WholeNumberRange(1, MAX_SPASM_SECONDS, SECONDS_MESSAGE)],
         invalid_value_message=SECONDS_MESSAGE,
     )

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from diary import policy
 from diary.extensions import db
+from diary.i18n import gettext, lazy_gettext
 from diary.models import CheckIn, EntryRevision, SpasmEpisode, User
 from diary.progress.queries import daily_numbers
 
@@ -164,8 +165,9 @@ REVISION_DAY_KEYS = {
     "injection": "injected_on", "medication_regimen": "started_on", "surgery": "performed_on",
 }
 REVISION_KINDS = {
-    "check_in": "Check-in", "spasm_episode": "Spasm", "injection": "Injection",
-    "medication_regimen": "Medication", "dose_log": "Doses", "surgery": "Operation",
+    "check_in": lazy_gettext("Check-in"), "spasm_episode": lazy_gettext("Spasm"),
+    "injection": lazy_gettext("Injection"), "medication_regimen": lazy_gettext("Medication"),
+    "dose_log": lazy_gettext("Doses"), "surgery": lazy_gettext("Operation"),
 }
 
 
@@ -188,7 +190,7 @@ class RevisionView:
     @property
     def kind(self) -> str:
         """What the entry was, as the page names it."""
-        return REVISION_KINDS.get(self.entry_type, "Entry")
+        return str(REVISION_KINDS.get(self.entry_type) or gettext("Entry"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from diary import policy
 from diary.clock import local_today
-from diary.i18n import gettext, weekday
+from diary.i18n import gettext, ngettext, weekday
 from diary.journal import queries, services, wording
 from diary.journal.forms import (
     CheckInForm,
@@ -177,15 +177,16 @@ def no_spasms_today(patient: User):
     if NoSpasmsTodayForm().validate_on_submit():
         outcome = services.record_no_spasms_today(patient, current_user)
         if outcome.recorded:
-            flash("Saved: no spasms today.", "success")
+            flash(gettext("Saved: no spasms today."), "success")
         elif outcome.already:
             flash(
-                f"Today already has {wording.spasms(outcome.already)}, so nothing was changed. "
-                "To correct it, change today's check-in.",
+                gettext("Today already has %(count)s, so nothing was changed. "
+                        "To correct it, change today's check-in.",
+                        count=wording.spasms(outcome.already)),
                 "warning",
             )
         else:
-            flash("Today is already logged with no spasms.", "success")
+            flash(gettext("Today is already logged with no spasms."), "success")
     return redirect(url_for(".home"))
 
 
@@ -201,9 +202,17 @@ def no_spasms_since(patient: User):
     except services.DiaryError as error:
         form.since.errors.append(str(error))
         return _render_home(patient, since_form=form, status=INVALID)
-    message = f"Saved {wording.days(len(outcome.recorded))} with no spasms."
+    recorded = wording.days(len(outcome.recorded))
     if outcome.kept:
-        message += f" {wording.days(len(outcome.kept))} already had an entry and stayed as they were."
+        # One message, so a translation may order the two halves its own way
+        # (docs/wording.md, Strings).
+        message = ngettext(
+            "Saved %(recorded)s with no spasms. %(num)d day already had an entry and stayed as it was.",
+            "Saved %(recorded)s with no spasms. %(num)d days already had an entry and stayed as they were.",
+            len(outcome.kept), recorded=recorded,
+        )
+    else:
+        message = gettext("Saved %(recorded)s with no spasms.", recorded=recorded)
     flash(message, "success")
     return redirect(url_for(".home"))
 
@@ -214,12 +223,12 @@ def spasm_now(patient: User):
     """One tap: a spasm now. A double tap (same page token) records it once."""
     form = SpasmNowForm()
     if not form.validate_on_submit():
-        flash("That tap could not be recorded: the page was out of date. Please tap again.", "error")
+        flash(gettext("That tap could not be recorded: the page was out of date. Please tap again."), "error")
         return redirect(url_for(".home"))
     seconds = form.duration_seconds.data
     episode_id = services.record_spasm_now(patient, current_user, form.client_token.data, seconds)
     if episode_id is None:
-        flash("That spasm was recorded and then deleted. Tap again to record a new one.", "warning")
+        flash(gettext("That spasm was recorded and then deleted. Tap again to record a new one."), "warning")
         return redirect(url_for(".home"))
     if seconds is not None:
         flash(gettext("Saved: a spasm that lasted %(length)s.", length=wording.seconds_label(seconds)), "success")
@@ -235,7 +244,7 @@ def episode(patient: User, episode_id: int):
     form = EpisodeLengthForm(data={"duration_seconds": view.duration_seconds})
     if form.validate_on_submit():
         services.edit_episode(current_user, episode_id, duration_seconds=form.duration_seconds.data)
-        flash(f"Saved: the spasm lasted {wording.seconds_label(form.duration_seconds.data)}.", "success")
+        flash(gettext("Saved: the spasm lasted %(length)s.", length=wording.seconds_label(form.duration_seconds.data)), "success")
         return redirect(url_for(".home"))
     return render_form("journal/episode.html", form, episode=view)
 
@@ -262,7 +271,7 @@ def edit_episode(patient: User, episode_id: int):
         except services.DiaryError as error:
             form.time.errors.append(str(error))
         else:
-            flash("Saved the changes to the spasm.", "success")
+            flash(gettext("Saved the changes to the spasm."), "success")
             return redirect(url_for(".history"))
     return render_form("journal/episode_edit.html", form, episode=view)
 
@@ -273,7 +282,7 @@ def delete_check_in(patient: User, check_in_id: int):
     """Ask, then delete a check-in (kept as a revision, gone from every view and count)."""
     if request.method == "POST":
         services.delete_check_in(current_user, check_in_id)
-        flash("Entry deleted.", "success")
+        flash(gettext("Entry deleted."), "success")
         return redirect(url_for(".history"))
     view = queries.check_in_view(current_user, check_in_id, for_edit=True)
     return render_template("journal/delete.html", check_in=view, episode=None)
@@ -285,7 +294,7 @@ def delete_episode(patient: User, episode_id: int):
     """Ask, then delete a spasm episode (kept as a revision, gone from every view and count)."""
     if request.method == "POST":
         services.delete_episode(current_user, episode_id)
-        flash("Entry deleted.", "success")
+        flash(gettext("Entry deleted."), "success")
         return redirect(url_for(".history"))
     view = queries.episode_view(current_user, episode_id, for_edit=True)
     return render_template("journal/delete.html", check_in=None, episode=view)

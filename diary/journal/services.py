@@ -20,6 +20,7 @@ from diary.clock import local_today, utcnow
 from diary.database import dialect_insert, lock_patient, write_transaction
 from diary.errors import Refused
 from diary.extensions import db
+from diary.i18n import gettext, lazy_gettext
 from diary.journal import queries
 from diary.models import CheckIn, EntryRevision, SpasmEpisode, User
 from diary.models.journal import EntryMethod
@@ -28,7 +29,7 @@ from diary.progress.summary import refresh_summary
 # "No spasms since" reaches this many days back (docs/decisions.md, "No spasms since").
 NO_SPASMS_SINCE_MAX_DAYS = 14
 
-FUTURE_DAY = "This day has not come yet: you can only log today or earlier days."
+FUTURE_DAY = lazy_gettext("This day has not come yet: you can only log today or earlier days.")
 
 # The fields a check-in form sets; the rest of the row is provenance.
 CHECK_IN_VALUE_COLUMNS = (
@@ -110,7 +111,7 @@ def save_check_in(
         now = utcnow()
         today = local_today(zone, now)
         if values.day > today:
-            raise DiaryError(FUTURE_DAY)
+            raise DiaryError(str(FUTURE_DAY))
         lock_patient(patient_id)
         existing = db.session.scalar(
             sa.select(CheckIn).where(CheckIn.patient_id == patient_id, CheckIn.day == values.day)
@@ -170,7 +171,8 @@ def record_no_spasms_since(patient: User, author: User, since: date) -> NoSpasms
         now = utcnow()
         today = local_today(zone, now)
         if since > today or (today - since).days > NO_SPASMS_SINCE_MAX_DAYS:
-            raise DiaryError(f"Choose a day from the last {NO_SPASMS_SINCE_MAX_DAYS} days.")
+            raise DiaryError(gettext("Choose a day from the last %(most)s days.",
+                                     most=NO_SPASMS_SINCE_MAX_DAYS))
         lock_patient(patient_id)
         taken = {d.day for d in queries.day_numbers(patient_id, since, today)}
         all_days = [date.fromordinal(n) for n in range(since.toordinal(), today.toordinal() + 1)]
@@ -247,7 +249,7 @@ def edit_episode(
             zone = ZoneInfo(episode.timezone)
             occurred = datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
             if occurred > now:
-                raise DiaryError("That time has not come yet.")
+                raise DiaryError(gettext("That time has not come yet."))
             episode.occurred_at = occurred
             episode.day = day
             episode.retrospective = is_retrospective(day, episode.created_at.astimezone(zone).date())

@@ -130,26 +130,27 @@ def _labels(values: list[str] | None, names: Mapping[str, Any]) -> str:
 
 def describe_check_in(values: Mapping[str, Any]) -> list[str]:
     """A check-in (or a revision's snapshot of one) as short lines of text."""
-    lines = [f"Number of spasms: {values['spasm_count']}"]
+    lines = [gettext("Number of spasms: %(count)s", count=values["spasm_count"])]
     if values.get("typical_duration_seconds") is not None:
-        lines.append(f"Typical length: {duration_label(values['typical_duration_seconds'])}")
+        lines.append(gettext("Typical length: %(length)s",
+                             length=duration_label(values["typical_duration_seconds"])))
     if values.get("jrs_severity") is not None:
-        lines.append(f"Severity (self-rated): {values['jrs_severity']} of 4")
+        lines.append(gettext("Severity (self-rated): %(level)s of 4", level=values["jrs_severity"]))
     if values.get("jrs_frequency") is not None:
-        lines.append(f"Frequency (self-rated): {values['jrs_frequency']} of 4")
+        lines.append(gettext("Frequency (self-rated): %(level)s of 4", level=values["jrs_frequency"]))
     if values.get("regions"):
-        lines.append(f"Where: {_labels(values['regions'], REGIONS)}")
+        lines.append(gettext("Where: %(regions)s", regions=_labels(values["regions"], REGIONS)))
     if values.get("side"):
-        lines.append(f"Side: {str(SIDES.get(values['side'], values['side']))}")
+        lines.append(gettext("Side: %(side)s", side=str(SIDES.get(values["side"], values["side"]))))
     if values.get("spasm_type"):
-        lines.append(f"Kind: {_labels([values['spasm_type']], SPASM_TYPES)}")
+        lines.append(gettext("Kind: %(kind)s", kind=_labels([values["spasm_type"]], SPASM_TYPES)))
     triggers = _labels(values.get("triggers"), TRIGGERS)
     if values.get("trigger_other"):
         triggers = ", ".join(t for t in (triggers, values["trigger_other"]) if t)
     if triggers:
-        lines.append(f"Set off by: {triggers}")
+        lines.append(gettext("Set off by: %(triggers)s", triggers=triggers))
     if values.get("note"):
-        lines.append(f"Note: {values['note']}")
+        lines.append(gettext("Note: %(note)s", note=values["note"]))
     return lines
 
 
@@ -159,11 +160,11 @@ def describe_episode(values: Mapping[str, Any]) -> list[str]:
     if isinstance(occurred, str):
         occurred = datetime.fromisoformat(occurred)
     moment = occurred.astimezone(ZoneInfo(values["timezone"]))
-    lines = [f"Time: {long_date(moment.date())}, {clock_time(moment)}"]
+    lines = [gettext("Time: %(day)s, %(time)s", day=long_date(moment.date()), time=clock_time(moment))]
     if values.get("duration_seconds") is not None:
-        lines.append(f"Length: {seconds_label(values['duration_seconds'])}")
+        lines.append(gettext("Length: %(length)s", length=seconds_label(values["duration_seconds"])))
     else:
-        lines.append("Length: not given")
+        lines.append(gettext("Length: not given"))
     return lines
 
 

@@ -17,7 +17,7 @@ from diary.database import read_rows
 from diary.extensions import db
 from diary.models import CheckIn, Clinic, SpasmEpisode, User
 from diary.progress.sql import month_start, week_start
-from diary.trajectory.rules import CLASS_LABELS
+from diary.progress.wording import class_label
 
 BUCKETS = ("day", "week", "month")
 
@@ -239,6 +239,6 @@ def clinic_assessments(viewer: User, limit: int | None = None) -> list[ClinicAss
         .limit(limit)
     )
     return [
-        ClinicAssessment(visit_on, clinic, CLASS_LABELS.get(outcome) if outcome else None, note or None)
+        ClinicAssessment(visit_on, clinic, class_label(outcome) if outcome else None, note or None)
         for visit_on, clinic, outcome, note in db.session.execute(query)
     ]

@@ -13,10 +13,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from diary.extensions import db
-from diary.i18n import lazy_gettext
+from diary.i18n import gettext, lazy_gettext
 from diary.models import CheckIn, Injection, SpasmEpisode, Surgery
 from diary.progress.queries import BUCKETS, Bucket, daily_buckets, series
 from diary.progress.summary import compute_summary
+from diary.progress.wording import class_label, time_group_label
 from diary.trajectory import RemissionSummary, rolling_means, rules
 from diary.treatments import wording
 from diary.treatments.queries import ChartTreatments, reference_surgery_of, treatments_between
@@ -113,16 +114,16 @@ def resolve_range(
             start = min(start, surgery.performed_on - timedelta(days=rules.BASELINE_WINDOW_DAYS))
         return min(start, end), end
     if start > end:
-        raise TrajectoryRequestError({"from": "The start must not be after the end."})
+        raise TrajectoryRequestError({"from": gettext("The start must not be after the end.")})
     if (end - start).days > MAX_RANGE_DAYS:
-        raise TrajectoryRequestError({"from": "Ask for at most ten years at a time."})
+        raise TrajectoryRequestError({"from": gettext("Ask for at most ten years at a time.")})
     return start, end
 
 
 def build_trajectory(patient_id: int, today: date, start: date, end: date, bucket: str) -> Trajectory:
     """The trajectory of a patient between two dates in the given buckets."""
     if bucket not in BUCKETS:
-        raise TrajectoryRequestError({"bucket": "Choose day, week or month."})
+        raise TrajectoryRequestError({"bucket": gettext("Choose day, week or month.")})
     # The whole diary is read once: the summary needs all of it, and the daily series is
     # a slice of it; weeks and months are grouped in SQL.
     days = daily_buckets(patient_id, max(today, end))
@@ -184,13 +185,14 @@ def summary_payload(summary: RemissionSummary) -> dict[str, Any]:
         },
         "percent_change": _round(summary.percent_change, 0),
         "outcome": summary.outcome,
-        "outcome_label": summary.outcome_label,
+        "outcome_label": class_label(summary.outcome),
         "surgery": _day(summary.surgery),
         "days_since_surgery": summary.days_since_surgery,
         "last_spasm": _day(summary.last_spasm),
         "days_since_last_spasm": summary.days_since_last_spasm,
         "remission_start": _day(summary.remission_start),
-        "time_to_remission": summary.time_to_remission.label if summary.time_to_remission else None,
+        "time_to_remission": time_group_label(summary.time_to_remission.key)
+        if summary.time_to_remission else None,
         "recurrence_on": _day(summary.recurrence_on),
         "last_entry": _day(summary.last_entry),
     }

@@ -28,8 +28,20 @@
     return values;
   }
 
+  // The chart's words, in the page's language (templates/clinic/cohort.html), with their
+  // %(name)s placeholders filled in.
+  function word(words, key, values) {
+    var text = words[key] || "";
+    Object.keys(values || {}).forEach(function (name) {
+      text = text.split("%(" + name + ")s").join(String(values[name]));
+    });
+    return text;
+  }
+
   function start() {
     var holder = document.getElementById("cohort-data");
+    var wordsHolder = document.getElementById("cohort-words");
+    var words = wordsHolder ? JSON.parse(wordsHolder.textContent) : {};
     var canvas = document.getElementById("cohort-chart");
     if (!holder || !canvas || !window.Chart) return;
     var data = JSON.parse(holder.textContent);
@@ -48,21 +60,21 @@
       data: {
         datasets: [
           {
-            label: "Share spasm-free (Kaplan-Meier)", data: series(points, data.last_day, "percent"),
+            label: word(words, "share"), data: series(points, data.last_day, "percent"),
             stepped: true, borderColor: COLOURS.line, backgroundColor: COLOURS.line, borderWidth: 3,
             pointRadius: 0, pointHitRadius: 6, pointStyle: "line", order: 0
           },
           {
-            label: "95% band, lower", data: series(points, data.last_day, "low"), stepped: true,
+            label: word(words, "band_low"), data: series(points, data.last_day, "low"), stepped: true,
             borderWidth: 0, pointRadius: 0, pointHitRadius: 0, fill: false, spanGaps: false, order: 2
           },
           {
-            label: "95% confidence band", data: series(points, data.last_day, "high"), stepped: true,
+            label: word(words, "band"), data: series(points, data.last_day, "high"), stepped: true,
             borderWidth: 0, borderColor: COLOURS.band, backgroundColor: COLOURS.band, pointRadius: 0,
             pointHitRadius: 0, pointStyle: "rect", fill: "-1", spanGaps: false, order: 2
           },
           {
-            label: "Followed until here, not yet spasm-free", data: marks, showLine: false,
+            label: word(words, "censored"), data: marks, showLine: false,
             pointStyle: "crossRot", pointRadius: 5, borderColor: COLOURS.censored,
             backgroundColor: COLOURS.censored, borderWidth: 1.5, order: 1
           }
@@ -75,7 +87,7 @@
           x: {
             type: "linear", min: 0, max: ticks.length ? ticks[ticks.length - 1].months : 1,
             grid: { color: COLOURS.grid },
-            title: { display: true, text: "Months since surgery (number at risk below each)" },
+            title: { display: true, text: word(words, "x_axis") },
             // Each labelled month and, under it, the number still at risk then (on a narrow
             // screen Chart.js leaves out whole labels, never a number without its month).
             ticks: {
@@ -87,7 +99,7 @@
           },
           y: {
             min: 0, max: 100, grid: { color: COLOURS.grid },
-            title: { display: true, text: "Spasm-free (%)" }, ticks: { stepSize: 25 }
+            title: { display: true, text: word(words, "y_axis") }, ticks: { stepSize: 25 }
           }
         },
         plugins: {
@@ -102,7 +114,9 @@
             filter: function (item) { return item.datasetIndex === 0 || item.datasetIndex === 3; },
             callbacks: {
               label: function (item) {
-                return item.dataset.label + ": " + item.parsed.y + "% at " + item.parsed.x.toFixed(1) + " months";
+                return word(words, "tooltip", {
+                  label: item.dataset.label, percent: item.parsed.y, months: item.parsed.x.toFixed(1)
+                });
               }
             }
           }

@@ -1,5 +1,6 @@
 // A start/stop timer for "How long did it last?". Loaded only on that page; without it the
-// page still works: the patient types the number of seconds.
+// page still works: the patient types the number of seconds. Its words come from the page
+// (data- attributes of the status line), in the page's language (docs/wording.md, Strings).
 (function () {
   "use strict";
 
@@ -32,7 +33,7 @@
       start.disabled = true;
       stop.disabled = false;
       stop.focus();
-      if (status) status.textContent = "Timer running.";
+      if (status) status.textContent = status.dataset.runningText;
     });
 
     stop.addEventListener("click", function () {
@@ -45,7 +46,11 @@
       start.disabled = false;
       stop.disabled = true;
       target.focus();
-      if (status) status.textContent = "Stopped at " + seconds + " seconds; the length is filled in.";
+      if (status) {
+        // The sentence for this count, from the page (templates/journal/episode.html).
+        var sentence = seconds === 1 ? status.dataset.stoppedOne : status.dataset.stoppedOther;
+        status.textContent = sentence.replace("%(num)s", String(seconds));
+      }
     });
 
     panel.hidden = false;
