@@ -21,15 +21,8 @@ import sqlalchemy as sa
 from diary.extensions import db
 from diary.models import CareLink, Clinic
 from tests.journal_helpers import TODAY, check_in, login_as
-from tests.test_translatable_clinic import (  # noqa: F401  (fixtures)
-    CLOSE,
-    OPEN,
-    PSEUDO,
-    VisibleText,
-    _date_words,
-    app_config,
-    pseudo_catalogues,
-)
+from tests.pseudo_locale import CLOSE, OPEN, PSEUDO, VisibleText, date_words
+from tests.test_translatable_clinic import app_config, pseudo_catalogues  # noqa: F401  (fixtures)
 from tests.treatments_support import TreatmentRecorder
 
 CLINIC = "Sharing clinic"
@@ -53,7 +46,7 @@ def untranslated(html: str) -> list[str]:
     inner = re.compile(re.escape(OPEN) + "[^" + OPEN + CLOSE + "]*" + re.escape(CLOSE))
     while (stripped := inner.sub(" ", text)) != text:
         text = stripped
-    allowed = DATA_WORDS | _date_words()
+    allowed = DATA_WORDS | date_words()
     return [w for w in re.findall(r"[^\W\d_]+", text) if w not in allowed]
 
 

@@ -148,7 +148,12 @@ def test_the_menu_opens_without_javascript(no_js_page: Page, twin: Page, make_us
 @pytest.mark.parametrize("phone", PHONES)
 def test_the_long_pages_put_their_main_action_within_two_screens(page: Page, app, make_user, phone):
     patient = make_user("pat@example.org")
-    TreatmentRecorder(app, patient).regimen(times_of_day=("08:00", "14:00", "20:00"))
+    recorder = TreatmentRecorder(app, patient)
+    recorder.regimen(times_of_day=("08:00", "14:00", "20:00"))
+    six_sites = recorder.injection(total_units="60", sites=tuple(
+        (muscle, "affected", "10") for muscle in ("oo_pretarsal_upper", "oo_pretarsal_lower",
+                                                   "oo_preseptal_upper", "zygomaticus",
+                                                   "risorius", "mentalis")))
     page.set_viewport_size(phone)
     page.goto("/login")
     log_in(page)
@@ -158,6 +163,16 @@ def test_the_long_pages_put_their_main_action_within_two_screens(page: Page, app
     expect(page.get_by_role("button", name="Save injection")).to_be_visible()
     within_two_screens(page, "main form button.primary[type=submit]")
     check_page(page)
+
+    # An edited injection shows a line per site: six lines still keep Save on the first
+    # screen, its buttons held at the bottom of the screen, and Save there is what it taps.
+    page.goto(f"/treatments/injections/{six_sites}/edit")
+    save = page.locator("main form button.primary[type=submit]")
+    assert box(page, "main form button.primary[type=submit]")["bottom"] <= phone["height"]
+    expect(save).to_be_in_viewport()
+    check_page(page)
+    save.click()
+    expect(page).to_have_url("/treatments")
 
     page.goto("/treatments/medication")
     within_two_screens(page, "main form button.primary[type=submit]")
