@@ -12,7 +12,7 @@ what a person sees first: a phone is 390x844 (the small phone of the first visit
 desktop 1280x900.
 
 It also prints, for the patient's pages on a small phone (360x640) and a common one
-(390x844), each page's height, the height of the menu and where the page's main action
+(390x844), each page's height, the header's height and where the page's main action
 starts (docs/testing.md, Phone pages), the figures the phone-first work is measured by.
 """
 
@@ -44,7 +44,7 @@ SMALL_PHONE = {"width": 360, "height": 640}
 MEASURED_PAGES = (
     ("home", "/", ".count-save"),
     ("check-in", "/checkin", "main form button[type=submit]:visible >> nth=0"),
-    ("injection", "/treatments/injections/new", "main button:has-text('Save injection'):visible"),
+    ("injection", "/treatments/injections/new", "main .button-row button.primary"),
     ("reminders", "/reminders", "main button.switch:visible >> nth=0"),
     ("trajectory", "/trajectory", "canvas"),
 )
@@ -104,15 +104,16 @@ def new_page(browser: Browser, url: str, viewport: dict[str, int]) -> Page:
 
 
 def measure(page: Page, viewport: dict[str, int]) -> None:
-    """Print each measured page's height, the menu's height and the main action's top."""
+    """Print each measured page's height, the header's height (the menu is in it) and the
+    top of the page's main action, as the page opens."""
     for name, path, selector in MEASURED_PAGES:
         page.goto(path)
         page.wait_for_load_state("networkidle")
         height = page.evaluate("document.documentElement.scrollHeight")
-        menu = page.locator("header nav").first.bounding_box()
+        menu = page.locator(".site-header").first.bounding_box()
         action = page.locator(selector).first.bounding_box()
         print(f"  {viewport['width']}x{viewport['height']} {name:<10} page {height:>5} px, "
-              f"menu {round(menu['height']) if menu else '-':>3} px, "
+              f"header {round(menu['height']) if menu else '-':>3} px, "
               f"main action at y={round(action['y']) if action else '-'}")
 
 

@@ -40,6 +40,14 @@ def clinic(app, make_user) -> None:
         if number == 1:
             assess(app, doctor, patient, TODAY)
             check_in(app, patient, TODAY, 30)
+    # A diary that stopped in a month with a long name, and a visit the clinic did not record:
+    # the widest cells a list has ("last 30 September 2025", an overdue visit).
+    quiet = make_user("p3@example.org", display_name="Wilhelmina", family_name="Ostermann-Petersen")
+    share(app, quiet)
+    TreatmentRecorder(app, quiet).surgery(performed_on=date(2025, 8, 20))
+    for offset in range(1, 29):
+        check_in(app, quiet, date(2025, 8, 20) - timedelta(days=offset), 10)
+    check_in(app, quiet, date(2025, 9, 30), 2)
 
 
 LAYOUT = """() => {
