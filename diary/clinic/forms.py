@@ -20,6 +20,7 @@ from diary.journal.forms import clean_text
 from diary.models.clinic import MAX_NOTE_LENGTH, MAX_SCHEDULE_LENGTH, MRN_MAX_LENGTH, Hearing
 from diary.progress.wording import CLASS_LABELS
 from diary.trajectory import rules
+from diary.treatments import wording as treatment_wording
 from diary.treatments.forms import NumberField
 from diary.web.forms import TextForm
 
@@ -31,14 +32,8 @@ SMC_WORDING = {
     3: lazy_gettext("III: frequent tonic spasm that interferes with vision"),
     4: lazy_gettext("IV: disfiguring asymmetry"),
 }
-HB_WORDING = {
-    1: lazy_gettext("I: normal"),
-    2: lazy_gettext("II: slight weakness"),
-    3: lazy_gettext("III: obvious weakness, the eye closes with effort"),
-    4: lazy_gettext("IV: the eye does not close fully"),
-    5: lazy_gettext("V: barely perceptible movement"),
-    6: lazy_gettext("VI: no movement"),
-}
+# The same House-Brackmann words as the patient's surgery form (docs/clinical.md).
+HB_WORDING = treatment_wording.HOUSE_BRACKMANN
 JRS_SEVERITY = {
     0: lazy_gettext("0: none"),
     1: lazy_gettext("1: more blinking only when provoked"),
