@@ -29,7 +29,12 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from diary.i18n import gettext, lazy_gettext
 from diary.journal import wording
-from diary.journal.services import FUTURE_DAY, NO_SPASMS_SINCE_MAX_DAYS, CheckInValues
+from diary.journal.services import (
+    CHECK_IN_VALUE_COLUMNS,
+    FUTURE_DAY,
+    NO_SPASMS_SINCE_MAX_DAYS,
+    CheckInValues,
+)
 from diary.models.journal import MAX_NOTE_LENGTH, MAX_SPASM_SECONDS, MAX_SPASMS_PER_DAY
 from diary.web.forms import TextForm
 
@@ -162,6 +167,15 @@ def _jrs_choices(levels: dict[int, str]) -> list[SelectChoice]:
     return [SelectChoice("", lazy_gettext("Not rated"))] + [SelectChoice(str(n), str(n)) for n in levels]
 
 
+def spasm_count_field() -> WholeNumberField:
+    """The day's number of spasms, as the check-in and the home page's count box both ask it."""
+    return WholeNumberField(
+        lazy_gettext("Number of spasms"),
+        validators=[present(COUNT_REQUIRED), WholeNumberRange(0, MAX_SPASMS_PER_DAY, COUNT_RANGE)],
+        invalid_value_message=COUNT_NOT_A_NUMBER,
+    )
+
+
 class CheckInForm(TextForm):
     """The daily check-in: only the number of spasms is required; the rest is detail."""
 
@@ -170,11 +184,7 @@ class CheckInForm(TextForm):
         validators=[present(lazy_gettext("Enter the date of the day you are logging.")), not_future],
         invalid_value_message=DAY_MESSAGE,
     )
-    spasm_count = WholeNumberField(
-        lazy_gettext("Number of spasms"),
-        validators=[present(COUNT_REQUIRED), WholeNumberRange(0, MAX_SPASMS_PER_DAY, COUNT_RANGE)],
-        invalid_value_message=COUNT_NOT_A_NUMBER,
-    )
+    spasm_count = spasm_count_field()
     # Asked only when the day lies before the spasms began or more than ten years back.
     confirm_day = BooleanField(lazy_gettext("Yes, this date is right"))
     typical_duration_seconds = SelectField(
@@ -242,16 +252,9 @@ class CheckInForm(TextForm):
     )
 
     # The optional detail, folded behind one disclosure (docs/journal.md, The check-in).
-    DETAIL_FIELDS = (
-        "typical_duration_seconds",
-        "jrs_severity",
-        "jrs_frequency",
-        "regions",
-        "side",
-        "spasm_type",
-        "triggers",
-        "trigger_other",
-        "note",
+    # Every value of a check-in but its count (and how it was entered, which is no field).
+    DETAIL_FIELDS = tuple(
+        name for name in CHECK_IN_VALUE_COLUMNS if name not in ("spasm_count", "entry_method")
     )
 
     # Wording beside each choice, keyed by field name, for the choices() macro.
@@ -350,11 +353,7 @@ class DayCountForm(TextForm):
         validators=[present(lazy_gettext("The page had no date: choose a day again.")), not_future],
         invalid_value_message=DAY_MESSAGE,
     )
-    spasm_count = WholeNumberField(
-        lazy_gettext("Number of spasms"),
-        validators=[present(COUNT_REQUIRED), WholeNumberRange(0, MAX_SPASMS_PER_DAY, COUNT_RANGE)],
-        invalid_value_message=COUNT_NOT_A_NUMBER,
-    )
+    spasm_count = spasm_count_field()
 
     def __init__(self, *args, today: date, earliest: date, **kwargs) -> None:
         """Bind the patient's local today and the first day of the home page's strip."""
